@@ -1,0 +1,52 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { validateRepository } from '../src/validate.js';
+import { tableAccess } from '../src/resolve/access.js';
+import { generateRepository } from './generate.js';
+
+/** Prints validate and explain timings for the example and for generated models. */
+function time<T>(f: () => T): [T, number] {
+  const start = performance.now();
+  const value = f();
+  return [value, performance.now() - start];
+}
+
+function report(label: string, dir: string): void {
+  validateRepository({ dir }); // warm up the JIT and the file cache
+  const runs: number[] = [];
+  let result: ReturnType<typeof validateRepository> | undefined;
+  for (let i = 0; i < 3; i++) {
+    const [r, ms] = time(() => validateRepository({ dir }));
+    result = r;
+    runs.push(ms);
+  }
+  const resolved = result!.resolved!;
+  const groups = [...resolved.model.groups.keys()];
+  const [, explainMs] = time(() => {
+    for (const t of resolved.tables) for (const g of groups.slice(0, 10)) tableAccess(t, resolved.principals.principal([g]));
+  });
+  const cells = resolved.tables.length * Math.min(10, groups.length);
+  const errors = result!.diagnostics.errors.length;
+  console.log(
+    `${label.padEnd(22)} tables=${String(resolved.tables.length).padStart(6)} groups=${String(groups.length).padStart(4)} ` +
+      `validate median=${median(runs).toFixed(0)} ms (runs ${runs.map((r) => r.toFixed(0)).join('/')}) ` +
+      `explain ${cells} table×group cells in ${explainMs.toFixed(0)} ms · errors=${errors}`,
+  );
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const repoRoot = join(here, '..', '..');
+report('example (policies/)', join(repoRoot, 'policies'));
+for (const size of (process.argv[2] ?? '1000,10000').split(',').map(Number)) {
+  const dir = mkdtempSync(join(tmpdir(), `meshward-bench-${size}-`));
+  generateRepository(dir, size);
+  report(`generated ${size}`, dir);
+}

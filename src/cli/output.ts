@@ -1,0 +1,54 @@
+import { relative } from 'node:path';
+import { formatDiagnostic, type Diagnostic } from '../config/diagnostics.js';
+
+/** Colour only on a TTY and when NO_COLOR is unset; CI logs and pipes stay plain. */
+export function useColour(stream: NodeJS.WriteStream = process.stdout): boolean {
+  return Boolean(stream.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+}
+
+export interface Paint {
+  red(s: string): string;
+  yellow(s: string): string;
+  green(s: string): string;
+  dim(s: string): string;
+  bold(s: string): string;
+  cyan(s: string): string;
+}
+
+const code = (open: number, close: number) => (s: string) => `\u001b[${open}m${s}\u001b[${close}m`;
+
+export function paint(enabled: boolean): Paint {
+  if (!enabled) {
+    const id = (s: string) => s;
+    return { red: id, yellow: id, green: id, dim: id, bold: id, cyan: id };
+  }
+  return { red: code(31, 39), yellow: code(33, 39), green: code(32, 39), dim: code(2, 22), bold: code(1, 22), cyan: code(36, 39) };
+}
+
+/**
+ * Prints diagnostics to stderr as `file:line:col: message; hint`, paths relative to the current
+ * directory so editors and terminals can open them.
+ */
+export function printDiagnostics(diagnostics: readonly Diagnostic[], root: string): void {
+  const p = paint(useColour(process.stderr));
+  for (const d of diagnostics) {
+    const shown = d.at ? { ...d, at: { ...d.at, file: displayPath(root, d.at.file) } } : d;
+    const line = formatDiagnostic(shown);
+    process.stderr.write((d.severity === 'error' ? p.red(line) : p.yellow(line)) + '\n');
+  }
+}
+
+export function displayPath(root: string, file: string): string {
+  const rel = relative(process.cwd(), `${root}/${file}`);
+  return rel.startsWith('..') && rel.split('/').filter((s) => s === '..').length > 2 ? `${root}/${file}` : rel;
+}
+
+/** Thrown by commands to leave with an exit code; only main.ts turns it into process.exit. */
+export class ExitError extends Error {
+  constructor(
+    readonly exitCode: number,
+    message = '',
+  ) {
+    super(message);
+  }
+}

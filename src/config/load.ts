@@ -1,0 +1,198 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import type { AccessTest, AttributeDef, Classifier, Domain, Group, Model, Policy, Project, TagDef } from '../model/types.js';
+import { buildAccessTests, buildDomain, buildPolicy, buildPrincipals, buildTags, buildTargets } from './build-model.js';
+import { Diagnostics } from './diagnostics.js';
+import { checkEnvReferences } from './env.js';
+import { DOCUMENT_KINDS, documentSchemas, type DocumentKind } from './schema/documents.js';
+import { parseYamlFile, type SourceDoc } from './source.js';
+import { reportZodIssues } from './zod-issues.js';
+import { didYouMean } from '../model/did-you-mean.js';
+
+export const PROJECT_FILE = 'meshward.yaml';
+
+export interface LoadResult {
+  /** Undefined when the repository could not be assembled at all (no Project, syntax errors). */
+  readonly model?: Model;
+  readonly root: string;
+  readonly diagnostics: Diagnostics;
+}
+
+/** Finds the repository root: `dir` itself or the nearest ancestor holding meshward.yaml. */
+export function findRoot(dir: string): string | undefined {
+  let current = resolve(dir);
+  for (;;) {
+    if (existsSync(join(current, PROJECT_FILE))) return current;
+    const parent = dirname(current);
+    if (parent === current) return undefined;
+    current = parent;
+  }
+}
+
+/** Every `*.yaml` under root, skipping dot-directories, node_modules and nested repositories. */
+export function listPolicyFiles(root: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string, top: boolean): void => {
+    if (!top && existsSync(join(dir, PROJECT_FILE))) return; // another repository
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+      const full = join(dir, entry.name);
+      if (entry.isDirectory()) walk(full, false);
+      else if (entry.isFile() && entry.name.endsWith('.yaml')) out.push(relative(root, full).split(sep).join('/'));
+    }
+  };
+  walk(root, true);
+  return out;
+}
+
+/** Loads and validates the shapes of every document; cross-checks run separately (checks/). */
+export function loadRepository(dir: string): LoadResult {
+  const diags = new Diagnostics();
+  const root = findRoot(dir);
+  if (!root || !statSync(root).isDirectory()) {
+    diags.error('no-project', `no ${PROJECT_FILE} in ${resolve(dir)} or any parent directory`, undefined, `create ${PROJECT_FILE} with 'kind: Project' or pass --dir <repository>`);
+    return { root: resolve(dir), diagnostics: diags };
+  }
+  const files = listPolicyFiles(root).map((path) => ({ path, text: readFileSync(join(root, path), 'utf8') }));
+  return loadFromFiles(root, files, diags);
+}
+
+/** A policy file as read: its path relative to the root, and its text. */
+export interface PolicyFile {
+  readonly path: string;
+  readonly text: string;
+}
+
+/** Loads an in-memory repository (tests, benchmarks); same checks as loading from disk. */
+export function loadFromFiles(root: string, files: readonly PolicyFile[], diags = new Diagnostics()): LoadResult {
+  const acc = new Accumulator(root, diags);
+  for (const file of files) for (const source of parseYamlFile(file.path, file.text, diags)) acc.add(source);
+  return { model: acc.finish(), root, diagnostics: diags };
+}
+
+class Accumulator {
+  private project?: Project;
+  private readonly tags = new Map<string, TagDef>();
+  private readonly classifiers: Classifier[] = [];
+  private readonly attributes = new Map<string, AttributeDef>();
+  private readonly groups = new Map<string, Group>();
+  private readonly globalPolicies: Policy[] = [];
+  private readonly domains: Domain[] = [];
+  private readonly accessTests: AccessTest[] = [];
+
+  constructor(
+    private readonly root: string,
+    private readonly diags: Diagnostics,
+  ) {}
+
+  add(source: SourceDoc): void {
+    const value = source.doc.toJS() as unknown;
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      this.diags.error('not-a-document', 'a document must be a mapping with a kind', source.pos([]), `start it with 'kind: ${DOCUMENT_KINDS.join(' | ')}'`);
+      return;
+    }
+    const kind = (value as Record<string, unknown>).kind;
+    if (kind === undefined) {
+      this.diags.error('missing-kind', `document in ${source.file} has no 'kind'`, source.pos([]), `add 'kind: ${DOCUMENT_KINDS.join(' | ')}'`);
+      return;
+    }
+    if (typeof kind !== 'string' || !(kind in documentSchemas)) {
+      const guess = typeof kind === 'string' ? didYouMean(kind, DOCUMENT_KINDS) : undefined;
+      this.diags.error('unknown-kind', `unknown kind ${JSON.stringify(kind)}`, source.pos(['kind']), guess ? `did you mean '${guess}'?` : `write one of: ${DOCUMENT_KINDS.join(', ')}`);
+      return;
+    }
+    const schema = documentSchemas[kind as DocumentKind];
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) {
+      reportZodIssues(parsed.error.issues, source, schema, this.diags);
+      return;
+    }
+    checkEnvReferences(source, value, this.diags);
+    this.take(kind as DocumentKind, parsed.data, source);
+  }
+
+  private take(kind: DocumentKind, data: unknown, source: SourceDoc): void {
+    switch (kind) {
+      case 'Project':
+        return this.takeProject(data as never, source);
+      case 'TagCatalog': {
+        const { tags, classifiers } = buildTags(source, data as never);
+        for (const t of tags) this.unique(this.tags, t.key, t, 'tag');
+        this.classifiers.push(...classifiers);
+        return;
+      }
+      case 'Principals': {
+        const { attributes, groups } = buildPrincipals(source, data as never);
+        for (const a of attributes) this.unique(this.attributes, a.name, a, 'attribute');
+        for (const g of groups) this.unique(this.groups, g.name, g, 'group');
+        return;
+      }
+      case 'GlobalPolicies': {
+        const doc = data as { policies: never[] };
+        doc.policies.forEach((p, i) => {
+          const policy = buildPolicy(source, ['policies', i], p, 'global', undefined, this.diags);
+          if (policy) this.globalPolicies.push(policy);
+        });
+        return;
+      }
+      case 'Domain': {
+        const domain = buildDomain(source, data as never, this.diags);
+        const twin = this.domains.find((d) => d.name === domain.name);
+        if (twin) this.diags.error('duplicate-domain', `domain '${domain.name}' is also declared at ${twin.file}:${twin.at.line}:${twin.at.col}`, domain.at, 'give each domain a unique name');
+        else this.domains.push(domain);
+        return;
+      }
+      case 'AccessTests':
+        this.accessTests.push(...buildAccessTests(source, data as never, this.diags));
+        return;
+    }
+  }
+
+  private takeProject(doc: { name: string; managed_prefix: string; strict: boolean; targets: never; principals: Record<string, string> }, source: SourceDoc): void {
+    if (source.file !== 'meshward.yaml') {
+      this.diags.error('project-misplaced', `a Project document belongs in ${PROJECT_FILE} at the repository root`, source.pos(['kind']), `move it to ${PROJECT_FILE}`);
+      return;
+    }
+    if (this.project) {
+      this.diags.error('duplicate-project', 'more than one Project document', source.pos(['kind']), `keep one in ${PROJECT_FILE}`);
+      return;
+    }
+    this.project = {
+      name: doc.name,
+      managedPrefix: doc.managed_prefix,
+      strict: doc.strict,
+      targets: buildTargets(source, doc.targets),
+      principals: doc.principals,
+      file: source.file,
+      root: this.root,
+      at: source.pos([]),
+    };
+  }
+
+  private unique<T extends { at: { file: string; line: number; col: number } }>(map: Map<string, T>, key: string, value: T, what: string): void {
+    const first = map.get(key);
+    if (first) {
+      this.diags.error(`duplicate-${what}`, `${what} '${key}' is declared twice (first at ${first.at.file}:${first.at.line}:${first.at.col})`, value.at, `keep one declaration of '${key}'`);
+      return;
+    }
+    map.set(key, value);
+  }
+
+  finish(): Model | undefined {
+    if (!this.project) {
+      if (!this.diags.items.some((d) => d.code === 'duplicate-project' || d.at?.file === PROJECT_FILE)) {
+        this.diags.error('no-project', `${PROJECT_FILE} holds no 'kind: Project' document`, { file: PROJECT_FILE, line: 1, col: 1 }, 'add kind: Project with a name');
+      }
+      return undefined;
+    }
+    return {
+      project: this.project,
+      catalog: { tags: this.tags, classifiers: this.classifiers },
+      attributes: this.attributes,
+      groups: this.groups,
+      globalPolicies: this.globalPolicies,
+      domains: this.domains,
+      accessTests: this.accessTests,
+    };
+  }
+}

@@ -1,0 +1,96 @@
+import type { SourcePos } from '../model/neutral-types.js';
+import { printExpr } from '../model/expr/index.js';
+import type { ColumnAccess, TableAccess } from '../resolve/access.js';
+import type { Resolved } from '../resolve/resolve.js';
+import type { MaskCandidate } from '../resolve/strictest.js';
+import { consumerObjectName } from '../targets/index.js';
+
+export interface Pos {
+  file: string;
+  line: number;
+  col: number;
+}
+
+export interface ExplainPolicyRef {
+  policy: string;
+  access: string;
+  params: Record<string, number>;
+  at: Pos;
+}
+
+export interface ExplainColumn {
+  name: string;
+  type: string | null;
+  access: string;
+  params: Record<string, number>;
+  policy: string | null;
+  at: Pos | null;
+  also: ExplainPolicyRef[];
+  waived: ExplainPolicyRef[];
+  /** Set when two middle-tier methods met and the column resolved to hash. */
+  conflict: string[] | null;
+}
+
+/** `explain --json` (product.md, format 1): one principal × one table. */
+export interface ExplainReport {
+  format: 1;
+  groups: string[];
+  table: string;
+  domain: string;
+  owners: string[];
+  native_name: string | null;
+  readable: boolean;
+  grant: (Pos & { group: string }) | null;
+  columns: ExplainColumn[];
+  row_predicate: string | null;
+  never_true: boolean;
+  row_policies: { policy: string; allow: string; effective: string; at: Pos }[];
+  waived_row_policies: { policy: string; at: Pos }[];
+}
+
+const pos = (at: SourcePos): Pos => ({ file: at.file, line: at.line, col: at.col });
+
+function params(m: { method: string; keepLast?: number }): Record<string, number> {
+  return m.method === 'partial' && m.keepLast !== undefined ? { keep_last: m.keepLast } : {};
+}
+
+function ref(m: MaskCandidate): ExplainPolicyRef {
+  return { policy: m.policy.name, access: m.method, params: params(m), at: pos(m.policy.at) };
+}
+
+function column(c: ColumnAccess, type: string | undefined): ExplainColumn {
+  const winner = c.winners[0];
+  return {
+    name: c.name,
+    type: type ?? null,
+    access: c.access,
+    params: c.access === 'partial' ? { keep_last: c.keepLast ?? 4 } : {},
+    policy: winner?.policy.name ?? null,
+    at: winner ? pos(winner.policy.at) : null,
+    also: [...c.winners.slice(1), ...c.others].map(ref),
+    waived: c.waived.map(ref),
+    conflict: c.conflict ? [...c.conflict] : null,
+  };
+}
+
+/** Builds the stable JSON report from the oracle's answer; the human view renders this value. */
+export function explainReport(resolved: Resolved, access: TableAccess, targetType: string | undefined): ExplainReport {
+  const t = access.table.table;
+  const domain = resolved.model.domains.find((d) => d.name === t.domain);
+  const grant = access.grants[0];
+  return {
+    format: 1,
+    groups: [...access.principal.groups],
+    table: t.name,
+    domain: t.domain,
+    owners: (domain?.owners ?? []).map((o) => o.name),
+    native_name: targetType ? consumerObjectName(targetType, resolved.model.project.managedPrefix, t.parts) : null,
+    readable: access.readable,
+    grant: grant ? { group: grant.group, ...pos(grant.at) } : null,
+    columns: access.columns.map((c) => column(c, t.columnByKey.get(c.name.toLowerCase())?.type)),
+    row_predicate: access.predicate ? printExpr(access.predicate) : null,
+    never_true: access.neverTrue,
+    row_policies: access.filters.map((f) => ({ policy: f.candidate.policy.name, allow: printExpr(f.candidate.expr), effective: printExpr(f.specialized), at: pos(f.candidate.policy.at) })),
+    waived_row_policies: access.waivedFilters.map((f) => ({ policy: f.policy.name, at: pos(f.policy.at) })),
+  };
+}

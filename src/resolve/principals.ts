@@ -1,0 +1,77 @@
+import type { Model, Scalar } from '../model/types.js';
+
+/** What every rule is evaluated against: the union of the groups' closures and their attributes. */
+export interface Principal {
+  /** The groups as asked for, sorted. */
+  readonly groups: readonly string[];
+  readonly closure: ReadonlySet<string>;
+  readonly attributes: ReadonlyMap<string, readonly Scalar[]>;
+}
+
+/**
+ * Group closures over `member_of`, memoised. Unknown groups and cycles are reported by the
+ * cross-checks; here a cycle is simply cut so that resolution always terminates.
+ */
+export class PrincipalIndex {
+  private readonly closures = new Map<string, ReadonlySet<string>>();
+
+  constructor(private readonly model: Model) {}
+
+  /** closure(G) = G plus every group reachable through member_of. */
+  closureOf(group: string): ReadonlySet<string> {
+    const memo = this.closures.get(group);
+    if (memo) return memo;
+    const out = new Set<string>();
+    const stack = [group];
+    while (stack.length) {
+      const g = stack.pop()!;
+      if (out.has(g)) continue;
+      out.add(g);
+      for (const parent of this.model.groups.get(g)?.memberOf ?? []) stack.push(parent.name);
+    }
+    this.closures.set(group, out);
+    return out;
+  }
+
+  principal(groups: readonly string[]): Principal {
+    const sorted = [...new Set(groups)].sort();
+    const closure = new Set<string>();
+    for (const g of sorted) for (const c of this.closureOf(g)) closure.add(c);
+    const attributes = new Map<string, Scalar[]>();
+    for (const g of [...closure].sort()) {
+      for (const [name, v] of this.model.groups.get(g)?.attributes ?? []) {
+        const list = attributes.get(name) ?? [];
+        for (const value of v.values) if (!list.includes(value)) list.push(value);
+        attributes.set(name, list);
+      }
+    }
+    for (const list of attributes.values()) list.sort((a, b) => (String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0));
+    return { groups: sorted, closure, attributes };
+  }
+
+  /** Groups that are in the closure of `g` (who inherits from g): g itself and its descendants. */
+  inheritorsOf(group: string): string[] {
+    return [...this.model.groups.keys()].filter((g) => this.closureOf(g).has(group));
+  }
+}
+
+/** Cycles in member_of, each as the list of groups on it (first repeated at the end). */
+export function memberOfCycles(model: Model): string[][] {
+  const cycles: string[][] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const stack: string[] = [];
+  const visit = (g: string): void => {
+    state.set(g, 'visiting');
+    stack.push(g);
+    for (const p of model.groups.get(g)?.memberOf ?? []) {
+      if (!model.groups.has(p.name)) continue;
+      const s = state.get(p.name);
+      if (s === 'visiting') cycles.push([...stack.slice(stack.indexOf(p.name)), p.name]);
+      else if (s === undefined) visit(p.name);
+    }
+    stack.pop();
+    state.set(g, 'done');
+  };
+  for (const g of [...model.groups.keys()].sort()) if (!state.has(g)) visit(g);
+  return cycles;
+}

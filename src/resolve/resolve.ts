@@ -1,0 +1,237 @@
+import type { Diagnostics } from '../config/diagnostics.js';
+import type { Inventory } from '../model/inventory.js';
+import type { SourcePos } from '../model/neutral-types.js';
+import type { Domain, GrantDecl, Model, Policy, Ref } from '../model/types.js';
+import { parseExpr, typeCheck, type Expr } from '../model/expr/index.js';
+import { methodAccepts } from './mask-methods.js';
+import { governedTables, InventoryIndex, type GovernedTable } from './governed.js';
+import { nameKey, parseColumnPattern, parseTablePattern, splitName, type TablePattern } from './names.js';
+import { PrincipalIndex } from './principals.js';
+import { describeSelector, matchesTags } from './selectors.js';
+import { policyOrder, type MaskCandidate } from './strictest.js';
+
+/** A grant that reaches a table: which group, from which `grants:` entry. */
+export interface TableGrant {
+  readonly group: string;
+  readonly domain: string;
+  readonly at: SourcePos;
+}
+
+export interface FilterCandidate {
+  readonly policy: Policy;
+  readonly expr: Expr;
+  readonly exempt: readonly string[];
+}
+
+/**
+ * Everything that reaches one governed table, computed once per table and independent of the
+ * principal; `access.ts` evaluates it for a principal cheaply (no groups × columns expansion).
+ */
+export interface ResolvedTable {
+  readonly table: GovernedTable;
+  readonly grants: readonly TableGrant[];
+  /** Column key -> masks reaching it, in explain order. Columns without masks are absent. */
+  readonly masks: ReadonlyMap<string, readonly MaskCandidate[]>;
+  /** Column names to show: the inventory's, plus masked columns when there is no inventory. */
+  readonly columns: readonly { readonly name: string; readonly key: string }[];
+  readonly filters: readonly FilterCandidate[];
+}
+
+export interface Resolved {
+  readonly model: Model;
+  readonly hasInventory: boolean;
+  readonly tables: readonly ResolvedTable[];
+  readonly principals: PrincipalIndex;
+  table(name: string): ResolvedTable | undefined;
+}
+
+/** model × inventory -> per-table grants, masks and filters, with positioned diagnostics. */
+export function resolve(model: Model, inventory: Inventory | undefined, diags: Diagnostics): Resolved {
+  const index = inventory ? new InventoryIndex(inventory) : undefined;
+  const tables = governedTables(model, index, diags);
+  const byKey = new Map(tables.map((t) => [t.key, t]));
+  const domainByName = new Map(model.domains.map((d) => [d.name, d]));
+  const territory = (domain: string | undefined, t: GovernedTable): boolean =>
+    domain === undefined || (domainByName.get(domain)?.schemas ?? []).some((s) => nameKey(splitName(s.name) ?? []) === t.schemaKey);
+
+  const grants = new Map<string, TableGrant[]>();
+  const masks = new Map<string, Map<string, MaskCandidate[]>>();
+  const extraColumns = new Map<string, Map<string, string>>();
+  const filters = new Map<string, FilterCandidate[]>();
+  const ctx: PatternContext = { tables, byKey, diags, territory: domainByName };
+
+  for (const domain of model.domains) {
+    checkDeclaredInTerritory(domain, diags);
+    for (const grant of domain.grants) addGrant(grant, ctx, grants);
+  }
+  const policies = [...model.globalPolicies, ...model.domains.flatMap((d) => d.policies)];
+  for (const policy of policies) {
+    const inScope = (t: GovernedTable): boolean => territory(policy.domain, t);
+    if (policy.spec.kind === 'mask') {
+      const spec = policy.spec;
+      const candidate: MaskCandidate = { policy, method: spec.method, keepLast: spec.keepLast, exempt: policy.exempt.map((e) => e.name) };
+      const reached: { table: GovernedTable; column: string; type?: string; name: string }[] = [];
+      if (spec.tags) {
+        for (const t of tables) {
+          if (!inScope(t)) continue;
+          for (const c of t.columns) if (matchesTags(c.tags, spec.tags, model.catalog)) reached.push({ table: t, column: c.key, type: c.type, name: c.name });
+        }
+      }
+      for (const ref of spec.columns ?? []) reached.push(...expandColumns(ref, policy, ctx, extraColumns));
+      for (const r of reached) {
+        if (r.type && !methodAccepts(spec.method, r.type as never)) {
+          diags.error('mask-type', `policy '${policy.name}': method ${spec.method} does not accept ${r.table.name}.${r.name} of type ${r.type}`, spec.methodAt, `use nullify or redact there, or narrow the selector`);
+          continue;
+        }
+        const perTable = masks.get(r.table.key) ?? new Map<string, MaskCandidate[]>();
+        masks.set(r.table.key, perTable);
+        const list = perTable.get(r.column) ?? [];
+        if (!list.some((c) => c.policy === policy)) list.push(candidate);
+        perTable.set(r.column, list);
+      }
+    } else {
+      const spec = policy.spec;
+      const parsed = parseExpr(spec.allow);
+      for (const e of parsed.errors) diags.error('filter-syntax', `policy '${policy.name}': ${e.message}`, shift(spec.allowAt, e.offset), e.hint);
+      const reached = new Set<GovernedTable>();
+      if (spec.tablesTagged) for (const t of tables) if (inScope(t) && matchesTags(t.tags, spec.tablesTagged, model.catalog)) reached.add(t);
+      for (const ref of spec.tables ?? []) for (const t of expandTables(ref, policy.domain, ctx)) reached.add(t);
+      if (spec.tablesTagged && reached.size === 0) {
+        diags.warn('selector-matches-nothing', `policy '${policy.name}': no governed table is tagged ${describeSelector(spec.tablesTagged)}`, policy.at);
+      }
+      if (!parsed.expr) continue;
+      for (const t of reached) {
+        const columns = index && t.inInventory ? new Map(t.columns.map((c) => [c.key, { name: c.name, type: c.type! }])) : undefined;
+        const errors = typeCheck(parsed.expr, { columns, attributes: model.attributes as never, groups: new Set(model.groups.keys()), tableName: t.name });
+        for (const e of errors) diags.error('filter-type', `policy '${policy.name}' on ${t.name}: ${e.message}`, shift(spec.allowAt, e.offset), e.hint);
+        const list = filters.get(t.key) ?? [];
+        list.push({ policy, expr: parsed.expr, exempt: policy.exempt.map((e) => e.name) });
+        filters.set(t.key, list);
+      }
+    }
+  }
+
+  const resolvedTables: ResolvedTable[] = tables.map((t) => {
+    const tableMasks = masks.get(t.key) ?? new Map<string, MaskCandidate[]>();
+    for (const list of tableMasks.values()) list.sort(policyOrder);
+    const columns = t.columns.map((c) => ({ name: c.name, key: c.key }));
+    for (const [key, name] of extraColumns.get(t.key) ?? []) if (!t.columnByKey.has(key)) columns.push({ name, key });
+    return {
+      table: t,
+      grants: (grants.get(t.key) ?? []).sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : 0)),
+      masks: tableMasks,
+      columns,
+      filters: (filters.get(t.key) ?? []).sort(policyOrder),
+    };
+  });
+  const resolvedByKey = new Map(resolvedTables.map((r) => [r.table.key, r]));
+  return {
+    model,
+    hasInventory: inventory !== undefined,
+    tables: resolvedTables,
+    principals: new PrincipalIndex(model),
+    table(name: string) {
+      const parts = splitName(name);
+      return parts ? resolvedByKey.get(nameKey(parts)) : undefined;
+    },
+  };
+}
+
+interface PatternContext {
+  readonly tables: readonly GovernedTable[];
+  readonly byKey: ReadonlyMap<string, GovernedTable>;
+  readonly diags: Diagnostics;
+  readonly territory: ReadonlyMap<string, Domain>;
+}
+
+function shift(at: SourcePos, offset: number): SourcePos {
+  return { ...at, col: at.col + offset };
+}
+
+function domainSchemaKeys(domain: Domain | undefined): Set<string> {
+  return new Set((domain?.schemas ?? []).map((s) => nameKey(splitName(s.name) ?? [])));
+}
+
+function checkDeclaredInTerritory(domain: Domain, diags: Diagnostics): void {
+  const schemas = domainSchemaKeys(domain);
+  for (const t of domain.tables) {
+    const parts = splitName(t.name);
+    if (parts && parts.length === 3 && !schemas.has(nameKey(parts.slice(0, 2)))) {
+      diags.error('outside-territory', `domain '${domain.name}' declares ${t.name}, outside its schemas (${domain.schemas.map((s) => s.name).join(', ')})`, t.at, `move it to the domain that owns ${parts.slice(0, 2).join('.')}, or add that schema to 'schemas'`);
+    }
+  }
+}
+
+/** Expands a table pattern over governed tables; a domain's pattern must stay inside its schemas. */
+function expandTables(ref: Ref, domain: string | undefined, ctx: PatternContext): GovernedTable[] {
+  const pattern = parseTablePattern(ref.name);
+  if (typeof pattern === 'string') {
+    ctx.diags.error('bad-pattern', pattern, ref.at);
+    return [];
+  }
+  if (!withinTerritory(ref, pattern.schemaKey, domain, ctx)) return [];
+  if (pattern.kind === 'schema') {
+    const found = ctx.tables.filter((t) => t.schemaKey === pattern.schemaKey);
+    if (found.length === 0) ctx.diags.warn('pattern-matches-nothing', `'${ref.name}' matches no governed table`, ref.at, 'declare the tables under tables: in their domain');
+    return found;
+  }
+  const t = ctx.byKey.get(pattern.key);
+  if (!t) {
+    ctx.diags.error('ungoverned-table', `'${ref.name}' is not a governed table`, ref.at, `declare it under 'tables:' in its domain${suggestTable(ref.name, ctx)}`);
+    return [];
+  }
+  return [t];
+}
+
+function suggestTable(name: string, ctx: PatternContext): string {
+  const close = ctx.tables.map((t) => t.name).find((n) => n.toLowerCase().endsWith(name.toLowerCase().split('.').pop() ?? '\u0000'));
+  return close ? ` (did you mean '${close}'?)` : '';
+}
+
+function withinTerritory(ref: Ref, schemaKey: string, domain: string | undefined, ctx: PatternContext): boolean {
+  if (domain === undefined) return true;
+  const d = ctx.territory.get(domain);
+  if (domainSchemaKeys(d).has(schemaKey)) return true;
+  ctx.diags.error('outside-territory', `domain '${domain}' names ${ref.name}, outside its schemas (${(d?.schemas ?? []).map((s) => s.name).join(', ')})`, ref.at, 'a domain may only govern its own schemas; ask the owning domain or the central team');
+  return false;
+}
+
+function addGrant(grant: GrantDecl, ctx: PatternContext, out: Map<string, TableGrant[]>): void {
+  for (const ref of grant.read) {
+    for (const t of expandTables(ref, grant.domain, ctx)) {
+      const list = out.get(t.key) ?? [];
+      for (const g of grant.groups) if (!list.some((x) => x.group === g.name)) list.push({ group: g.name, domain: grant.domain, at: ref.at });
+      out.set(t.key, list);
+    }
+  }
+}
+
+function expandColumns(ref: Ref, policy: Policy, ctx: PatternContext, extra: Map<string, Map<string, string>>): { table: GovernedTable; column: string; type?: string; name: string }[] {
+  const pattern = parseColumnPattern(ref.name);
+  if (typeof pattern === 'string') {
+    ctx.diags.error('bad-pattern', pattern, ref.at);
+    return [];
+  }
+  const tableParts = pattern.tableKey.split('\u0000');
+  if (!withinTerritory(ref, nameKey(tableParts.slice(0, 2)), policy.domain, ctx)) return [];
+  const t = ctx.byKey.get(pattern.tableKey);
+  if (!t) {
+    ctx.diags.error('ungoverned-table', `'${ref.name}' is not in a governed table`, ref.at, `declare the table under 'tables:' in its domain`);
+    return [];
+  }
+  if (pattern.kind === 'all_columns') return t.columns.map((c) => ({ table: t, column: c.key, type: c.type, name: c.name }));
+  const c = t.columnByKey.get(pattern.column.toLowerCase());
+  if (c) return [{ table: t, column: c.key, type: c.type, name: c.name }];
+  if (t.inInventory) {
+    ctx.diags.error('unknown-column', `column '${pattern.column}' does not exist in ${t.name} (inventory)`, ref.at, `columns: ${t.columns.map((x) => x.name).join(', ')}`);
+    return [];
+  }
+  // No inventory for this table: trust the name, as product.md skips column checks then.
+  const key = pattern.column.toLowerCase();
+  const m = extra.get(t.key) ?? new Map<string, string>();
+  m.set(key, pattern.column);
+  extra.set(t.key, m);
+  return [{ table: t, column: key, name: pattern.column }];
+}
+
+export type { TablePattern };

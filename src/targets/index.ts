@@ -1,0 +1,17 @@
+import { managedViewName } from './postgres/naming.js';
+
+/**
+ * The registry of targets, keyed by `type`. The core asks targets through here only; nothing
+ * outside `targets/<type>/` knows a dialect.
+ */
+export const TARGET_TYPES = ['postgres', 'snowflake', 'databricks', 'bigquery'] as const;
+
+/** What consumers query for a governed table on a target type, for `explain`. */
+export function consumerObjectName(type: string, prefix: string, parts: readonly [string, string, string]): string | null {
+  switch (type) {
+    case 'postgres':
+      return managedViewName(prefix, parts[1], parts[2]);
+    default:
+      return null; // the other targets govern the table itself; they arrive in later issues
+  }
+}
