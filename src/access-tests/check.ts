@@ -1,7 +1,7 @@
 import type { SourcePos } from '../model/neutral-types.js';
 import type { NeutralType } from '../model/neutral-types.js';
 import type { AccessTest } from '../model/types.js';
-import { columnsOf, evaluate } from '../model/expr/index.js';
+import { columnsOf, evaluate, ExprValueError } from '../model/expr/index.js';
 import { tableAccess, type TableAccess } from '../resolve/access.js';
 import type { Resolved } from '../resolve/resolve.js';
 
@@ -46,7 +46,7 @@ function checkOne(resolved: Resolved, test: AccessTest): TestFailure[] {
     if (!ok) failures.push({ at: c.at, message: `column ${c.name}: expected ${c.expect}, got ${got.access}${got.winners[0] ? ` (policy ${got.winners[0].policy.name})` : ''}` });
   }
   for (const r of test.rows) {
-    const visible = rowVisible(access, r.row, resolved);
+    const visible = rowVisible(access, r.row);
     if (typeof visible === 'string') failures.push({ at: r.at, message: visible });
     else if (visible !== r.visible) {
       const why = !access.readable ? 'the table is not readable' : `row predicate: ${access.filters.map((f) => f.candidate.policy.name).join(' AND ') || 'none'}`;
@@ -57,7 +57,7 @@ function checkOne(resolved: Resolved, test: AccessTest): TestFailure[] {
 }
 
 /** Visible iff readable and every applied filter is TRUE; a string when the row lacks a column. */
-export function rowVisible(access: TableAccess, row: Readonly<Record<string, unknown>>, resolved: Resolved): boolean | string {
+export function rowVisible(access: TableAccess, row: Readonly<Record<string, unknown>>): boolean | string {
   const types = new Map<string, NeutralType>();
   for (const c of access.table.table.columns) if (c.type) types.set(c.key, c.type);
   const keys = new Set(Object.keys(row).map((k) => k.toLowerCase()));
@@ -67,6 +67,10 @@ export function rowVisible(access: TableAccess, row: Readonly<Record<string, unk
   }
   if (!access.readable) return false;
   const principal = { attributes: access.principal.attributes, groups: access.principal.closure };
-  void resolved;
-  return access.filters.every((f) => evaluate(f.candidate.expr, row as Record<string, unknown>, principal, types) === true);
+  try {
+    return access.filters.every((f) => evaluate(f.candidate.expr, row as Record<string, unknown>, principal, types) === true);
+  } catch (e) {
+    if (e instanceof ExprValueError) return `sample row ${JSON.stringify(row)}: ${e.message}`;
+    throw e;
+  }
 }

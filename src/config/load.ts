@@ -66,8 +66,17 @@ export interface PolicyFile {
 /** Loads an in-memory repository (tests, benchmarks); same checks as loading from disk. */
 export function loadFromFiles(root: string, files: readonly PolicyFile[], diags = new Diagnostics()): LoadResult {
   const acc = new Accumulator(root, diags);
-  for (const file of files) for (const source of parseYamlFile(file.path, file.text, diags)) acc.add(source);
-  return { model: acc.finish(), root, diagnostics: diags };
+  let unreadable = false;
+  for (const file of files) {
+    const before = diags.items.length;
+    const sources = parseYamlFile(file.path, file.text, diags);
+    if (diags.items.length > before) unreadable = true; // a syntax error drops that document
+    for (const source of sources) acc.add(source);
+  }
+  const model = acc.finish();
+  // A document that could not be read is missing from the model: cross-checking the rest would
+  // report its groups, tags and policies as unknown everywhere they are used.
+  return { model: unreadable || acc.dropped ? undefined : model, root, diagnostics: diags };
 }
 
 class Accumulator {
@@ -79,6 +88,8 @@ class Accumulator {
   private readonly globalPolicies: Policy[] = [];
   private readonly domains: Domain[] = [];
   private readonly accessTests: AccessTest[] = [];
+  /** A document others refer to was refused as a whole (unknown kind, or a TagCatalog/Principals of the wrong shape). */
+  dropped = false;
 
   constructor(
     private readonly root: string,
@@ -89,22 +100,27 @@ class Accumulator {
     const value = source.doc.toJS() as unknown;
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       this.diags.error('not-a-document', 'a document must be a mapping with a kind', source.pos([]), `start it with 'kind: ${DOCUMENT_KINDS.join(' | ')}'`);
+      this.dropped = true;
       return;
     }
     const kind = (value as Record<string, unknown>).kind;
     if (kind === undefined) {
       this.diags.error('missing-kind', `document in ${source.file} has no 'kind'`, source.pos([]), `add 'kind: ${DOCUMENT_KINDS.join(' | ')}'`);
+      this.dropped = true;
       return;
     }
     if (typeof kind !== 'string' || !(kind in documentSchemas)) {
       const guess = typeof kind === 'string' ? didYouMean(kind, DOCUMENT_KINDS) : undefined;
       this.diags.error('unknown-kind', `unknown kind ${JSON.stringify(kind)}`, source.pos(['kind']), guess ? `did you mean '${guess}'?` : `write one of: ${DOCUMENT_KINDS.join(', ')}`);
+      this.dropped = true;
       return;
     }
     const schema = documentSchemas[kind as DocumentKind];
-    const parsed = schema.safeParse(value);
+    const parsed = schema.safeParse(value, { reportInput: true }); // zod 4 leaves issue.input out otherwise
     if (!parsed.success) {
       reportZodIssues(parsed.error.issues, source, schema, this.diags);
+      // Tags and groups are named everywhere: without them every use would be reported unknown.
+      if (kind === 'TagCatalog' || kind === 'Principals') this.dropped = true;
       return;
     }
     checkEnvReferences(source, value, this.diags);

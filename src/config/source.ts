@@ -72,11 +72,20 @@ export function parseYamlFile(file: string, text: string, diags: Diagnostics): S
   for (const doc of docs) {
     const source = new SourceDoc(file, doc, lines);
     for (const e of doc.errors) {
-      diags.error('yaml-syntax', `YAML: ${firstLine(e.message)}`, source.posAt(e.pos[0]), 'fix the YAML syntax');
+      // The yaml library places a duplicate key after the previous value (end of its line when
+      // that value is empty); the key itself starts at the next non-blank character.
+      const offset = e.code === 'DUPLICATE_KEY' ? nextNonBlank(text, e.pos[0]) : e.pos[0];
+      diags.error('yaml-syntax', `YAML: ${firstLine(e.message)}`, source.posAt(offset), 'fix the YAML syntax');
     }
     if (doc.errors.length === 0 && doc.contents !== null) out.push(source);
   }
   return out;
+}
+
+function nextNonBlank(text: string, offset: number): number {
+  let i = offset;
+  while (i < text.length && (text[i] === ' ' || text[i] === '\n' || text[i] === '\r')) i++;
+  return i < text.length ? i : offset;
 }
 
 function firstLine(s: string): string {

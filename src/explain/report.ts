@@ -1,5 +1,5 @@
 import type { SourcePos } from '../model/neutral-types.js';
-import { printExpr } from '../model/expr/index.js';
+import { attributesOf, isAlwaysFalse, printExpr } from '../model/expr/index.js';
 import type { ColumnAccess, TableAccess } from '../resolve/access.js';
 import type { Resolved } from '../resolve/resolve.js';
 import type { MaskCandidate } from '../resolve/strictest.js';
@@ -44,6 +44,8 @@ export interface ExplainReport {
   columns: ExplainColumn[];
   row_predicate: string | null;
   never_true: boolean;
+  /** Why no row can match, e.g. `restricted-rows: user.clearance is empty for hr_partners`. */
+  never_true_reason: string | null;
   row_policies: { policy: string; allow: string; effective: string; at: Pos }[];
   waived_row_policies: { policy: string; at: Pos }[];
 }
@@ -90,7 +92,20 @@ export function explainReport(resolved: Resolved, access: TableAccess, targetTyp
     columns: access.columns.map((c) => column(c, t.columnByKey.get(c.name.toLowerCase())?.type)),
     row_predicate: access.predicate ? printExpr(access.predicate) : null,
     never_true: access.neverTrue,
+    never_true_reason: access.neverTrue ? neverTrueReason(access) : null,
     row_policies: access.filters.map((f) => ({ policy: f.candidate.policy.name, allow: printExpr(f.candidate.expr), effective: printExpr(f.specialized), at: pos(f.candidate.policy.at) })),
     waived_row_policies: access.waivedFilters.map((f) => ({ policy: f.policy.name, at: pos(f.policy.at) })),
   };
+}
+
+/** Names the filters that fold to FALSE and the empty attributes that make them so. */
+function neverTrueReason(access: TableAccess): string {
+  const who = access.principal.groups.join(' + ');
+  const reasons = access.filters
+    .filter((f) => isAlwaysFalse(f.specialized))
+    .map((f) => {
+      const empty = attributesOf(f.candidate.expr).filter((a) => (access.principal.attributes.get(a) ?? []).length === 0);
+      return `${f.candidate.policy.name}: ${empty.length ? `${empty.map((a) => `user.${a}`).join(', ')} ${empty.length > 1 ? 'are' : 'is'} empty for ${who}` : `${printExpr(f.candidate.expr)} is never true for ${who}`}`;
+    });
+  return reasons.length ? reasons.join('; ') : `the filters together are never true for ${who}`;
 }

@@ -62,7 +62,7 @@ export function tableAccess(table: ResolvedTable, principal: Principal): TableAc
   const active = table.filters.filter((f) => !isWaived(f.exempt, principal));
   const filters = active.map((candidate) => ({
     candidate,
-    specialized: specialize(candidate.expr, { attributes: principal.attributes, groups: principal.closure }),
+    specialized: specialize(candidate.expr, { attributes: principal.attributes, groups: principal.closure }, principal.attributeTypes),
   }));
   const predicate = filters.length === 0 ? undefined : conjunction(filters.map((f) => f.specialized));
   return {

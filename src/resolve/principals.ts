@@ -1,3 +1,4 @@
+import type { AttributeType } from '../model/neutral-types.js';
 import type { Model, Scalar } from '../model/types.js';
 
 /** What every rule is evaluated against: the union of the groups' closures and their attributes. */
@@ -6,6 +7,8 @@ export interface Principal {
   readonly groups: readonly string[];
   readonly closure: ReadonlySet<string>;
   readonly attributes: ReadonlyMap<string, readonly Scalar[]>;
+  /** Declared attribute types, so a specialised date attribute prints as DATE '…'. */
+  readonly attributeTypes: ReadonlyMap<string, AttributeType>;
 }
 
 /**
@@ -14,8 +17,11 @@ export interface Principal {
  */
 export class PrincipalIndex {
   private readonly closures = new Map<string, ReadonlySet<string>>();
+  private readonly attributeTypes: ReadonlyMap<string, AttributeType>;
 
-  constructor(private readonly model: Model) {}
+  constructor(private readonly model: Model) {
+    this.attributeTypes = new Map([...model.attributes].map(([name, a]) => [name, a.type]));
+  }
 
   /** closure(G) = G plus every group reachable through member_of. */
   closureOf(group: string): ReadonlySet<string> {
@@ -46,7 +52,7 @@ export class PrincipalIndex {
       }
     }
     for (const list of attributes.values()) list.sort((a, b) => (String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0));
-    return { groups: sorted, closure, attributes };
+    return { groups: sorted, closure, attributes, attributeTypes: this.attributeTypes };
   }
 
   /** Groups that are in the closure of `g` (who inherits from g): g itself and its descendants. */

@@ -2,7 +2,8 @@ import type { Diagnostics } from '../config/diagnostics.js';
 import type { Inventory } from '../model/inventory.js';
 import type { SourcePos } from '../model/neutral-types.js';
 import type { Domain, GrantDecl, Model, Policy, Ref } from '../model/types.js';
-import { parseExpr, typeCheck, type Expr } from '../model/expr/index.js';
+import { didYouMean } from '../model/did-you-mean.js';
+import { groupsOf, parseExpr, typeCheck, walk, type Expr } from '../model/expr/index.js';
 import { methodAccepts } from './mask-methods.js';
 import { governedTables, InventoryIndex, type GovernedTable } from './governed.js';
 import { nameKey, parseColumnPattern, parseTablePattern, splitName, type TablePattern } from './names.js';
@@ -100,9 +101,20 @@ export function resolve(model: Model, inventory: Inventory | undefined, diags: D
         diags.warn('selector-matches-nothing', `policy '${policy.name}': no governed table is tagged ${describeSelector(spec.tablesTagged)}`, policy.at);
       }
       if (!parsed.expr) continue;
+      // in_group('x') names a group like exempt does: reported once per policy, as unknown-group.
+      for (const node of walk(parsed.expr)) {
+        if (node.kind !== 'in_group' || model.groups.has(node.group)) continue;
+        const guess = didYouMean(node.group, model.groups.keys());
+        diags.error('unknown-group', `unknown group '${node.group}' in in_group() of policy '${policy.name}'`, shift(spec.allowAt, node.span.start), guess ? `did you mean '${guess}'?` : 'declare it under groups: in a Principals document');
+      }
+      const checkContext = { attributes: model.attributes as never, groups: new Set([...model.groups.keys(), ...groupsOf(parsed.expr)]) };
+      if (reached.size === 0) {
+        // Reaching no table today must not hide a typo: check what does not depend on columns.
+        for (const e of typeCheck(parsed.expr, checkContext)) diags.error('filter-type', `policy '${policy.name}': ${e.message}`, shift(spec.allowAt, e.offset), e.hint);
+      }
       for (const t of reached) {
         const columns = index && t.inInventory ? new Map(t.columns.map((c) => [c.key, { name: c.name, type: c.type! }])) : undefined;
-        const errors = typeCheck(parsed.expr, { columns, attributes: model.attributes as never, groups: new Set(model.groups.keys()), tableName: t.name });
+        const errors = typeCheck(parsed.expr, { ...checkContext, columns });
         for (const e of errors) diags.error('filter-type', `policy '${policy.name}' on ${t.name}: ${e.message}`, shift(spec.allowAt, e.offset), e.hint);
         const list = filters.get(t.key) ?? [];
         list.push({ policy, expr: parsed.expr, exempt: policy.exempt.map((e) => e.name) });
@@ -223,7 +235,8 @@ function expandColumns(ref: Ref, policy: Policy, ctx: PatternContext, extra: Map
   const c = t.columnByKey.get(pattern.column.toLowerCase());
   if (c) return [{ table: t, column: c.key, type: c.type, name: c.name }];
   if (t.inInventory) {
-    ctx.diags.error('unknown-column', `column '${pattern.column}' does not exist in ${t.name} (inventory)`, ref.at, `columns: ${t.columns.map((x) => x.name).join(', ')}`);
+    const guess = didYouMean(pattern.column, t.columns.map((x) => x.name));
+    ctx.diags.error('unknown-column', `column '${pattern.column}' does not exist in ${t.name} (inventory)`, ref.at, guess ? `did you mean '${guess}'?` : `columns: ${t.columns.map((x) => x.name).join(', ')}`);
     return [];
   }
   // No inventory for this table: trust the name, as product.md skips column checks then.

@@ -40,7 +40,7 @@ function unTaggedClassifierMatches(resolved: Resolved, diags: Diagnostics): void
     for (const r of resolved.tables) {
       for (const col of r.table.columns) {
         if (!re.test(col.name) || col.tags.has(c.tag)) continue;
-        const message = `${r.table.name}.${col.name} looks like ${c.tag}=${c.value} (classifier at ${c.at.file}:${c.at.line}) but carries no '${c.tag}' tag`;
+        const message = `${r.table.name}.${col.name} looks like ${c.tag}=${c.value} (classifier at ${c.at.file}:${c.at.line}:${c.at.col}) but carries no '${c.tag}' tag`;
         const at = col.declaredAt ?? r.table.decl.at;
         const hint = `tag it under tables: ${r.table.decl.name}: columns: ${col.name}: { ${c.tag}: ${c.value} }`;
         if (strict) diags.error('classifier-untagged', message, at, hint);

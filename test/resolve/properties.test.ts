@@ -83,7 +83,11 @@ describe('resolver properties (random models)', () => {
       fc.property(
         randomModelArb().chain((m) => fc.tuple(fc.constant(m), randomModelArb().map((o) => o.locals))),
         ([m, extraLocals]) => {
-          const usable = extraLocals.filter((p) => ('tables' in p.selector ? p.selector.tables : 'columns' in p.selector ? p.selector.columns.map((c) => c[0]) : []).every((t) => t < m.tables.length));
+          // Policies drawn for another random model: keep those whose tables and groups exist here.
+          const n = m.groups.length;
+          const usable = extraLocals
+            .filter((p) => ('tables' in p.selector ? p.selector.tables : 'columns' in p.selector ? p.selector.columns.map((c) => c[0]) : []).every((t) => t < m.tables.length))
+            .map((p) => ({ ...p, exempt: p.exempt.filter((g) => g < n), ...(p.kind === 'filter' ? { allow: p.allow.replace(/in_group\('g(\d+)'\)/g, (_, k) => `in_group('g${Number(k) % n}')`) } : {}) }) as PolicySpec);
           const before = views(resolveModel(m), m);
           const after = views(resolveModel({ ...m, locals: [...m.locals, ...usable] }), m);
           for (const [key, b] of before) {
@@ -107,11 +111,22 @@ describe('resolver properties (random models)', () => {
         const changed = { ...m, globals: policies.map((p, i) => (i === idx ? { ...p, exempt: [...new Set([...p.exempt, g])] } : p)) };
         const r0 = resolveModel(m);
         const before = views(r0, m);
-        const after = views(resolveModel(changed), m);
+        const r1 = resolveModel(changed);
+        const after = views(r1, m);
         for (const [key, b] of before) {
           const groups = key.split('@')[0]!.split('+');
           const affected = groups.some((x) => r0.principals.closureOf(x).has(`g${g}`));
           if (!affected) expect(after.get(key), key).toEqual(b);
+        }
+        // …and it does affect them: the policy is waived for every principal whose closure holds g.
+        const name = `global-${idx}`;
+        for (const t of r1.tables) {
+          for (let k = 0; k < m.groups.length; k++) {
+            if (!r1.principals.closureOf(`g${k}`).has(`g${g}`)) continue;
+            const a = tableAccess(t, r1.principals.principal([`g${k}`]));
+            expect(a.filters.some((f) => f.candidate.policy.name === name), `${name} applies to g${k}`).toBe(false);
+            for (const c of a.columns) expect([...c.winners, ...c.others].some((w) => w.policy.name === name), `${name} masks ${c.name} for g${k}`).toBe(false);
+          }
         }
       }),
       { numRuns: RUNS },

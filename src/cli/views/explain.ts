@@ -29,7 +29,7 @@ export function renderExplain(r: ExplainReport, p: Paint): string {
   const rowPolicies = r.row_policies.map((f) => `${f.policy} (${at(f.at)})`).join(', ');
   lines.push(`  ${pad('rows', nameWidth)}${r.row_predicate ? p.yellow(rows) : rows}${rowPolicies ? '   ' + rowPolicies : ''}`);
   if (r.waived_row_policies.length) lines.push(p.dim(`  ${pad('', nameWidth)}waived: ${r.waived_row_policies.map((f) => f.policy).join(', ')}`));
-  if (r.never_true) lines.push(p.red(`  note: readable, but no row can match for ${who}: ${r.row_predicate}`));
+  if (r.never_true) lines.push(p.red(`  note: ${r.readable ? 'readable, but ' : ''}no row can match — ${r.never_true_reason}`));
   return lines.join('\n') + '\n';
 }
 

@@ -22,7 +22,7 @@ export function checkFederation(model: Model, diags: Diagnostics): void {
       } else claims.set(key, { domain: d.name, at: s.at });
     }
     for (const r of d.refusedKeys) {
-      diags.error('domain-exempts-global', `domain '${d.name}' cannot '${r.key}' global policies`, r.at, 'exemptions from global policies are declared in GlobalPolicies by the central team; remove this key');
+      diags.error('domain-exempts-global', `domain '${d.name}' cannot exempt from or override global policies ('${r.key}')`, r.at, 'exemptions from global policies are declared in GlobalPolicies by the central team; remove this key');
     }
   }
 
@@ -39,7 +39,7 @@ export function checkFederation(model: Model, diags: Diagnostics): void {
     if (!first) seen.set(p.name, p);
     for (const r of p.refusedKeys) {
       if (p.scope === 'domain') {
-        diags.error('domain-exempts-global', `domain policy '${p.name}' cannot '${r.key}' ${JSON.stringify(r.value)}`, r.at, 'a domain can add masks and filters, never exempt from or override a global one; remove this key');
+        diags.error('domain-exempts-global', `domain policy '${p.name}' cannot ${r.key === 'exempt_from' ? 'exempt from' : 'override'} ${JSON.stringify(r.value)}`, r.at, 'a domain can add masks and filters, never exempt from or override a global one; remove this key');
       } else {
         diags.error('unsupported-key', `'${r.key}' is not supported`, r.at, "use 'exempt: [groups]' inside mask or row_filter");
       }
@@ -56,6 +56,7 @@ function checkPostgresLabels(model: Model, diags: Diagnostics): void {
   for (const target of pgTargets) {
     const label = target.settings.database as string | undefined;
     let first: { db: string; at: { file: string; line: number; col: number } } | undefined;
+    const reported = new Set<string>(); // once per extra label, at its first table
     for (const t of tables) {
       const db = splitName(t.name)?.[0];
       if (db === undefined) continue;
@@ -64,7 +65,8 @@ function checkPostgresLabels(model: Model, diags: Diagnostics): void {
           diags.error('pg-database-label', `table ${t.name} is in database '${db}', but PostgreSQL target '${target.name}' serves '${label}'`, t.at, `name it ${label}.… or give it a target of its own`);
         }
       } else if (!first) first = { db, at: t.at };
-      else if (first.db.toLowerCase() !== db.toLowerCase()) {
+      else if (first.db.toLowerCase() !== db.toLowerCase() && !reported.has(db.toLowerCase())) {
+        reported.add(db.toLowerCase());
         diags.error('pg-database-label', `PostgreSQL target '${target.name}' would serve two database labels: '${first.db}' (${first.at.file}:${first.at.line}:${first.at.col}) and '${db}'`, t.at, `use one label for every table, or set 'database:' on the target`);
       }
     }

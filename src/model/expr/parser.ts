@@ -50,29 +50,33 @@ class Parser {
     return expr;
   }
 
+  // Spans of AND/OR/NOT run from their first to their last token, parentheses included.
+
   private parseOr(): Expr {
+    const start = this.peek().start;
     const items = [this.parseAnd()];
     while (this.isWord('or')) {
       this.pos++;
       items.push(this.parseAnd());
     }
-    return items.length === 1 ? items[0]! : { kind: 'or', items, span: span(items[0]!.span.start, items[items.length - 1]!.span.end) };
+    return items.length === 1 ? items[0]! : { kind: 'or', items, span: span(start, this.lastEnd()) };
   }
 
   private parseAnd(): Expr {
+    const start = this.peek().start;
     const items = [this.parseNot()];
     while (this.isWord('and')) {
       this.pos++;
       items.push(this.parseNot());
     }
-    return items.length === 1 ? items[0]! : { kind: 'and', items, span: span(items[0]!.span.start, items[items.length - 1]!.span.end) };
+    return items.length === 1 ? items[0]! : { kind: 'and', items, span: span(start, this.lastEnd()) };
   }
 
   private parseNot(): Expr {
     if (!this.isWord('not')) return this.parsePrimary();
     const start = this.next().start;
     const operand = this.parseNot();
-    return { kind: 'not', operand, span: span(start, operand.span.end) };
+    return { kind: 'not', operand, span: span(start, this.lastEnd()) };
   }
 
   private parsePrimary(): Expr {
@@ -232,6 +236,11 @@ class Parser {
     const attr = this.next();
     if (attr.type !== 'ident' && attr.type !== 'quoted') this.unexpected(attr, 'expected an attribute name after user.', 'write user.<attribute>, e.g. user.region');
     return { kind: 'user_attr', attribute: attr.text, span: span(user.start, attr.end) };
+  }
+
+  /** End of the last token consumed. */
+  private lastEnd(): number {
+    return this.tokens[this.pos - 1]?.end ?? 0;
   }
 
   private peek(): Token {

@@ -31,6 +31,8 @@ const FOREIGN_OPERATORS: ReadonlyArray<readonly [string, string]> = [
   ['==', "write '='"],
   ['&&', 'write AND'],
   ['||', 'write OR'],
+  ['=<', "write '<='"],
+  ['=>', "write '>='"],
 ];
 
 /** Tokenizes the whole source; lexical errors are collected and scanning continues. */
