@@ -2,6 +2,7 @@ import type { SourcePos } from '../model/neutral-types.js';
 import type { NeutralType } from '../model/neutral-types.js';
 import type { AccessTest } from '../model/types.js';
 import { columnsOf, evaluate, ExprValueError } from '../model/expr/index.js';
+import { isScalarType, toValue } from '../model/expr/value.js';
 import { tableAccess, type TableAccess } from '../resolve/access.js';
 import type { Resolved } from '../resolve/resolve.js';
 
@@ -64,6 +65,11 @@ export function rowVisible(access: TableAccess, row: Readonly<Record<string, unk
   for (const f of access.filters) {
     const missing = columnsOf(f.candidate.expr).filter((c) => !keys.has(c.toLowerCase()));
     if (missing.length) return `sample row lacks ${missing.map((m) => `'${m}'`).join(', ')}, read by filter ${f.candidate.policy.name}; add it to the row`;
+  }
+  for (const [name, raw] of Object.entries(row)) {
+    const type = types.get(name.toLowerCase());
+    if (type === undefined && access.table.table.inInventory) return `sample row names '${name}', which ${access.table.table.name} does not have`;
+    if (type !== undefined && isScalarType(type) && toValue(raw, type) === undefined) return `sample row ${JSON.stringify(row)}: ${JSON.stringify(raw)} is not a ${type} (column ${name})`;
   }
   if (!access.readable) return false;
   const principal = { attributes: access.principal.attributes, groups: access.principal.closure };
