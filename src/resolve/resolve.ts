@@ -3,7 +3,7 @@ import type { Inventory } from '../model/inventory.js';
 import type { SourcePos } from '../model/neutral-types.js';
 import type { Domain, GrantDecl, Model, Policy, Ref } from '../model/types.js';
 import { didYouMean } from '../model/did-you-mean.js';
-import { groupsOf, parseExpr, typeCheck, walk, type Expr } from '../model/expr/index.js';
+import { groupsOf, parseExpr, typeCheck, walk, type Expr, type ExprError } from '../model/expr/index.js';
 import { methodAccepts } from './mask-methods.js';
 import { governedTables, InventoryIndex, type GovernedTable } from './governed.js';
 import { nameKey, parseColumnPattern, parseTablePattern, splitName, type TablePattern } from './names.js';
@@ -52,14 +52,29 @@ export function resolve(model: Model, inventory: Inventory | undefined, diags: D
   const tables = governedTables(model, index, diags);
   const byKey = new Map(tables.map((t) => [t.key, t]));
   const domainByName = new Map(model.domains.map((d) => [d.name, d]));
-  const territory = (domain: string | undefined, t: GovernedTable): boolean =>
-    domain === undefined || (domainByName.get(domain)?.schemas ?? []).some((s) => nameKey(splitName(s.name) ?? []) === t.schemaKey);
+  const schemasOf = new Map(model.domains.map((d) => [d.name, domainSchemaKeys(d)]));
+  const territory = (domain: string | undefined, t: GovernedTable): boolean => domain === undefined || (schemasOf.get(domain)?.has(t.schemaKey) ?? false);
+  const bySchema = new Map<string, GovernedTable[]>();
+  for (const t of tables) {
+    const list = bySchema.get(t.schemaKey);
+    if (list) list.push(t);
+    else bySchema.set(t.schemaKey, [t]);
+  }
+  // One column map per table, shared by every filter that reaches it.
+  const columnMaps = new Map<GovernedTable, ReadonlyMap<string, { name: string; type: NonNullable<GovernedTable['columns'][number]['type']> }>>();
+  const columnsFor = (t: GovernedTable) => {
+    if (!index || !t.inInventory) return undefined;
+    let m = columnMaps.get(t);
+    if (!m) columnMaps.set(t, (m = new Map(t.columns.map((c) => [c.key, { name: c.name, type: c.type! }]))));
+    return m;
+  };
+  const groupNames = new Set(model.groups.keys());
 
   const grants = new Map<string, TableGrant[]>();
   const masks = new Map<string, Map<string, MaskCandidate[]>>();
   const extraColumns = new Map<string, Map<string, string>>();
   const filters = new Map<string, FilterCandidate[]>();
-  const ctx: PatternContext = { tables, byKey, diags, territory: domainByName };
+  const ctx: PatternContext = { tables, byKey, bySchema, diags, territory: domainByName };
 
   for (const domain of model.domains) {
     checkDeclaredInTerritory(domain, diags);
@@ -112,13 +127,22 @@ export function resolve(model: Model, inventory: Inventory | undefined, diags: D
         // Reaching no table today must not hide a typo: check what does not depend on columns.
         for (const e of typeCheck(parsed.expr, checkContext)) diags.error('filter-type', `policy '${policy.name}': ${e.message}`, shift(spec.allowAt, e.offset), e.hint);
       }
+      // One error per problem, naming the tables it occurs on (a typo in user.<a> is not one per table).
+      const typeErrors = new Map<string, { error: ExprError; tables: string[] }>();
       for (const t of reached) {
         const columns = index && t.inInventory ? new Map(t.columns.map((c) => [c.key, { name: c.name, type: c.type! }])) : undefined;
-        const errors = typeCheck(parsed.expr, { ...checkContext, columns });
-        for (const e of errors) diags.error('filter-type', `policy '${policy.name}' on ${t.name}: ${e.message}`, shift(spec.allowAt, e.offset), e.hint);
+        for (const e of typeCheck(parsed.expr, { ...checkContext, columns })) {
+          const key = `${e.offset}\u0000${e.message}`;
+          const seen = typeErrors.get(key) ?? { error: e, tables: [] };
+          seen.tables.push(t.name);
+          typeErrors.set(key, seen);
+        }
         const list = filters.get(t.key) ?? [];
         list.push({ policy, expr: parsed.expr, exempt: policy.exempt.map((e) => e.name) });
         filters.set(t.key, list);
+      }
+      for (const { error: e, tables: on } of typeErrors.values()) {
+        diags.error('filter-type', `policy '${policy.name}' on ${listTables(on)}: ${e.message}`, shift(spec.allowAt, e.offset), e.hint);
       }
     }
   }
@@ -152,8 +176,13 @@ export function resolve(model: Model, inventory: Inventory | undefined, diags: D
 interface PatternContext {
   readonly tables: readonly GovernedTable[];
   readonly byKey: ReadonlyMap<string, GovernedTable>;
+  readonly bySchema: ReadonlyMap<string, readonly GovernedTable[]>;
   readonly diags: Diagnostics;
   readonly territory: ReadonlyMap<string, Domain>;
+}
+
+function listTables(names: readonly string[]): string {
+  return names.length <= 3 ? names.join(', ') : `${names.slice(0, 2).join(', ')} and ${names.length - 2} more tables`;
 }
 
 function shift(at: SourcePos, offset: number): SourcePos {
@@ -183,7 +212,7 @@ function expandTables(ref: Ref, domain: string | undefined, ctx: PatternContext)
   }
   if (!withinTerritory(ref, pattern.schemaKey, domain, ctx)) return [];
   if (pattern.kind === 'schema') {
-    const found = ctx.tables.filter((t) => t.schemaKey === pattern.schemaKey);
+    const found = [...(ctx.bySchema.get(pattern.schemaKey) ?? [])];
     if (found.length === 0) ctx.diags.warn('pattern-matches-nothing', `'${ref.name}' matches no governed table`, ref.at, 'declare the tables under tables: in their domain');
     return found;
   }

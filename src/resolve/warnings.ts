@@ -15,12 +15,17 @@ export function resolvedWarnings(resolved: Resolved, inventory: Inventory | unde
 
 function ungovernedInTerritory(resolved: Resolved, inventory: Inventory, diags: Diagnostics): void {
   const governed = new Set(resolved.tables.map((t) => t.table.key));
+  const bySchema = new Map<string, { name: string; key: string }[]>();
+  for (const t of inventory.tables) {
+    const parts = splitName(t.name);
+    if (!parts || parts.length !== 3) continue;
+    const schemaKey = nameKey(parts.slice(0, 2));
+    bySchema.set(schemaKey, [...(bySchema.get(schemaKey) ?? []), { name: t.name, key: nameKey(parts) }]);
+  }
   for (const d of resolved.model.domains) {
     for (const s of d.schemas) {
-      const schemaKey = nameKey(splitName(s.name) ?? []);
-      for (const t of inventory.tables) {
-        const parts = splitName(t.name);
-        if (!parts || nameKey(parts.slice(0, 2)) !== schemaKey || governed.has(nameKey(parts))) continue;
+      for (const t of bySchema.get(nameKey(splitName(s.name) ?? [])) ?? []) {
+        if (governed.has(t.key)) continue;
         diags.warn('ungoverned-table', `${t.name} is in the territory of domain '${d.name}' but not governed`, s.at, `declare it under tables: in domain '${d.name}' to grant it (an empty {} entry is fine)`);
       }
     }

@@ -1,0 +1,107 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+
+/** `meshward validate` as a person runs it: the built CLI on a copy of policies/. */
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const MAIN = join(ROOT, 'dist', 'src', 'cli', 'main.js');
+const POLICIES = join(ROOT, 'policies');
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+beforeAll(() => {
+  // `npm test` builds before vitest; a direct `vitest run` may find dist missing or stale.
+  if (!existsSync(MAIN) || statSync(MAIN).mtimeMs < newestMtime(join(ROOT, 'src'))) {
+    execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'pipe' });
+  }
+});
+
+const temps: string[] = [];
+afterEach(() => {
+  for (const dir of temps.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A copy of policies/ (without engine data directories) in a fresh temp dir. */
+function copyPolicies(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'meshward-cli-'));
+  temps.push(dir);
+  cpSync(POLICIES, dir, { recursive: true, filter: (src) => !src.slice(POLICIES.length).split(/[\\/]/).some((p) => p.startsWith('.')) });
+  return dir;
+}
+
+/** Replaces the first `find` in a file and returns the 1-based line and column where `token` starts. */
+function breakFile(dir: string, file: string, find: string, replacement: string, token: string): { line: number; col: number } {
+  const path = join(dir, file);
+  const text = readFileSync(path, 'utf8');
+  const at = text.indexOf(find);
+  expect(at, `${find} in ${file}`).toBeGreaterThanOrEqual(0);
+  const changed = text.slice(0, at) + replacement + text.slice(at + find.length);
+  writeFileSync(path, changed);
+  const offset = at + replacement.indexOf(token);
+  const before = changed.slice(0, offset);
+  return { line: before.split('\n').length, col: offset - before.lastIndexOf('\n') };
+}
+
+function validate(dir: string, cwd = dir, ...extra: string[]) {
+  return spawnSync(process.execPath, [MAIN, 'validate', '--dir', dir, ...extra], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+}
+
+describe('meshward validate', () => {
+  it('exits 0 on the example repository', () => {
+    const run = spawnSync(process.execPath, [MAIN, 'validate', '--dir', 'policies'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    expect(run.stderr).not.toMatch(/^policies\/.*:\d+:\d+: (?!warning:)/m); // no error lines
+    expect(run.stdout).toMatch(/^✓ valid · 4 domains · \d+ governed tables/);
+    expect(run.status).toBe(0);
+  });
+
+  it('a broken reference: exit 1, file:line:col: message; did-you-mean', () => {
+    const dir = copyPolicies();
+    const { line, col } = breakFile(dir, 'domains/sales.yaml', 'groups: [sales_analysts,', 'groups: [sales_analyst,', 'sales_analyst,');
+    const run = validate(dir);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(`domains/sales.yaml:${line}:${col}: unknown group 'sales_analyst' in a grant of domain 'sales'; did you mean 'sales_analysts'?\n`);
+    expect(run.stderr).toMatch(/✗ 1 error\b/);
+    expect(run.stdout).toBe('');
+  });
+
+  it('every problem of the run, sorted by file then line', () => {
+    const dir = copyPolicies();
+    // Broken in reverse order of how they are printed.
+    const g = breakFile(dir, 'principals.yaml', 'member_of: [sales_analysts]', 'member_of: [sales_analyst]', 'sales_analyst]');
+    const s2 = breakFile(dir, 'domains/sales.yaml', 'allow: "region IN user.region"', 'allow: "region IN user.regoin"', 'user.regoin');
+    const s1 = breakFile(dir, 'domains/sales.yaml', 'owners: [sales_leads]', 'owners: [sales_lead]', 'sales_lead]');
+    const f = breakFile(dir, 'domains/finance.yaml', 'tags: { sensitivity: restricted }', 'tags: { sensitivity: restriced }', 'restriced');
+    const run = validate(dir);
+    expect(run.status).toBe(1);
+    const errors = run.stderr.split('\n').filter((l) => /^[\w/.-]+\.yaml:\d+:\d+: (?!warning:)/.test(l));
+    expect(errors).toEqual([
+      `domains/finance.yaml:${f.line}:${f.col}: 'restriced' is not a value of tag 'sensitivity'; did you mean 'restricted'?`,
+      `domains/sales.yaml:${s1.line}:${s1.col}: unknown group 'sales_lead' in owners of domain 'sales'; did you mean 'sales_leads'?`,
+      `domains/sales.yaml:${s2.line}:${s2.col}: policy 'own-region' on analytics.sales.customers, analytics.sales.orders: unknown attribute 'user.regoin'; did you mean 'user.region'?`,
+      `principals.yaml:${g.line}:${g.col}: unknown group 'sales_analyst' in member_of of 'sales_leads'; did you mean 'sales_analysts'?`,
+    ]);
+    expect(run.stderr).toMatch(/✗ 4 errors\b/);
+  });
+
+  it('--json gives the same diagnostics with positions', () => {
+    const dir = copyPolicies();
+    const { line, col } = breakFile(dir, 'domains/sales.yaml', 'groups: [sales_analysts,', 'groups: [sales_analyst,', 'sales_analyst,');
+    const run = validate(dir, dir, '--json');
+    expect(run.status).toBe(1);
+    const out = JSON.parse(run.stdout) as { ok: boolean; diagnostics: { severity: string; code: string; file: string; line: number; col: number; hint: string }[] };
+    expect(out.ok).toBe(false);
+    expect(out.diagnostics.filter((d) => d.severity === 'error')).toEqual([
+      { severity: 'error', code: 'unknown-group', message: "unknown group 'sales_analyst' in a grant of domain 'sales'", hint: "did you mean 'sales_analysts'?", file: 'domains/sales.yaml', line, col },
+    ]);
+  });
+});
