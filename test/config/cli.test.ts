@@ -60,7 +60,7 @@ describe('meshward validate', () => {
   it('exits 0 on the example repository', () => {
     const run = spawnSync(process.execPath, [MAIN, 'validate', '--dir', 'policies'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
     expect(run.stderr).not.toMatch(/^policies\/.*:\d+:\d+: (?!warning:)/m); // no error lines
-    expect(run.stdout).toMatch(/^✓ valid · 4 domains · \d+ governed tables/);
+    expect(run.stdout).toMatch(/^✓ valid · \d+ domains · \d+ governed tables/);
     expect(run.status).toBe(0);
   });
 
