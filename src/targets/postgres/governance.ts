@@ -1,0 +1,25 @@
+/**
+ * The governance schema's layout (default `<prefix>meta`): recorded state, tags, audit journal
+ * and metadata. Bump GOVERNANCE_VERSION when the layout changes.
+ *
+ *   state(key text PK, kind text, spec jsonb, fingerprint text, applied_at timestamptz)
+ *       one row per managed object at the last apply: the desired spec and the live
+ *       fingerprint read right after applying it (drift compares live with this)
+ *   tags(object text, tag text, value text, PK(object, tag))
+ *       tag assignments of governed tables and columns (neutral names)
+ *   audit(seq bigint PK, at timestamptz, record jsonb, hash text)
+ *       the hash-chained apply journal
+ *   meta(key text PK, value jsonb)
+ *       project name, layout version, audit chain head
+ */
+export const GOVERNANCE_VERSION = 1;
+
+/** The owner of every managed view and schema: holds SELECT on the governed base tables. */
+export function ownerRoleName(prefix: string): string {
+  return `${prefix}owner`;
+}
+
+/** Default governance schema name. */
+export function governanceSchemaName(prefix: string, configured?: string): string {
+  return configured ?? `${prefix}meta`;
+}

@@ -1,0 +1,136 @@
+import type { NativeObject } from '../target.js';
+import { quoteIdent } from './naming.js';
+
+/**
+ * The PostgreSQL objects meshward manages, as NativeObjects. compile.ts builds the desired
+ * ones and introspect.ts the current ones with these same constructors, so that `spec` and
+ * `key` agree and the neutral diff is a plain comparison.
+ */
+
+/** `meshward:<project>:<kind>:<name>` — the marker every managed object carries as its COMMENT. */
+export function marker(project: string, kind: string, name: string): string {
+  return `meshward:${project}:${kind}:${name}`;
+}
+
+/** Does a COMMENT mark an object of this project? (A prefix alone never makes it managed.) */
+export function isOurMarker(comment: string | null | undefined, project: string): boolean {
+  return typeof comment === 'string' && comment.startsWith(`meshward:${project}:`);
+}
+
+export const qualified = (schema: string, name: string): string => `${quoteIdent(schema)}.${quoteIdent(name)}`;
+
+/** A NOLOGIN role: a group role (`<prefix><group>`) or the view owner (`<prefix>owner`). */
+export interface RoleSpec {
+  readonly name: string;
+  readonly comment: string;
+  [k: string]: unknown;
+}
+
+/** `member` is a member of `role` (GRANT role TO member): member_of, and never login roles. */
+export interface MembershipSpec {
+  readonly role: string;
+  readonly member: string;
+  [k: string]: unknown;
+}
+
+/** A managed schema `<prefix><schema>` holding the views of one governed schema, or the governance schema. */
+export interface SchemaSpec {
+  readonly name: string;
+  readonly owner: string;
+  readonly comment: string;
+  [k: string]: unknown;
+}
+
+/** One column of a managed view: its output name and type (format_type spelling). */
+export interface ViewColumn {
+  readonly name: string;
+  readonly type: string;
+}
+
+/**
+ * A managed security-barrier view over one governed base table. `select` is the whole SELECT
+ * text (rendered once by compile); `masks` and `filters` summarise the policies in it so that
+ * the plan can tell widening from narrowing without parsing SQL.
+ */
+export interface ViewSpec {
+  readonly schema: string;
+  readonly name: string;
+  readonly base: { readonly schema: string; readonly table: string };
+  readonly owner: string;
+  readonly comment: string;
+  readonly select: string;
+  readonly columns: readonly ViewColumn[];
+  /** column -> sorted `policy:method[:keep_last]:exempt1,exempt2` entries. */
+  readonly masks: Readonly<Record<string, readonly string[]>>;
+  /** sorted `policy:exempt1,exempt2:<neutral allow text>` entries. */
+  readonly filters: readonly string[];
+  [k: string]: unknown;
+}
+
+export type GrantTarget = 'table' | 'view' | 'schema';
+
+/** SELECT on a view or base table, or USAGE on a schema, to a role. */
+export interface GrantSpec {
+  readonly privilege: 'SELECT' | 'USAGE';
+  readonly on: GrantTarget;
+  /** Quoted, qualified object name (`"mw_sales"."customers"`) or quoted schema name. */
+  readonly object: string;
+  readonly grantee: string;
+  [k: string]: unknown;
+}
+
+/** A tag assignment, kept as a row of `<governance>.tags` (never as base-table comments). */
+export interface TagSpec {
+  /** Neutral `database.schema.table` or `database.schema.table.column`. */
+  readonly object: string;
+  readonly tag: string;
+  readonly value: string;
+  [k: string]: unknown;
+}
+
+/** The governance schema's own tables (state, tags, audit), at a layout version. */
+export interface GovernanceSpec {
+  readonly schema: string;
+  readonly version: number;
+  [k: string]: unknown;
+}
+
+export const keys = {
+  role: (name: string) => `role:${name}`,
+  membership: (role: string, member: string) => `membership:${role}:${member}`,
+  schema: (name: string) => `schema:${name}`,
+  view: (schema: string, name: string) => `view:${qualified(schema, name)}`,
+  grant: (g: Pick<GrantSpec, 'privilege' | 'on' | 'object' | 'grantee'>) => `grant:${g.privilege}:${g.on}:${g.object}:${g.grantee}`,
+  tag: (object: string, tag: string) => `tag:${object}:${tag}`,
+  governance: (schema: string) => `governance:${schema}`,
+};
+
+type Extra = Partial<Pick<NativeObject, 'domain' | 'table' | 'policies'>>;
+
+export const objects = {
+  role: (spec: RoleSpec, extra: Extra = {}): NativeObject => ({ key: keys.role(spec.name), kind: 'role', label: `role ${spec.name}`, spec, ...extra }),
+  membership: (spec: MembershipSpec, extra: Extra = {}): NativeObject => ({
+    key: keys.membership(spec.role, spec.member),
+    kind: 'membership',
+    label: `${spec.member} member of ${spec.role}`,
+    spec,
+    ...extra,
+  }),
+  schema: (spec: SchemaSpec, extra: Extra = {}): NativeObject => ({ key: keys.schema(spec.name), kind: 'schema', label: `schema ${quoteIdent(spec.name)}`, spec, ...extra }),
+  view: (spec: ViewSpec, extra: Extra = {}): NativeObject => ({
+    key: keys.view(spec.schema, spec.name),
+    kind: 'view',
+    label: `view ${qualified(spec.schema, spec.name)}`,
+    spec,
+    ...extra,
+  }),
+  grant: (spec: GrantSpec, extra: Extra = {}): NativeObject => ({
+    key: keys.grant(spec),
+    kind: 'grant',
+    label: `${spec.privilege} on ${spec.on} ${spec.object} → ${spec.grantee}`,
+    spec,
+    ...extra,
+  }),
+  tag: (spec: TagSpec, extra: Extra = {}): NativeObject => ({ key: keys.tag(spec.object, spec.tag), kind: 'tag', label: `tag ${spec.tag}=${spec.value} on ${spec.object}`, spec, ...extra }),
+  governance: (spec: GovernanceSpec): NativeObject => ({ key: keys.governance(spec.schema), kind: 'governance', label: `governance tables in ${quoteIdent(spec.schema)}`, spec }),
+};
