@@ -31,22 +31,27 @@ export interface ValidateOptions {
 /** load -> cross-check -> resolve -> warnings: everything `validate` does, without printing. */
 export function validateRepository(options: ValidateOptions): ValidationResult {
   const loaded = options.files ? loadFromFiles(options.dir, options.files) : loadRepository(options.dir);
+  if (!loaded.model) return { root: loaded.root, diagnostics: loaded.diagnostics };
   const diags = loaded.diagnostics;
-  if (!loaded.model) return { root: loaded.root, diagnostics: diags };
-  const model = loaded.model;
   const inventoryFile = options.inventory ? resolvePath(options.inventory) : join(loaded.root, 'inventory.json');
   let inventory: Inventory | undefined = options.inventoryValue;
-  if (!options.files && (options.inventory || existsSync(inventoryFile))) {
+  if (!inventory && !options.files && (options.inventory || existsSync(inventoryFile))) {
     inventory = parseInventory(inventoryFile, readFileIfAny(inventoryFile, diags), diags);
   }
   if (!inventory && !diags.items.some((d) => d.code.startsWith('inventory'))) {
     diags.warn('no-inventory', 'no inventory: column names and types are not checked', undefined, `pass --inventory FILE, or write ${join(loaded.root, 'inventory.json')} with 'meshward inventory --target T'`);
   }
+  const result = checkModel(loaded.root, loaded.model, inventory, diags);
+  return { ...result, inventoryFile: inventory && !options.inventoryValue ? inventoryFile : undefined };
+}
+
+/** Cross-checks, resolution and warnings of a loaded model against an inventory (if any). */
+export function checkModel(root: string, model: Model, inventory: Inventory | undefined, diags: Diagnostics): ValidationResult {
   checkReferences(model, diags);
   checkFederation(model, diags);
   const resolved = resolve(model, inventory, diags);
   resolvedWarnings(resolved, inventory, diags);
-  return { root: loaded.root, model, inventory, inventoryFile: inventory ? inventoryFile : undefined, resolved, diagnostics: diags };
+  return { root, model, inventory, resolved, diagnostics: diags };
 }
 
 function readFileIfAny(file: string, diags: Diagnostics): string | undefined {

@@ -1,6 +1,12 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
+import { applyCommand } from './commands/apply.js';
+import { compileCommand } from './commands/compile.js';
+import { driftCommand } from './commands/drift.js';
 import { explainCommand } from './commands/explain.js';
+import { inventoryCommand } from './commands/inventory.js';
+import { planCommand } from './commands/plan.js';
+import { queryCommand } from './commands/query.js';
 import { schemaCommand } from './commands/schema.js';
 import { testCommand } from './commands/test.js';
 import { validateCommand } from './commands/validate.js';
@@ -33,6 +39,36 @@ function program(): Command {
     .option('--target <name>', 'also check against a live target')
     .option('--json', 'results as JSON')
     .action((o) => testCommand(o));
+  const live = (c: Command) => c.option('-d, --dir <dir>', 'policy repository (the directory holding meshward.yaml)', '.').option('--target <name>', 'target from meshward.yaml (default: the only one)');
+
+  live(cli.command('plan').description('read the target, diff it with the model, print the ordered changes and their SQL'))
+    .option('--out <file>', 'save the plan for a later apply')
+    .option('--json', 'stable JSON (format 1)')
+    .option('--detailed-exitcode', 'exit 2 when there are changes')
+    .action((o) => planCommand(o));
+
+  live(cli.command('apply').description('apply the changes (one transaction); asks on a TTY unless --yes or a saved plan').argument('[plan]', 'a plan saved with plan --out'))
+    .option('-y, --yes', 'apply without asking')
+    .addOption(new Option('--allow-hazard <code...>', 'accept a blocking hazard (UNMANAGED_REVOKE, REPLACE_GAP)').argParser(collect))
+    .option('--lock-timeout <ms>', 'how long a statement may wait for a lock', '10000')
+    .option('--json', 'the apply report as JSON')
+    .action((plan, o) => applyCommand(plan, o));
+
+  live(cli.command('drift').description('compare the live target with what the last apply recorded; exit 2 on drift'))
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'markdown']).default('text'))
+    .action((o) => driftCommand(o));
+
+  repo(cli.command('compile').description('the desired native SQL, without a connection'))
+    .option('--target <name>', 'target from meshward.yaml (default: the first)')
+    .option('--domain <name>', 'only what this domain causes')
+    .action((o) => compileCommand(o));
+
+  live(cli.command('inventory').description('tables, columns and types of the target, as inventory.json')).action((o) => inventoryCommand(o));
+
+  live(cli.command('query').description('run SQL as a principal of these groups: what a consumer sees').argument('<sql>', 'SQL using neutral table names, e.g. analytics.sales.customers'))
+    .addOption(new Option('--as <groups>', 'the principal: a group, or several comma-separated (repeatable)').argParser(collect))
+    .option('--json', 'rows as JSON')
+    .action((sql, o) => queryCommand(sql, o));
   return cli;
 }
 

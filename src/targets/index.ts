@@ -1,10 +1,19 @@
 import { managedViewName } from './postgres/naming.js';
+import type { Target } from './target.js';
+import { postgresTarget } from './postgres/index.js';
 
 /**
  * The registry of targets, keyed by `type`. The core asks targets through here only; nothing
  * outside `targets/<type>/` knows a dialect.
  */
 export const TARGET_TYPES = ['postgres', 'snowflake', 'databricks', 'bigquery'] as const;
+
+const registry: Readonly<Record<string, Target>> = { postgres: postgresTarget };
+
+/** The implementation for a target type, or undefined when this version has none yet. */
+export function targetFor(type: string): Target | undefined {
+  return registry[type];
+}
 
 /** What consumers query for a governed table on a target type, for `explain`. */
 export function consumerObjectName(type: string, prefix: string, parts: readonly [string, string, string]): string | null {

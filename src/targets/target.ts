@@ -53,6 +53,8 @@ export interface Finding {
   readonly object: string;
   readonly message: string;
   readonly table?: string;
+  /** For FOREIGN_OBJECT: the key a managed object of that name would have (collision check). */
+  readonly key?: string;
 }
 
 export interface CurrentState {
@@ -123,4 +125,12 @@ export interface Target {
   /** Statements that record the applied state (run in the apply transaction, after the changes). */
   recordState(conn: Connection, desired: readonly NativeObject[], ctx: TargetContext): Promise<void>;
   drift(conn: Connection, ctx: TargetContext): Promise<{ items: DriftItem[]; queryCount: number }>;
+  /**
+   * Runs `fn` with the connection acting as a principal of these groups (a temporary probe role
+   * that is a member of their roles), rolled back afterwards. Targets that cannot impersonate
+   * leave it out.
+   */
+  asPrincipal?<T>(conn: Connection, ctx: TargetContext, groups: readonly string[], fn: () => Promise<T>): Promise<T>;
+  /** Rewrites neutral table names in consumer SQL to the objects consumers query. */
+  rewriteNeutralNames?(sql: string, resolved: Resolved, ctx: TargetContext): string;
 }

@@ -1,0 +1,42 @@
+import { expandTargetSettings } from '../../config/env.js';
+import { buildPlan } from '../../plan/plan.js';
+import { targetFor } from '../../targets/index.js';
+import type { TargetContext } from '../../targets/target.js';
+import { ExitError, printDiagnostics } from '../output.js';
+import { loadOrExit } from './validate.js';
+
+export interface CompileOptions {
+  dir: string;
+  inventory?: string;
+  target?: string;
+  domain?: string;
+}
+
+/**
+ * The full desired native SQL, no connection: every desired object as if the target were
+ * empty, in apply order. `--domain` keeps what one domain causes (a domain owner's preview).
+ */
+export function compileCommand(options: CompileOptions): void {
+  const { resolved, root, model, inventory, diagnostics } = loadOrExit(options, true) as ReturnType<typeof loadOrExit> & { model: NonNullable<ReturnType<typeof loadOrExit>['model']> };
+  if (!inventory) throw new ExitError(1, 'compile needs an inventory: pass --inventory FILE or write inventory.json with meshward inventory --target T');
+  const decl = options.target ? model.project.targets.find((t) => t.name === options.target) : model.project.targets[0];
+  if (!decl) throw new ExitError(1, `unknown target '${options.target}'; targets: ${model.project.targets.map((t) => t.name).join(', ')}`);
+  const target = targetFor(decl.type);
+  if (!target) throw new ExitError(1, `target type ${decl.type} cannot be compiled by this version`);
+  if (options.domain && !model.domains.some((d) => d.name === options.domain)) throw new ExitError(1, `unknown domain '${options.domain}'; domains: ${model.domains.map((d) => d.name).join(', ')}`);
+  // Settings may reference unset variables (a url); compiling does not connect, so ignore those.
+  const settings = expandTargetSettings(decl, new Proxy({}, { get: () => '' }) as NodeJS.ProcessEnv, diagnostics);
+  const ctx: TargetContext = { model, target: decl, settings, root, diagnostics };
+  const desired = target.compile(resolved, ctx);
+  printDiagnostics(diagnostics.sorted().filter((d) => d.severity === 'error'), root);
+  const { plan } = buildPlan({ target, targetName: decl.name, project: model.project.name, desired, current: [], findings: [], stateHash: 'none', render: (c) => target.render(c, { ...ctx, desired }) });
+  const changes = options.domain ? plan.changes.filter((c) => c.domain === options.domain) : plan.changes;
+  const lines = [`-- meshward compile: project ${model.project.name}, target ${decl.name} (${decl.type})${options.domain ? `, domain ${options.domain}` : ''}`];
+  if (options.domain) {
+    const d = model.domains.find((x) => x.name === options.domain)!;
+    lines.push(`-- owners: ${d.owners.map((o) => o.name).join(', ') || '(none)'} · ${d.file}`);
+  }
+  for (const c of changes) lines.push('', `-- ${c.object}${c.policy.length ? ` (${c.policy.join(', ')})` : ''}`, ...c.sql);
+  process.stdout.write(lines.join('\n') + '\n');
+  void inventory;
+}

@@ -1,0 +1,22 @@
+import { SessionError, openTarget, type OpenOptions, type TargetSession } from '../../session/open-target.js';
+import { ExitError, printDiagnostics } from '../output.js';
+
+/** Opens the target, runs `fn`, always closes; session errors print their diagnostics, exit 1. */
+export async function withSession<T>(options: OpenOptions, fn: (s: TargetSession) => Promise<T>): Promise<T> {
+  let session: TargetSession;
+  try {
+    session = await openTarget(options);
+  } catch (e) {
+    if (e instanceof SessionError) {
+      printDiagnostics(e.diagnostics.sorted(), e.root);
+      throw new ExitError(1, `meshward: ${e.message}`);
+    }
+    throw new ExitError(1, `meshward: ${(e as Error).message}`);
+  }
+  try {
+    printDiagnostics(session.ctx.diagnostics.sorted().filter((d) => d.severity === 'error'), session.root);
+    return await fn(session);
+  } finally {
+    await session.close();
+  }
+}

@@ -1,0 +1,42 @@
+import type { Plan, PlannedChange } from '../../plan/plan.js';
+import type { Paint } from '../output.js';
+
+const SYMBOL: Record<PlannedChange['action'], string> = { add: '+', change: '~', remove: '-' };
+
+/** The plan a reviewer reads: grouped by domain and table, markers, hazards, SQL, totals. */
+export function renderPlan(plan: Plan, p: Paint, options: { showSql?: boolean } = {}): string {
+  const out: string[] = [];
+  const groups = new Map<string, PlannedChange[]>();
+  for (const c of plan.changes) {
+    const head = c.table ? `domain ${c.domain ?? '-'} · ${c.table}` : c.domain ? `domain ${c.domain}` : 'platform (roles, schemas, governance)';
+    groups.set(head, [...(groups.get(head) ?? []), c]);
+  }
+  for (const [head, changes] of groups) {
+    out.push(p.bold(head));
+    for (const c of changes) {
+      const marker = c.action === 'add' ? p.green(SYMBOL[c.action]) : c.action === 'remove' ? p.red(SYMBOL[c.action]) : p.yellow(SYMBOL[c.action]);
+      const policies = c.policy.length ? p.dim(`  ${c.policy.join(', ')}`) : '';
+      const hazards = c.hazards.length ? '  ' + c.hazards.map((h) => (h === 'AUTHZ_WIDEN' || h === 'UNMANAGED_REVOKE' || h === 'REPLACE_GAP' ? p.red(h) : p.yellow(h))).join(' ') : '';
+      out.push(`  ${marker} ${c.kind.padEnd(10)} ${c.object}${policies}${hazards}`);
+      if (c.action === 'change') out.push(p.dim(`      ${c.reason}`));
+      if (options.showSql !== false) for (const sql of c.sql) out.push(p.dim(indent(sql, 6)));
+    }
+  }
+  if (plan.findings.length) {
+    out.push(p.bold('not managed by meshward (reported, never changed)'));
+    for (const f of plan.findings) out.push(`  ! ${p.yellow(f.code)} ${f.message}`);
+  }
+  const s = plan.summary;
+  if (plan.changes.length === 0) out.push(p.green('No changes. The target matches the model.'));
+  out.push(
+    `Plan: ${s.add} to add, ${s.change} to change, ${s.remove} to remove · ${s.hazards} hazard${s.hazards === 1 ? '' : 's'} (${s.widening} widening) · ${s.statements} statements · state ${plan.state_hash.slice(0, 8)}`,
+  );
+  return out.join('\n') + '\n';
+}
+
+function indent(text: string, n: number): string {
+  return text
+    .split('\n')
+    .map((l) => ' '.repeat(n) + l)
+    .join('\n');
+}

@@ -1,0 +1,111 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { Change, Finding, Hazard, NativeObject, Target } from '../targets/target.js';
+import { BLOCKING_HAZARDS } from '../targets/target.js';
+import { canonicalJson, sha256 } from './canonical.js';
+import { diffObjects } from './diff.js';
+
+/** One planned change with its rendered statements: what `plan --json` lists. */
+export interface PlannedChange {
+  readonly action: Change['action'];
+  readonly kind: string;
+  readonly key: string;
+  readonly object: string;
+  readonly domain: string | null;
+  readonly table: string | null;
+  readonly policy: readonly string[];
+  readonly reason: string;
+  readonly hazards: readonly Hazard[];
+  readonly sql: readonly string[];
+}
+
+/**
+ * A plan: a serialisable value bound to the state it was made from (Terraform). `apply plan.json`
+ * re-reads the target and refuses the plan when `state_hash` no longer matches.
+ */
+export interface Plan {
+  readonly format: 1;
+  readonly target: string;
+  readonly project: string;
+  readonly state_hash: string;
+  /** Hash of the desired objects, so a plan made from another model revision is recognisable. */
+  readonly desired_hash: string;
+  readonly changes: readonly PlannedChange[];
+  readonly findings: readonly Finding[];
+  readonly summary: { add: number; change: number; remove: number; hazards: number; widening: number; statements: number };
+  readonly created_at: string;
+}
+
+export interface PlanInput {
+  readonly target: Target;
+  readonly targetName: string;
+  readonly project: string;
+  readonly desired: readonly NativeObject[];
+  readonly current: readonly NativeObject[];
+  readonly findings: readonly Finding[];
+  readonly stateHash: string;
+  readonly render: (change: Change) => string[];
+}
+
+/** diff -> hazards (target) -> order (target rank, then key) -> render: a reviewable plan. */
+export function buildPlan(input: PlanInput): { plan: Plan; changes: Change[] } {
+  const changes: Change[] = diffObjects(input.desired, input.current).map((c) => ({ ...c, hazards: input.target.hazards(c) }));
+  const ordered = orderChanges(changes, (c) => input.target.rank(c));
+  const planned = ordered.map((c) => toPlanned(c, input.render(c)));
+  const hazards = planned.reduce((n, c) => n + c.hazards.length, 0);
+  return {
+    changes: ordered,
+    plan: {
+      format: 1,
+      target: input.targetName,
+      project: input.project,
+      state_hash: input.stateHash,
+      desired_hash: sha256(canonicalJson(input.desired.map((o) => [o.key, o.spec]))),
+      changes: planned,
+      findings: input.findings,
+      summary: {
+        add: planned.filter((c) => c.action === 'add').length,
+        change: planned.filter((c) => c.action === 'change').length,
+        remove: planned.filter((c) => c.action === 'remove').length,
+        hazards,
+        widening: planned.filter((c) => c.hazards.includes('AUTHZ_WIDEN')).length,
+        statements: planned.reduce((n, c) => n + c.sql.length, 0),
+      },
+      created_at: new Date().toISOString(),
+    },
+  };
+}
+
+/** Stable order: the target's rank first ("tighten sooner, loosen later"), then the key. */
+export function orderChanges(changes: readonly Change[], rank: (c: Change) => number): Change[] {
+  return [...changes].sort((a, b) => rank(a) - rank(b) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+function toPlanned(c: Change, sql: string[]): PlannedChange {
+  const o = c.desired ?? c.current!;
+  return {
+    action: c.action,
+    kind: c.kind,
+    key: c.key,
+    object: o.label,
+    domain: o.domain ?? null,
+    table: o.table ?? null,
+    policy: o.policies ?? [],
+    reason: c.reason,
+    hazards: c.hazards,
+    sql,
+  };
+}
+
+export function blockingHazards(plan: Plan, allowed: readonly string[]): { change: PlannedChange; hazard: Hazard }[] {
+  return plan.changes.flatMap((change) => change.hazards.filter((h) => BLOCKING_HAZARDS.includes(h) && !allowed.includes(h)).map((hazard) => ({ change, hazard })));
+}
+
+export function savePlan(file: string, plan: Plan): void {
+  writeFileSync(file, JSON.stringify(plan, null, 2) + '\n');
+}
+
+export function loadPlan(file: string): Plan {
+  const plan = JSON.parse(readFileSync(file, 'utf8')) as Plan;
+  if (plan.format !== 1 || !Array.isArray(plan.changes) || typeof plan.state_hash !== 'string') throw new Error(`${file} is not a meshward plan (format 1)`);
+  return plan;
+}

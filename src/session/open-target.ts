@@ -1,0 +1,97 @@
+import { Diagnostics } from '../config/diagnostics.js';
+import { expandTargetSettings } from '../config/env.js';
+import { loadRepository } from '../config/load.js';
+import { didYouMean } from '../model/did-you-mean.js';
+import type { Inventory } from '../model/inventory.js';
+import type { Model, TargetDecl } from '../model/types.js';
+import type { Resolved } from '../resolve/resolve.js';
+import { targetFor } from '../targets/index.js';
+import type { Connection, NativeObject, Target, TargetContext } from '../targets/target.js';
+import { checkModel } from '../validate.js';
+
+/** Everything a command needs to work on one live target. */
+export interface TargetSession {
+  readonly root: string;
+  readonly model: Model;
+  readonly decl: TargetDecl;
+  readonly target: Target;
+  readonly ctx: TargetContext;
+  readonly conn: Connection;
+  readonly inventory: Inventory;
+  readonly resolved: Resolved;
+  readonly desired: readonly NativeObject[];
+  close(): Promise<void>;
+}
+
+/** A failure before anything was changed, with the diagnostics that explain it. */
+export class SessionError extends Error {
+  constructor(
+    message: string,
+    readonly diagnostics: Diagnostics,
+    readonly root: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface OpenOptions {
+  readonly dir: string;
+  readonly target?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Open the connection only (drift, unlock): skip inventory, validation and compile. */
+  readonly connectOnly?: boolean;
+}
+
+/** Loads the model, finds and connects the target, reads its inventory, validates and compiles. */
+export async function openTarget(options: OpenOptions): Promise<TargetSession> {
+  const loaded = loadRepository(options.dir);
+  const diags = loaded.diagnostics;
+  if (!loaded.model || diags.hasErrors) throw new SessionError('the policy repository has errors', diags, loaded.root);
+  const model = loaded.model;
+  const decl = pickTarget(model, options.target, diags);
+  if (!decl) throw new SessionError('no such target', diags, loaded.root);
+  const target = targetFor(decl.type);
+  if (!target) {
+    diags.error('target-unsupported', `target '${decl.name}' has type ${decl.type}, which this version cannot connect to yet`, decl.at, 'use a postgres target');
+    throw new SessionError('unsupported target', diags, loaded.root);
+  }
+  const settings = expandTargetSettings(decl, options.env ?? process.env, diags);
+  if (diags.hasErrors) throw new SessionError('target settings are incomplete', diags, loaded.root);
+  const ctx: TargetContext = { model, target: decl, settings, root: loaded.root, diagnostics: diags };
+  const conn = await target.connect(ctx);
+  const session = { root: loaded.root, model, decl, target, ctx, conn, close: () => conn.close() };
+  if (options.connectOnly) return { ...session, inventory: { format: 1, tables: [] }, resolved: undefined as never, desired: [] };
+  try {
+    const inventory = await target.readInventory(conn, ctx);
+    const checked = checkModel(loaded.root, model, inventory, diags);
+    // A declared table missing from the inventory is a warning in validate and an error here.
+    for (const d of diags.items.filter((x) => x.code === 'table-not-in-inventory')) {
+      diags.error('table-missing', `${d.message.replace(' is not in the inventory', '')} does not exist on target '${decl.name}'`, d.at, d.hint);
+    }
+    if (diags.hasErrors || !checked.resolved) throw new SessionError('the model does not fit the target', diags, loaded.root);
+    const desired = target.compile(checked.resolved, ctx);
+    return { ...session, inventory, resolved: checked.resolved, desired };
+  } catch (e) {
+    await conn.close();
+    throw e;
+  }
+}
+
+function pickTarget(model: Model, name: string | undefined, diags: Diagnostics): TargetDecl | undefined {
+  const targets = model.project.targets;
+  if (targets.length === 0) {
+    diags.error('no-targets', 'meshward.yaml declares no targets', model.project.at, 'add targets: { local: { type: postgres, bootstrap: … } }');
+    return undefined;
+  }
+  if (name === undefined) {
+    if (targets.length === 1) return targets[0];
+    diags.error('target-required', `choose a target with --target: ${targets.map((t) => t.name).join(', ')}`, model.project.at);
+    return undefined;
+  }
+  const t = targets.find((x) => x.name === name);
+  if (!t) {
+    const guess = didYouMean(name, targets.map((x) => x.name));
+    diags.error('unknown-target', `unknown target '${name}'`, model.project.at, guess ? `did you mean '${guess}'?` : `targets: ${targets.map((x) => x.name).join(', ')}`);
+  }
+  return t;
+}

@@ -1,0 +1,163 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+import pg from 'pg';
+import type { Connection, TargetContext } from '../target.js';
+import type { BootstrapSource } from './embedded.js';
+
+/**
+ * Connections to a PostgreSQL target: a server through `pg` when the target has a `url`, else
+ * the embedded PGlite database under `<root>/.meshward/<target>/`. Errors never carry the SQL
+ * text (a driver error's `query` field holds the whole script, postgres.md) and connection
+ * errors name the target.
+ */
+
+/** A database error without the statement text: message, SQLSTATE and the server's hints. */
+export class PostgresError extends Error {
+  override readonly name = 'PostgresError';
+  constructor(
+    message: string,
+    readonly code?: string,
+    readonly detail?: string,
+    readonly hint?: string,
+    readonly position?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Copies what is useful from a driver error and drops the rest (query, params, internalQuery). */
+export function sanitizeError(e: unknown): PostgresError {
+  if (e instanceof PostgresError) return e;
+  if (e && typeof e === 'object') {
+    const o = e as Record<string, unknown>;
+    const s = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+    const position = o.position === undefined || o.position === null || o.position === '' ? undefined : Number(o.position);
+    return new PostgresError(s(o.message) ?? String(e), s(o.code), s(o.detail), s(o.hint), Number.isFinite(position) ? position : undefined);
+  }
+  return new PostgresError(String(e));
+}
+
+/** `meshward <user>@<host>`: who is connected, as pg_stat_activity shows it. */
+export function applicationName(): string {
+  let user = process.env.USER ?? process.env.USERNAME ?? 'unknown';
+  try {
+    user = userInfo().username;
+  } catch {
+    // no passwd entry (some containers): keep the environment's name
+  }
+  return `meshward ${user}@${hostname()}`;
+}
+
+/** A connection URL for messages: the password is never shown. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(the configured url)';
+  }
+}
+
+/** Connects to a PostgreSQL server through `pg`. */
+export async function connectUrl(url: string, opts: { readonly label?: string } = {}): Promise<Connection> {
+  const label = opts.label ?? 'PostgreSQL';
+  const client = new pg.Client({ connectionString: url, application_name: applicationName() });
+  let lost: Error | undefined;
+  client.on('error', (e) => {
+    lost = sanitizeError(e); // a dropped connection: reported by the next query instead of crashing
+  });
+  try {
+    await client.connect();
+  } catch (e) {
+    await client.end().catch(() => undefined);
+    throw new Error(`${label}: cannot connect to ${redactUrl(url)}: ${sanitizeError(e).message}`);
+  }
+  const guard = () => {
+    if (lost) throw new PostgresError(`${label}: connection lost: ${lost.message}`);
+  };
+  return {
+    driver: 'pg',
+    async query(sql, params) {
+      guard();
+      try {
+        const res = await client.query(sql, params ? [...params] : undefined);
+        return { rows: res.rows as Record<string, unknown>[] };
+      } catch (e) {
+        throw sanitizeError(e);
+      }
+    },
+    async exec(sql) {
+      guard();
+      try {
+        await client.query(sql);
+      } catch (e) {
+        throw sanitizeError(e);
+      }
+    },
+    async close() {
+      await client.end().catch(() => undefined);
+    },
+  };
+}
+
+/** The directory of a target's embedded database: `<root>/.meshward/<target>`. */
+export function embeddedDir(root: string, target: string): string {
+  if (target === '' || target === '.' || target === '..' || /[\\/\u0000]/.test(target)) {
+    throw new Error(`target '${target}': the name cannot be used as a directory name for its embedded database; rename the target`);
+  }
+  return join(root, '.meshward', target);
+}
+
+/** `.meshward/` holds databases, never anything to commit. */
+function ensureMeshwardDir(root: string): void {
+  const dir = join(root, '.meshward');
+  mkdirSync(dir, { recursive: true });
+  const ignore = join(dir, '.gitignore');
+  if (!existsSync(ignore)) writeFileSync(ignore, '*\n');
+}
+
+/** The target's `bootstrap` files, read only when the embedded database is created. */
+function bootstrapLoader(ctx: TargetContext, label: string): () => BootstrapSource[] {
+  const setting = ctx.settings.bootstrap;
+  const files = typeof setting === 'string' ? [setting] : Array.isArray(setting) ? setting.map(String) : [];
+  return () =>
+    files.map((name) => {
+      const path = isAbsolute(name) ? name : resolve(ctx.root, name);
+      try {
+        return { name, sql: readFileSync(path, 'utf8') };
+      } catch (e) {
+        const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `cannot be read (${(e as Error).message})`;
+        throw new Error(`${label}: bootstrap file ${name} ${why} (paths are relative to ${ctx.root})`);
+      }
+    });
+}
+
+/** Opens the target: `url` -> a server through `pg`; no url -> the embedded PGlite database. */
+export async function connect(ctx: TargetContext): Promise<Connection> {
+  const label = `target '${ctx.target.name}'`;
+  if (ctx.settings.url !== undefined) {
+    const url = typeof ctx.settings.url === 'string' ? ctx.settings.url.trim() : '';
+    if (url === '') throw new Error(`${label}: url is empty (is the environment variable it names set?)`);
+    return connectUrl(url, { label });
+  }
+  const dir = embeddedDir(ctx.root, ctx.target.name);
+  ensureMeshwardDir(ctx.root);
+  const { openEmbedded } = await import('./embedded.js'); // PGlite is loaded only for embedded targets
+  return openEmbedded(dir, bootstrapLoader(ctx, label), { label });
+}
+
+/** Runs `fn` between BEGIN and COMMIT; ROLLBACK (and rethrow) when it fails. */
+export async function withTransaction<T>(conn: Connection, fn: (conn: Connection) => Promise<T>): Promise<T> {
+  await conn.exec('BEGIN');
+  let result: T;
+  try {
+    result = await fn(conn);
+  } catch (e) {
+    await conn.exec('ROLLBACK').catch(() => undefined);
+    throw e;
+  }
+  await conn.exec('COMMIT');
+  return result;
+}

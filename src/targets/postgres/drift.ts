@@ -1,0 +1,144 @@
+import { canonicalJson } from '../../plan/canonical.js';
+import type { Connection, DriftItem, TargetContext } from '../target.js';
+import { compare, describeViewDrift, granteeText, neutralName, parseQualified, readLive, type LiveObject, type LiveState } from './introspect.js';
+import { quoteIdent } from './naming.js';
+import { isOurMarker, keys, objects, type GrantSpec, type MembershipSpec, type RoleSpec, type SchemaSpec, type TagSpec, type ViewSpec } from './objects.js';
+import type { StateRow } from './queries.js';
+
+/**
+ * Drift: what is live compared with what was recorded at the last apply (never a marker alone).
+ *   missing  recorded, not live (dropped view, removed membership, revoked grant)
+ *   altered  live fingerprint differs from the recorded one (CREATE OR REPLACE VIEW keeping the
+ *            marker, a changed comment or owner)
+ *   extra    live in managed scope, not recorded (a GRANT on a managed view or schema, a
+ *            membership between managed roles, a SELECT on a governed base table to a managed role,
+ *            a managed role made a member of an unmanaged one)
+ *   bypass   a SELECT on a governed base table to a role meshward does not manage (PUBLIC included)
+ * Governed base tables come from the recorded state.
+ */
+export async function drift(conn: Connection, ctx: TargetContext): Promise<{ items: DriftItem[]; queryCount: number }> {
+  const live = await readLive(conn, ctx);
+  const gov = live.scope.governanceSchema;
+  if (!live.recorded || live.recorded.size === 0) {
+    const schema = live.snapshot.schemas.find((s) => s.name === gov);
+    const foreign = schema !== undefined && !isOurMarker(schema.comment, live.scope.project);
+    const item: DriftItem = {
+      key: keys.governance(gov),
+      kind: 'governance',
+      object: `governance tables in ${quoteIdent(gov)}`,
+      status: foreign ? 'altered' : 'missing',
+      detail: foreign
+        ? `the governance schema ${quoteIdent(gov)} does not carry the marker of project ${live.scope.project}, so the state recorded there is not trusted; restore its comment or check the governance_schema setting`
+        : `target '${ctx.target.name}' was never applied: no state is recorded in ${quoteIdent(gov)}."state" (run meshward apply --target ${ctx.target.name})`,
+    };
+    return { items: [item], queryCount: live.queryCount };
+  }
+  const items: DriftItem[] = [];
+  for (const rec of live.recorded.values()) {
+    const lo = live.objects.get(rec.key);
+    if (!lo) items.push(item(rec.key, rec.kind, rec.spec, live, 'missing', missingDetail(rec, live)));
+    else if (rec.fingerprint !== lo.fingerprint) items.push(item(rec.key, rec.kind, rec.spec, live, 'altered', alteredDetail(rec, lo)));
+  }
+  const govSchemaKey = keys.schema(gov);
+  for (const [key, lo] of live.objects) {
+    if (!lo.managed || live.recorded.has(key) || key === govSchemaKey) continue;
+    items.push(item(key, lo.object.kind, lo.object.spec, live, 'extra', extraDetail(lo, live)));
+  }
+  for (const m of live.foreignMemberships) {
+    if (!live.recorded.has(m.key)) items.push({ key: m.key, kind: 'membership', object: `${m.member} member of ${m.role}`, status: 'extra', detail: m.message });
+  }
+  for (const b of live.bypasses) {
+    if (live.recorded.has(b.key)) continue;
+    items.push({ key: b.key, kind: 'grant', object: `SELECT on table ${b.object} → ${b.grantee}`, table: b.table, status: 'bypass', detail: b.message });
+  }
+  items.sort((a, b) => compare(a.key, b.key) || compare(a.status, b.status));
+  return { items, queryCount: live.queryCount };
+}
+
+function item(key: string, kind: string, spec: Readonly<Record<string, unknown>>, live: LiveState, status: DriftItem['status'], detail: string): DriftItem {
+  const table = tableOf(kind, spec, live);
+  return { key, kind, object: labelOf(kind, spec, key), ...(table ? { table } : {}), status, detail };
+}
+
+/** The label compile would give the object (objects.ts), from a spec. */
+function labelOf(kind: string, spec: Readonly<Record<string, unknown>>, key: string): string {
+  try {
+    switch (kind) {
+      case 'role':
+        return objects.role(spec as RoleSpec).label;
+      case 'membership':
+        return objects.membership(spec as MembershipSpec).label;
+      case 'schema':
+        return objects.schema(spec as SchemaSpec).label;
+      case 'view':
+        return objects.view(spec as ViewSpec).label;
+      case 'grant':
+        return objects.grant(spec as GrantSpec).label;
+      case 'tag':
+        return objects.tag(spec as TagSpec).label;
+      case 'governance':
+        return objects.governance(spec as { schema: string; version: number }).label;
+    }
+  } catch {
+    // a malformed recorded spec: fall back to the key
+  }
+  return key;
+}
+
+function tableOf(kind: string, spec: Readonly<Record<string, unknown>>, live: LiveState): string | undefined {
+  if (kind === 'view') {
+    const base = spec.base as { schema?: string; table?: string } | undefined;
+    return base?.schema && base.table !== undefined ? neutralName(live.scope, live.governed, base.schema, base.table) : undefined;
+  }
+  if (kind === 'grant' && spec.on === 'table' && typeof spec.object === 'string') {
+    const parts = parseQualified(spec.object);
+    return parts ? neutralName(live.scope, live.governed, parts[0], parts[1]) : undefined;
+  }
+  return undefined;
+}
+
+function grantText(spec: Readonly<Record<string, unknown>>, live: LiveState): string {
+  const g = spec as GrantSpec;
+  const on = g.on === 'schema' ? `SCHEMA ${g.object}` : g.on === 'view' ? `view ${g.object}` : `the base table ${tableOf('grant', spec, live) ?? g.object}`;
+  return `GRANT ${g.privilege} ON ${on} TO ${granteeText(g.grantee)}`;
+}
+
+function missingDetail(rec: StateRow, live: LiveState): string {
+  const s = rec.spec;
+  switch (rec.kind) {
+    case 'membership':
+      return `${quoteIdent(String(s.member))} is no longer a member of ${quoteIdent(String(s.role))} (membership removed since the last apply)`;
+    case 'grant':
+      return `${grantText(s, live)} was revoked since the last apply`;
+    case 'tag':
+      return `tag ${String(s.tag)}=${String(s.value)} on ${String(s.object)} was deleted from ${quoteIdent(live.scope.governanceSchema)}."tags" since the last apply`;
+    case 'governance':
+      return `the governance tables in ${quoteIdent(live.scope.governanceSchema)} are incomplete or carry no layout version`;
+    default:
+      return `${labelOf(rec.kind, s, rec.key)} was dropped since the last apply${rec.fingerprint === null ? ' (it was already missing when the state was recorded)' : ''}`;
+  }
+}
+
+function alteredDetail(rec: StateRow, lo: LiveObject): string {
+  if (rec.fingerprint === null) return `${lo.object.label} exists now but did not when the last apply recorded the state`;
+  if (rec.kind === 'view' && lo.view) return describeViewDrift(rec.spec as Partial<ViewSpec>, lo.view);
+  const live = lo.object.spec;
+  const fields = [...new Set([...Object.keys(rec.spec), ...Object.keys(live)])].filter((k) => canonicalJson(rec.spec[k]) !== canonicalJson(live[k])).sort();
+  if (fields.length === 0) return `${lo.object.label} differs from the definition recorded at the last apply`;
+  return fields.map((f) => `${f} changed from ${JSON.stringify(rec.spec[f] ?? null)} to ${JSON.stringify(live[f] ?? null)}`).join('; ') + ' since the last apply';
+}
+
+function extraDetail(lo: LiveObject, live: LiveState): string {
+  const spec = lo.object.spec;
+  switch (lo.object.kind) {
+    case 'grant':
+      if (spec.on === 'table') return `${grantText(spec, live)} bypasses the managed view and was not made by meshward (not recorded at the last apply)`;
+      return `${grantText(spec, live)} was made outside meshward (not recorded at the last apply)`;
+    case 'membership':
+      return `${quoteIdent(String(spec.member))} was made a member of ${quoteIdent(String(spec.role))} outside meshward (not recorded at the last apply)`;
+    case 'tag':
+      return `tag ${String(spec.tag)}=${String(spec.value)} on ${String(spec.object)} was added to ${quoteIdent(live.scope.governanceSchema)}."tags" outside meshward`;
+    default:
+      return `${lo.object.label} carries the marker of project ${live.scope.project} but was not created by the last apply`;
+  }
+}

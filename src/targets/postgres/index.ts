@@ -1,0 +1,39 @@
+import type { Target, TargetContext, Connection } from '../target.js';
+import type { Inventory } from '../../model/inventory.js';
+import { compile } from './compile.js';
+import { connect } from './connect.js';
+import { drift } from './drift.js';
+import { hazards, rank } from './hazards.js';
+import { introspect } from './introspect.js';
+import { readInventory } from './inventory.js';
+import { asPrincipal, rewriteNeutralNames } from './probe.js';
+import { render } from './render.js';
+import { recordState } from './state.js';
+
+/** The neutral database label this target serves: `database:`, else the governed tables' label. */
+export function databaseLabel(ctx: TargetContext): string {
+  const configured = ctx.settings.database;
+  if (typeof configured === 'string' && configured) return configured;
+  const first = ctx.model.domains.flatMap((d) => d.tables)[0]?.name.split('.')[0];
+  return first ?? 'postgres';
+}
+
+async function inventoryOf(conn: Connection, ctx: TargetContext): Promise<Inventory> {
+  return readInventory((sql, params) => conn.query(sql, params), { database: databaseLabel(ctx), excludeSchemaPrefix: ctx.model.project.managedPrefix });
+}
+
+/** PostgreSQL: embedded PGlite without `url`, a server through `pg` with one. */
+export const postgresTarget: Target = {
+  type: 'postgres',
+  connect,
+  readInventory: inventoryOf,
+  compile,
+  introspect,
+  hazards,
+  rank,
+  render,
+  recordState,
+  drift,
+  asPrincipal,
+  rewriteNeutralNames,
+};

@@ -1,0 +1,338 @@
+import { canonicalJson, sha256 } from '../../plan/canonical.js';
+import type { Connection, CurrentState, Finding, NativeObject, TargetContext } from '../target.js';
+import { governanceSchemaName } from './governance.js';
+import { quoteIdent } from './naming.js';
+import { isOurMarker, keys, objects, qualified, type GrantSpec, type ViewSpec } from './objects.js';
+import { readCatalog, type CatalogSnapshot, type StateRow, type ViewRow } from './queries.js';
+
+/**
+ * Reads what is live on a PostgreSQL target, scoped to what this project manages (product.md,
+ * Safety rules): an object is managed iff it carries the prefix AND this project's marker; a
+ * prefixed object without it is a FOREIGN_OBJECT finding, never an object. Roles are
+ * cluster-wide, so for them the marker alone decides. Current objects are built with the same
+ * constructors as compile's, so the diff is a plain comparison.
+ */
+
+/** Who and where: the managed prefix, the project (marker), the governance schema. */
+export interface Scope {
+  readonly prefix: string;
+  readonly project: string;
+  readonly governanceSchema: string;
+  /** The neutral database label of this target, for naming base tables in messages. */
+  readonly databaseLabel: string | null;
+}
+
+export function scopeOf(ctx: TargetContext): Scope {
+  const prefix = ctx.model.project.managedPrefix;
+  const configured = typeof ctx.settings.governance_schema === 'string' && ctx.settings.governance_schema !== '' ? ctx.settings.governance_schema : undefined;
+  let databaseLabel: string | null = typeof ctx.settings.database === 'string' && ctx.settings.database !== '' ? ctx.settings.database : null;
+  if (!databaseLabel) {
+    const labels = new Set(ctx.model.domains.flatMap((d) => d.tables.map((t) => t.name.split('.')[0] ?? '')));
+    if (labels.size === 1) databaseLabel = [...labels][0]!;
+  }
+  return { prefix, project: ctx.model.project.name, governanceSchema: governanceSchemaName(prefix, configured), databaseLabel };
+}
+
+/** A live object found in (or next to) managed scope. Unmanaged ones are kept so drift can match recorded keys. */
+export interface LiveObject {
+  readonly object: NativeObject;
+  /** Prefix and marker (for grants and memberships: on / between managed objects). */
+  readonly managed: boolean;
+  /** sha256 of the live definition (views: viewdef, options, owner, comment, columns). */
+  readonly fingerprint: string;
+  readonly view?: ViewRow;
+}
+
+/** A SELECT on a governed base table to a role meshward does not manage (PUBLIC included). */
+export interface Bypass {
+  /** The grant key (`grant:SELECT:table:…`), or `grant:SELECT:columns:…` for column-level grants. */
+  readonly key: string;
+  /** Quoted, qualified base table. */
+  readonly object: string;
+  readonly table: string;
+  readonly grantee: string;
+  readonly columnLevel: boolean;
+  readonly message: string;
+}
+
+/** A managed role made a member of a role meshward does not manage: every member of it gains that role's privileges. */
+export interface ForeignMembership {
+  readonly key: string;
+  readonly role: string;
+  readonly member: string;
+  readonly message: string;
+}
+
+export interface LiveState {
+  readonly scope: Scope;
+  readonly objects: ReadonlyMap<string, LiveObject>;
+  readonly findings: readonly Finding[];
+  readonly bypasses: readonly Bypass[];
+  readonly foreignMemberships: readonly ForeignMembership[];
+  /** Rows of `<gov>.state` by key; null when nothing was ever recorded (or the governance schema is not ours). */
+  readonly recorded: ReadonlyMap<string, StateRow> | null;
+  /** Governed base tables (`schema\0table`) -> neutral name, from the desired objects and the recorded state. */
+  readonly governed: ReadonlyMap<string, string | undefined>;
+  readonly snapshot: CatalogSnapshot;
+  readonly queryCount: number;
+}
+
+const relKey = (schema: string, table: string): string => `${schema}\u0000${table}`;
+
+/** Parses a quoted, qualified name `"a"."b"` (as GrantSpec.object holds it) back into its parts. */
+export function parseQualified(text: string): [string, string] | null {
+  const m = /^"((?:[^"]|"")*)"\."((?:[^"]|"")*)"$/.exec(text);
+  return m ? [m[1]!.replace(/""/g, '"'), m[2]!.replace(/""/g, '"')] : null;
+}
+
+/** Anything naming governed tables: a desired object, a state row. */
+export interface GovernedSource {
+  readonly kind: string;
+  readonly spec: Readonly<Record<string, unknown>>;
+  readonly table?: string;
+}
+
+/** Governed base tables named by objects: view bases and grants on 'table' (desired objects or state rows). */
+export function governedTablesOf(items: Iterable<GovernedSource>): Map<string, string | undefined> {
+  const out = new Map<string, string | undefined>();
+  const add = (schema: string, table: string, neutral: string | undefined) => {
+    const k = relKey(schema, table);
+    if (!out.has(k) || (out.get(k) === undefined && neutral)) out.set(k, neutral);
+  };
+  for (const o of items) {
+    if (o.kind === 'view') {
+      const base = o.spec.base as { schema?: unknown; table?: unknown } | undefined;
+      if (base && typeof base.schema === 'string' && typeof base.table === 'string' && base.schema !== '') add(base.schema, base.table, o.table);
+    } else if (o.kind === 'grant' && o.spec.on === 'table' && typeof o.spec.object === 'string') {
+      const parts = parseQualified(o.spec.object);
+      if (parts) add(parts[0], parts[1], o.table);
+    }
+  }
+  return out;
+}
+
+const schemasOf = (governed: ReadonlyMap<string, unknown>): string[] => [...new Set([...governed.keys()].map((k) => k.split('\u0000')[0]!))];
+
+/** The neutral name of a base table for messages: from the model when known, else `<label>.<schema>.<table>`. */
+export function neutralName(scope: Scope, governed: ReadonlyMap<string, string | undefined>, schema: string, table: string): string {
+  return governed.get(relKey(schema, table)) ?? [scope.databaseLabel, schema, table].filter((p) => p !== null).join('.');
+}
+
+/** Fingerprint of a live view: what pg_get_viewdef, reloptions, owner, comment and columns say. */
+export function viewFingerprint(v: Pick<ViewRow, 'def' | 'options' | 'owner' | 'comment' | 'columns'>): string {
+  return sha256(canonicalJson({ def: v.def, options: [...v.options].sort(), owner: v.owner, comment: v.comment ?? '', columns: v.columns.map(([n, t]) => [n, t]) }));
+}
+
+/** Fingerprint of any other live object: its spec. */
+export function specFingerprint(spec: Readonly<Record<string, unknown>>): string {
+  return sha256(canonicalJson(spec));
+}
+
+/** Reads the catalog (fixed number of queries) and builds the live objects and findings. */
+export async function readLive(conn: Connection, ctx: TargetContext, desired: readonly GovernedSource[] = []): Promise<LiveState> {
+  const scope = scopeOf(ctx);
+  const desiredGoverned = governedTablesOf(desired);
+  const { snapshot, queryCount } = await readCatalog(conn, {
+    prefix: scope.prefix,
+    governanceSchema: scope.governanceSchema,
+    baseSchemas: schemasOf(desiredGoverned),
+    recordedBaseSchemas: (state) => schemasOf(governedTablesOf(state)),
+    governanceReadable: (s) => isOurMarker(s.comment, scope.project),
+  });
+  return { ...liveFromSnapshot(snapshot, scope, desiredGoverned), snapshot, queryCount };
+}
+
+/** The pure half of readLive: catalog rows -> live objects and findings (replayable from recorded rows). */
+export function liveFromSnapshot(snap: CatalogSnapshot, scope: Scope, desiredGoverned: ReadonlyMap<string, string | undefined> = new Map()): Omit<LiveState, 'snapshot' | 'queryCount'> {
+  const { prefix, project } = scope;
+  const prefixed = (name: string) => name.startsWith(prefix);
+  const found = new Map<string, LiveObject>();
+  const findings: Finding[] = [];
+  const bypasses: Bypass[] = [];
+  const bypass = (b: Omit<Bypass, 'message'>) => {
+    const message = `GRANT SELECT${b.columnLevel ? ' (column-level)' : ''} to ${granteeText(b.grantee)} on the base table ${b.table} bypasses the managed view`;
+    bypasses.push({ ...b, message });
+    findings.push({ code: 'BYPASS_GRANT', object: b.object, table: b.table, message });
+  };
+  const put = (object: NativeObject, managed: boolean, fingerprint = specFingerprint(object.spec), view?: ViewRow) => {
+    found.set(object.key, { object, managed, fingerprint, view });
+  };
+  const foreign = (object: string, what: string, comment: string | null) =>
+    findings.push({
+      code: 'FOREIGN_OBJECT',
+      object,
+      message: `${object} ${what} but not the marker of project ${project} (${comment ? `its comment reads ${JSON.stringify(truncate(comment, 80))}` : 'it has no comment'}); meshward will not change it`,
+    });
+
+  const ourRoles = new Set<string>();
+  for (const r of snap.roles) {
+    const ours = isOurMarker(r.comment, project);
+    if (ours) ourRoles.add(r.name);
+    else foreign(`role ${quoteIdent(r.name)}`, `has the managed prefix "${prefix}"`, r.comment);
+    put(objects.role({ name: r.name, comment: r.comment ?? '' }), ours);
+  }
+  const foreignMemberships: ForeignMembership[] = [];
+  for (const m of snap.memberships) {
+    if (ourRoles.has(m.member) && !ourRoles.has(m.role)) {
+      // e.g. GRANT pg_read_all_data TO mw_sales_analysts: reported, never revoked unasked
+      const message = `the managed role ${quoteIdent(m.member)} is a member of ${quoteIdent(m.role)}, which meshward does not manage: every member of ${quoteIdent(m.member)} gains its privileges`;
+      foreignMemberships.push({ key: keys.membership(m.role, m.member), role: m.role, member: m.member, message });
+      findings.push({ code: 'UNMANAGED_GRANT', object: `membership ${quoteIdent(m.member)} in ${quoteIdent(m.role)}`, message });
+    }
+    if (!prefixed(m.role) || !prefixed(m.member)) continue; // login roles granted a group are the administrator's, never ours
+    put(objects.membership({ role: m.role, member: m.member }), ourRoles.has(m.role) && ourRoles.has(m.member));
+  }
+
+  const ourSchemas = new Set<string>();
+  for (const s of snap.schemas) {
+    const ours = isOurMarker(s.comment, project);
+    if (ours) ourSchemas.add(s.name);
+    else foreign(`schema ${quoteIdent(s.name)}`, s.name === scope.governanceSchema && !prefixed(s.name) ? 'is the configured governance schema' : `has the managed prefix "${prefix}"`, s.comment);
+    if (!ours) continue;
+    put(objects.schema({ name: s.name, owner: s.owner, comment: s.comment ?? '' }), true);
+    for (const grantee of s.usage) {
+      if (grantee !== s.owner) put(objects.grant({ privilege: 'USAGE', on: 'schema', object: quoteIdent(s.name), grantee }), true);
+    }
+  }
+
+  const recordedRows = ourSchemas.has(scope.governanceSchema) && snap.state ? snap.state : null;
+  const recorded = recordedRows ? new Map(recordedRows.map((r) => [r.key, r])) : null;
+  const governed = new Map(desiredGoverned);
+  for (const [k, v] of governedTablesOf(recordedRows ?? [])) if (!governed.has(k)) governed.set(k, v);
+
+  const viewManaged = new Map<string, boolean>();
+  for (const v of snap.views) {
+    if (!ourSchemas.has(v.schema)) continue; // a foreign schema is reported once, as a schema
+    const ours = isOurMarker(v.comment, project);
+    if (!ours) foreign(`view ${qualified(v.schema, v.name)}`, `is in the managed schema ${quoteIdent(v.schema)}`, v.comment);
+    viewManaged.set(relKey(v.schema, v.name), ours);
+    const base = v.bases.length >= 1 ? { schema: v.bases[0]![0], table: v.bases[0]![1] } : { schema: '', table: '' };
+    const spec: ViewSpec = { schema: v.schema, name: v.name, base, owner: v.owner, comment: v.comment ?? '', select: v.def, columns: v.columns.map(([name, type]) => ({ name, type })), masks: {}, filters: [] };
+    put(objects.view(spec), ours, viewFingerprint(v), v);
+  }
+
+  for (const rel of snap.relations) {
+    const k = relKey(rel.schema, rel.name);
+    const object = qualified(rel.schema, rel.name);
+    if (ourSchemas.has(rel.schema)) {
+      if (!viewManaged.has(k)) continue; // tables of the governance schema, or a foreign relation
+      for (const grantee of rel.selectGrantees) {
+        if (grantee !== rel.owner) put(objects.grant({ privilege: 'SELECT', on: 'view', object, grantee }), viewManaged.get(k)!);
+      }
+      continue;
+    }
+    if (!snap.baseSchemas.includes(rel.schema)) continue;
+    const isGoverned = governed.has(k);
+    const table = neutralName(scope, governed, rel.schema, rel.name);
+    const extra = isGoverned ? { table } : {};
+    for (const grantee of rel.selectGrantees) {
+      if (grantee === rel.owner) continue;
+      const spec: GrantSpec = { privilege: 'SELECT', on: 'table', object, grantee };
+      if (ourRoles.has(grantee)) put(objects.grant(spec, extra), true);
+      else if (isGoverned) {
+        put(objects.grant(spec, extra), false);
+        bypass({ key: keys.grant(spec), object, table, grantee, columnLevel: false });
+      }
+    }
+    if (!isGoverned) continue;
+    for (const grantee of rel.columnGrantees) {
+      if (grantee !== rel.owner) bypass({ key: `grant:SELECT:columns:${object}:${grantee}`, object, table, grantee, columnLevel: true });
+    }
+  }
+
+  if (ourSchemas.has(scope.governanceSchema)) {
+    for (const t of snap.tags) put(objects.tag({ object: t.object, tag: t.tag, value: t.value }), true);
+  }
+  const gov = snap.schemas.find((s) => s.name === scope.governanceSchema);
+  const version = layoutVersion(snap.meta.layout_version);
+  if (gov && ourSchemas.has(gov.name) && ['state', 'tags', 'meta'].every((t) => gov.governanceTables.includes(t)) && version !== null) {
+    put(objects.governance({ schema: gov.name, version }), true);
+  }
+
+  findings.sort((a, b) => compare(`${a.code}|${a.object}|${a.message}`, `${b.code}|${b.object}|${b.message}`));
+  const sorted = new Map([...found.entries()].sort(([a], [b]) => compare(a, b)));
+  bypasses.sort((a, b) => compare(a.key, b.key));
+  foreignMemberships.sort((a, b) => compare(a.key, b.key));
+  return { scope, objects: sorted, findings: dedupe(findings), bypasses, foreignMemberships, recorded, governed };
+}
+
+/**
+ * Current state in the shapes compile produces. A view's spec cannot be read back from SQL, so it
+ * is the spec recorded at the last apply when the live fingerprint still matches, else that spec
+ * plus `drift` (what differs), so that the diff plans a replacement.
+ */
+export async function introspect(conn: Connection, ctx: TargetContext, desired: readonly NativeObject[]): Promise<CurrentState> {
+  const live = await readLive(conn, ctx, desired);
+  const govSchemaKey = keys.schema(live.scope.governanceSchema);
+  const wantsGovSchema = desired.some((o) => o.key === govSchemaKey);
+  const current: NativeObject[] = [];
+  const viewFingerprints: [string, string][] = [];
+  for (const lo of live.objects.values()) {
+    if (!lo.managed) continue;
+    if (lo.object.key === govSchemaKey && !wantsGovSchema) continue; // represented by the governance object
+    if (lo.object.kind === 'view') {
+      current.push(currentView(lo, live));
+      viewFingerprints.push([lo.object.key, lo.fingerprint]);
+    } else current.push(lo.object);
+  }
+  return { objects: current, findings: live.findings, stateHash: stateHashOf(current, live.findings, viewFingerprints), queryCount: live.queryCount };
+}
+
+function currentView(lo: LiveObject, live: LiveState): NativeObject {
+  const rec = live.recorded?.get(lo.object.key);
+  const spec = lo.object.spec as ViewSpec;
+  const table = spec.base.schema ? neutralName(live.scope, live.governed, spec.base.schema, spec.base.table) : undefined;
+  const extra = table ? { table } : {};
+  if (!rec || rec.kind !== 'view') return objects.view({ ...spec, drift: 'not recorded' }, extra);
+  const recSpec = rec.spec as unknown as ViewSpec;
+  if (rec.fingerprint === lo.fingerprint) return objects.view(recSpec, extra);
+  return objects.view({ ...recSpec, drift: describeViewDrift(recSpec, lo.view!) }, extra);
+}
+
+/** What differs between a view recorded at the last apply and the live one, in words. */
+export function describeViewDrift(recorded: Partial<ViewSpec>, live: ViewRow): string {
+  const parts: string[] = [];
+  if (recorded.owner !== undefined && recorded.owner !== live.owner) parts.push(`owner changed from ${quoteIdent(recorded.owner)} to ${quoteIdent(live.owner)}`);
+  if (recorded.comment !== undefined && recorded.comment !== (live.comment ?? '')) parts.push(`comment changed from ${JSON.stringify(recorded.comment)} to ${JSON.stringify(live.comment ?? '')}`);
+  const recColumns = Array.isArray(recorded.columns) ? recorded.columns.map((c) => `${c.name} ${c.type}`) : null;
+  const liveColumns = live.columns.map(([n, t]) => `${n} ${t}`);
+  if (recColumns && recColumns.join(', ') !== liveColumns.join(', ')) parts.push(`columns changed from (${recColumns.join(', ')}) to (${liveColumns.join(', ')})`);
+  if (parts.length === 0) return 'view definition or options changed since the last apply (pg_get_viewdef or reloptions differ)';
+  return `${parts.join('; ')} since the last apply`;
+}
+
+/** Hash of what was read: stable for an unchanged database, different after any managed change. */
+export function stateHashOf(current: readonly NativeObject[], findings: readonly Finding[], viewFingerprints: readonly [string, string][]): string {
+  const objs = [...current].sort((a, b) => compare(a.key, b.key)).map((o) => ({ key: o.key, kind: o.kind, spec: o.spec }));
+  const fps = [...viewFingerprints].sort((a, b) => compare(a[0], b[0]));
+  return sha256(canonicalJson({ objects: objs, findings, views: fps }));
+}
+
+export function granteeText(grantee: string): string {
+  return grantee === 'PUBLIC' ? 'PUBLIC' : quoteIdent(grantee);
+}
+
+function layoutVersion(v: unknown): number | null {
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  if (typeof v === 'string' && /^\d+$/.test(v)) return Number(v);
+  if (v && typeof v === 'object' && 'version' in v) return layoutVersion((v as { version: unknown }).version);
+  return null;
+}
+
+function dedupe(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const k = `${f.code}|${f.object}|${f.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+function truncate(s: string, n: number): string {
+  return s.length <= n ? s : s.slice(0, n - 1) + '…';
+}
+
+export function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

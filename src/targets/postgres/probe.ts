@@ -1,0 +1,45 @@
+import { randomBytes } from 'node:crypto';
+import type { Resolved } from '../../resolve/resolve.js';
+import type { Connection, TargetContext } from '../target.js';
+import { groupRoleName, managedViewName, quoteIdent } from './naming.js';
+
+/**
+ * Acts as a principal: inside a transaction, a temporary NOLOGIN role that is a member of the
+ * groups' roles, SET ROLE to it, run, ROLL BACK. current_user is then exactly a person in those
+ * groups (pg_has_role sees the union of their closures), and nothing remains afterwards.
+ */
+export async function asPrincipal<T>(conn: Connection, ctx: TargetContext, groups: readonly string[], fn: () => Promise<T>): Promise<T> {
+  const prefix = ctx.model.project.managedPrefix;
+  const probe = `${prefix}probe_${randomBytes(6).toString('hex')}`;
+  const roles = groups.map((g) => quoteIdent(groupRoleName(prefix, g)));
+  await conn.exec('BEGIN');
+  try {
+    await conn.exec(`CREATE ROLE ${quoteIdent(probe)} NOLOGIN${roles.length ? ` IN ROLE ${roles.join(', ')}` : ''}`);
+    // A superuser may SET ROLE to anything; anyone else must be a member of the probe role.
+    const { rows } = await conn.query('SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user');
+    if (rows[0]?.rolsuper !== true) await conn.exec(`GRANT ${quoteIdent(probe)} TO CURRENT_USER`);
+    await conn.exec(`SET LOCAL ROLE ${quoteIdent(probe)}`);
+    return await fn();
+  } finally {
+    await conn.exec('ROLLBACK').catch(() => undefined);
+  }
+}
+
+/** `analytics.sales.customers` -> `"mw_sales"."customers"` for every governed table, case-insensitively. */
+export function rewriteNeutralNames(sql: string, resolved: Resolved, ctx: TargetContext): string {
+  const prefix = ctx.model.project.managedPrefix;
+  const names = resolved.tables.map((t) => ({ parts: t.table.parts, view: managedViewName(prefix, t.table.parts[1], t.table.parts[2]) }));
+  // Longest first so that a name never rewrites part of a longer one.
+  names.sort((a, b) => b.parts.join('.').length - a.parts.join('.').length);
+  let out = sql;
+  for (const n of names) {
+    const part = (p: string) => `(?:${escapeRegExp(p)}|"${escapeRegExp(p.replace(/"/g, '""'))}")`;
+    const re = new RegExp(`(?<![\\w."])${n.parts.map(part).join('\\.')}(?![\\w"])`, 'giu');
+    out = out.replace(re, n.view);
+  }
+  return out;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,277 @@
+import type { Connection } from '../target.js';
+import { quoteIdent } from './naming.js';
+
+/**
+ * The catalog queries that read a PostgreSQL target's managed state (architecture rule 11): a
+ * fixed number of bulk queries, however many tables there are — five, plus one for the
+ * governance tables once they exist. Names are matched by prefix with `left(name, length($1)) =
+ * $1` (a LIKE pattern would treat `_` in `mw_` as a wildcard). ACLs are exploded with
+ * `aclexplode`; grantee 0 is PUBLIC.
+ */
+
+/** (a) Every role whose name carries the managed prefix, with its comment (the marker). */
+export const ROLES_QUERY = `
+SELECT r.rolname::text AS name,
+       pg_catalog.shobj_description(r.oid, 'pg_authid') AS comment
+FROM pg_catalog.pg_roles AS r
+WHERE left(r.rolname, length($1::text)) = $1::text
+ORDER BY 1`;
+
+/** (b) Role memberships where the role or the member carries the prefix (one row per pair). */
+export const MEMBERSHIPS_QUERY = `
+SELECT DISTINCT r.rolname::text AS role, m.rolname::text AS member
+FROM pg_catalog.pg_auth_members AS am
+JOIN pg_catalog.pg_roles AS r ON r.oid = am.roleid
+JOIN pg_catalog.pg_roles AS m ON m.oid = am.member
+WHERE left(r.rolname, length($1::text)) = $1::text
+   OR left(m.rolname, length($1::text)) = $1::text
+ORDER BY 1, 2`;
+
+/**
+ * (c) Prefixed schemas and the governance schema: owner, comment, USAGE grantees, and which of
+ * the governance tables exist in the governance schema (so (f) is only issued when they do).
+ */
+export const SCHEMAS_QUERY = `
+SELECT n.nspname::text AS name,
+       pg_catalog.pg_get_userbyid(n.nspowner)::text AS owner,
+       pg_catalog.obj_description(n.oid, 'pg_namespace') AS comment,
+       COALESCE((SELECT json_agg(DISTINCT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(a.grantee)::text END)
+                 FROM pg_catalog.aclexplode(n.nspacl) AS a
+                 WHERE a.privilege_type = 'USAGE'), '[]'::json) AS usage,
+       COALESCE((SELECT json_agg(c.relname::text ORDER BY c.relname)
+                 FROM pg_catalog.pg_class AS c
+                 WHERE c.relnamespace = n.oid AND n.nspname = $2::text
+                   AND c.relkind IN ('r', 'p') AND c.relname IN ('state', 'tags', 'meta', 'audit')), '[]'::json) AS governance_tables
+FROM pg_catalog.pg_namespace AS n
+WHERE left(n.nspname, length($1::text)) = $1::text OR n.nspname = $2::text
+ORDER BY 1`;
+
+/**
+ * (d) Views in prefixed schemas (and the governance schema): owner, comment, normalised
+ * definition, options, output columns and the relations the definition reads.
+ */
+export const VIEWS_QUERY = `
+SELECT n.nspname::text AS schema,
+       c.relname::text AS name,
+       pg_catalog.pg_get_userbyid(c.relowner)::text AS owner,
+       pg_catalog.obj_description(c.oid, 'pg_class') AS comment,
+       pg_catalog.pg_get_viewdef(c.oid, true) AS def,
+       to_json(COALESCE(c.reloptions, '{}'::text[])) AS options,
+       COALESCE((SELECT json_agg(json_build_array(a.attname::text, pg_catalog.format_type(a.atttypid, a.atttypmod)) ORDER BY a.attnum)
+                 FROM pg_catalog.pg_attribute AS a
+                 WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), '[]'::json) AS columns,
+       COALESCE((SELECT jsonb_agg(DISTINCT jsonb_build_array(bn.nspname::text, bc.relname::text))
+                 FROM pg_catalog.pg_rewrite AS rw
+                 JOIN pg_catalog.pg_depend AS d ON d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.objid = rw.oid
+                  AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjid <> c.oid
+                 JOIN pg_catalog.pg_class AS bc ON bc.oid = d.refobjid AND bc.relkind IN ('r', 'p', 'v', 'm', 'f')
+                 JOIN pg_catalog.pg_namespace AS bn ON bn.oid = bc.relnamespace
+                 WHERE rw.ev_class = c.oid), '[]'::jsonb) AS bases
+FROM pg_catalog.pg_class AS c
+JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+WHERE c.relkind = 'v'
+  AND (left(n.nspname, length($1::text)) = $1::text OR n.nspname = $2::text)
+ORDER BY 1, 2`;
+
+/**
+ * (e) SELECT grantees (relation and column level) and the owner of every relation in prefixed
+ * schemas, the governance schema and the governed base schemas ($3).
+ */
+export const RELATION_ACLS_QUERY = `
+SELECT n.nspname::text AS schema,
+       c.relname::text AS name,
+       c.relkind::text AS kind,
+       pg_catalog.pg_get_userbyid(c.relowner)::text AS owner,
+       COALESCE((SELECT json_agg(DISTINCT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(a.grantee)::text END)
+                 FROM pg_catalog.aclexplode(c.relacl) AS a
+                 WHERE a.privilege_type = 'SELECT'), '[]'::json) AS select_grantees,
+       COALESCE((SELECT json_agg(DISTINCT CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(x.grantee)::text END)
+                 FROM pg_catalog.pg_attribute AS at, pg_catalog.aclexplode(at.attacl) AS x
+                 WHERE at.attrelid = c.oid AND at.attnum > 0 AND NOT at.attisdropped AND x.privilege_type = 'SELECT'), '[]'::json) AS column_grantees
+FROM pg_catalog.pg_class AS c
+JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')
+  AND (left(n.nspname, length($1::text)) = $1::text OR n.nspname = $2::text OR n.nspname = ANY ($3::text[]))
+ORDER BY 1, 2`;
+
+/** The governance tables that (f) reads, as `<gov>.<table>`; `audit` is never read here. */
+export const GOVERNANCE_TABLES = ['state', 'tags', 'meta'] as const;
+
+/**
+ * (f) The recorded state, tag assignments and metadata of the governance schema, in one query
+ * over whichever of its tables exist. Identifiers cannot be parameters, so the schema is quoted.
+ */
+export function governanceQuery(schema: string, present: readonly string[]): string | null {
+  const s = quoteIdent(schema);
+  const parts: string[] = [];
+  if (present.includes('state')) {
+    parts.push(`SELECT 'state'::text AS source, s.key::text AS k1, s.kind::text AS k2, to_jsonb(s.spec) AS data, s.fingerprint::text AS fp FROM ${s}."state" AS s`);
+  }
+  if (present.includes('tags')) {
+    parts.push(`SELECT 'tag'::text, t.object::text, t.tag::text, to_jsonb(t.value::text), NULL::text FROM ${s}."tags" AS t`);
+  }
+  if (present.includes('meta')) {
+    parts.push(`SELECT 'meta'::text, m.key::text, NULL::text, to_jsonb(m.value), NULL::text FROM ${s}."meta" AS m`);
+  }
+  return parts.length ? parts.join('\nUNION ALL\n') + '\nORDER BY 1, 2, 3' : null;
+}
+
+export interface RoleRow {
+  readonly name: string;
+  readonly comment: string | null;
+}
+export interface MembershipRow {
+  readonly role: string;
+  readonly member: string;
+}
+export interface SchemaRow {
+  readonly name: string;
+  readonly owner: string;
+  readonly comment: string | null;
+  readonly usage: readonly string[];
+  readonly governanceTables: readonly string[];
+}
+export interface ViewRow {
+  readonly schema: string;
+  readonly name: string;
+  readonly owner: string;
+  readonly comment: string | null;
+  readonly def: string;
+  readonly options: readonly string[];
+  readonly columns: readonly (readonly [string, string])[];
+  readonly bases: readonly (readonly [string, string])[];
+}
+export interface RelationRow {
+  readonly schema: string;
+  readonly name: string;
+  /** pg_class.relkind: r, p, v, m, f. */
+  readonly kind: string;
+  readonly owner: string;
+  readonly selectGrantees: readonly string[];
+  readonly columnGrantees: readonly string[];
+}
+/** One row of `<gov>.state`. */
+export interface StateRow {
+  readonly key: string;
+  readonly kind: string;
+  readonly spec: Record<string, unknown>;
+  readonly fingerprint: string | null;
+}
+export interface TagRow {
+  readonly object: string;
+  readonly tag: string;
+  readonly value: string;
+}
+
+/** Everything the catalog queries returned, as plain rows (also what `recorded/*.json` replays). */
+export interface CatalogSnapshot {
+  readonly roles: readonly RoleRow[];
+  readonly memberships: readonly MembershipRow[];
+  readonly schemas: readonly SchemaRow[];
+  readonly views: readonly ViewRow[];
+  readonly relations: readonly RelationRow[];
+  /** Null when the governance schema has no `state` table (never applied). */
+  readonly state: readonly StateRow[] | null;
+  readonly tags: readonly TagRow[];
+  readonly meta: Readonly<Record<string, unknown>>;
+  /** The base schemas whose relations were read by (e). */
+  readonly baseSchemas: readonly string[];
+}
+
+export interface CatalogParams {
+  readonly prefix: string;
+  readonly governanceSchema: string;
+  /** Governed base schemas known before reading (from the desired objects). */
+  readonly baseSchemas: readonly string[];
+  /** More base schemas, from the recorded state (read by (f), before (e)). */
+  readonly recordedBaseSchemas?: (state: readonly StateRow[]) => readonly string[];
+  /** Whether the governance schema may be read (it carries this project's marker). */
+  readonly governanceReadable?: (schema: SchemaRow) => boolean;
+}
+
+/** Runs the fixed set of catalog queries; `queryCount` is how many were issued. */
+export async function readCatalog(conn: Connection, p: CatalogParams): Promise<{ snapshot: CatalogSnapshot; queryCount: number }> {
+  let queryCount = 0;
+  const run = async (sql: string, params: readonly unknown[]): Promise<Record<string, unknown>[]> => {
+    queryCount++;
+    return (await conn.query(sql, params)).rows;
+  };
+  const roles = (await run(ROLES_QUERY, [p.prefix])).map((r) => ({ name: str(r.name), comment: optStr(r.comment) }));
+  const memberships = (await run(MEMBERSHIPS_QUERY, [p.prefix])).map((r) => ({ role: str(r.role), member: str(r.member) }));
+  const schemas = (await run(SCHEMAS_QUERY, [p.prefix, p.governanceSchema])).map((r) => ({
+    name: str(r.name),
+    owner: str(r.owner),
+    comment: optStr(r.comment),
+    usage: strings(r.usage),
+    governanceTables: strings(r.governance_tables),
+  }));
+  const views = (await run(VIEWS_QUERY, [p.prefix, p.governanceSchema])).map((r) => ({
+    schema: str(r.schema),
+    name: str(r.name),
+    owner: str(r.owner),
+    comment: optStr(r.comment),
+    def: str(r.def),
+    options: strings(r.options),
+    columns: pairs(r.columns),
+    bases: pairs(r.bases),
+  }));
+
+  const gov = schemas.find((s) => s.name === p.governanceSchema);
+  const present = gov && (p.governanceReadable?.(gov) ?? true) ? gov.governanceTables : [];
+  const govSql = governanceQuery(p.governanceSchema, present);
+  let state: StateRow[] | null = present.includes('state') ? [] : null;
+  const tags: TagRow[] = [];
+  const meta: Record<string, unknown> = {};
+  if (govSql) {
+    for (const r of await run(govSql, [])) {
+      if (r.source === 'state') state!.push({ key: str(r.k1), kind: str(r.k2), spec: asRecord(r.data), fingerprint: optStr(r.fp) });
+      else if (r.source === 'tag') tags.push({ object: str(r.k1), tag: str(r.k2), value: str(r.data) });
+      else meta[str(r.k1)] = r.data;
+    }
+  }
+
+  const baseSchemas = [...new Set([...p.baseSchemas, ...(state && p.recordedBaseSchemas ? p.recordedBaseSchemas(state) : [])])].sort();
+  const relations = (await run(RELATION_ACLS_QUERY, [p.prefix, p.governanceSchema, baseSchemas])).map((r) => ({
+    schema: str(r.schema),
+    name: str(r.name),
+    kind: str(r.kind),
+    owner: str(r.owner),
+    selectGrantees: strings(r.select_grantees).sort(),
+    columnGrantees: strings(r.column_grantees).sort(),
+  }));
+  return { snapshot: { roles, memberships, schemas, views, relations, state, tags, meta, baseSchemas }, queryCount };
+}
+
+function str(v: unknown): string {
+  return v === null || v === undefined ? '' : String(v);
+}
+
+function optStr(v: unknown): string | null {
+  return v === null || v === undefined ? null : String(v);
+}
+
+/** json array columns arrive parsed from both drivers; a text value (e.g. a replayed row) is parsed here. */
+function json(v: unknown): unknown {
+  if (typeof v === 'string' && v.startsWith('[')) {
+    try {
+      return JSON.parse(v);
+    } catch {
+      return v;
+    }
+  }
+  return v;
+}
+
+function strings(v: unknown): string[] {
+  const j = json(v);
+  return Array.isArray(j) ? j.map((x) => String(x)) : [];
+}
+
+function pairs(v: unknown): [string, string][] {
+  const j = json(v);
+  return Array.isArray(j) ? j.map((x) => [String((x as unknown[])[0]), String((x as unknown[])[1])] as [string, string]) : [];
+}
+
+function asRecord(v: unknown): Record<string, unknown> {
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}

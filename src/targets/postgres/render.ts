@@ -1,0 +1,114 @@
+import type { Change, NativeObject, RenderContext } from '../target.js';
+import { createTemplateEnv, templatesDir, type TemplateEnv } from '../shared/templates.js';
+import { quoteIdent } from './naming.js';
+import { postgresNames } from './native-names.js';
+import { marker, qualified, type GrantSpec, type ViewColumn, type ViewSpec } from './objects.js';
+import { quoteLiteral } from './sql-text.js';
+
+/**
+ * Change -> statements, through `templates/postgres/<kind>.<action>.sql.hbs`. Every value goes
+ * through `ident`/`qname`/`lit`; `sql` carries only what compile built (a view's SELECT, a
+ * quoted object name checked here). One string per statement, each ending with `;`.
+ */
+
+/** Every template the PostgreSQL target needs; a missing one fails when templates load. */
+export const POSTGRES_TEMPLATES = [
+  'role.add',
+  'role.change',
+  'role.remove',
+  'membership.add',
+  'membership.remove',
+  'schema.add',
+  'schema.change',
+  'schema.remove',
+  'view.add',
+  'view.change',
+  'view.remove',
+  'grant.add',
+  'grant.remove',
+  'tag.add',
+  'tag.change',
+  'tag.remove',
+  'governance.add',
+  'governance.change',
+  'governance.remove',
+] as const;
+
+let env: TemplateEnv | undefined;
+
+/** Loads (once) and checks the PostgreSQL templates; call at startup to fail early. */
+export function postgresTemplates(): TemplateEnv {
+  return (env ??= loadPostgresTemplates(templatesDir('postgres')));
+}
+
+/** The PostgreSQL template environment over a directory; throws naming the first missing template file. */
+export function loadPostgresTemplates(dir: string): TemplateEnv {
+  return createTemplateEnv({ dir, ident: quoteIdent, lit: quoteLiteral, required: POSTGRES_TEMPLATES });
+}
+
+/** The statements of one change. */
+export function render(change: Change, ctx: RenderContext): string[] {
+  const object = change.action === 'remove' ? change.current : change.desired;
+  if (!object) throw new Error(`${change.action} ${change.key} carries no ${change.action === 'remove' ? 'current' : 'desired'} object`);
+  return postgresTemplates().render(`${change.kind}.${change.action}`, templateData(change, object, ctx));
+}
+
+function templateData(change: Change, object: NativeObject, ctx: RenderContext): Record<string, unknown> {
+  const spec = object.spec;
+  switch (change.kind) {
+    case 'grant':
+      return grantData(spec as GrantSpec);
+    case 'view':
+      return change.action === 'change' ? viewChangeData(change, spec as ViewSpec, ctx) : { ...spec };
+    case 'tag':
+      return { ...spec, governance: names(ctx).governance };
+    case 'governance': {
+      const n = names(ctx);
+      const schema = String(spec.schema);
+      return {
+        schema,
+        owner: n.owner,
+        comment: marker(ctx.model.project.name, 'governance', schema),
+        projectJson: JSON.stringify(ctx.model.project.name),
+        versionJson: JSON.stringify(spec.version),
+      };
+    }
+    default:
+      return { ...spec };
+  }
+}
+
+function names(ctx: RenderContext) {
+  return postgresNames(ctx.model, [], ctx.settings);
+}
+
+const QUOTED = '"(?:[^"\\u0000]|"")*"';
+const QUALIFIED = new RegExp(`^${QUOTED}\\.${QUOTED}$`);
+const SINGLE = new RegExp(`^${QUOTED}$`);
+
+function grantData(spec: GrantSpec): Record<string, unknown> {
+  const onSchema = spec.on === 'schema';
+  if (onSchema ? spec.privilege !== 'USAGE' : spec.privilege !== 'SELECT') throw new Error(`unexpected ${spec.privilege} on ${spec.on} ${spec.object}`);
+  // The object is spliced with `sql`: it must be exactly the quoted name objects.ts builds.
+  if (!(onSchema ? SINGLE : QUALIFIED).test(spec.object)) throw new Error(`not a quoted ${onSchema ? 'schema' : 'relation'} name: ${spec.object}`);
+  return { onSchema, object: spec.object, grantee: spec.grantee };
+}
+
+/** In place when the live columns are a prefix of the desired ones; otherwise drop, create and re-grant. */
+function viewChangeData(change: Change, spec: ViewSpec, ctx: RenderContext): Record<string, unknown> {
+  const inPlace = replaceableInPlace((change.current?.spec.columns ?? []) as readonly ViewColumn[], spec.columns);
+  const object = qualified(spec.schema, spec.name);
+  const grantees = inPlace
+    ? []
+    : ctx.desired
+        .filter((o) => o.kind === 'grant' && (o.spec as GrantSpec).on === 'view' && (o.spec as GrantSpec).object === object)
+        .map((o) => (o.spec as GrantSpec).grantee)
+        .sort();
+  return { ...spec, inPlace, grantees: [...new Set(grantees)] };
+}
+
+/** CREATE OR REPLACE VIEW keeps every existing column (same name, same type, same place) and may only append. */
+export function replaceableInPlace(current: readonly ViewColumn[], desired: readonly ViewColumn[]): boolean {
+  if (!Array.isArray(current) || current.length === 0 || current.length > desired.length) return false;
+  return current.every((c, i) => c.name === desired[i]!.name && c.type === desired[i]!.type);
+}

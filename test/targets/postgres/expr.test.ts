@@ -1,0 +1,224 @@
+import { PGlite } from '@electric-sql/pglite';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CompareOp, Expr, LiteralNode, Operand } from '../../../src/model/expr/ast.js';
+import { evaluate, parseExpr, typeCheck, type AttributeScalar } from '../../../src/model/expr/index.js';
+import type { AttributeType, NeutralType } from '../../../src/model/neutral-types.js';
+import type { AttributeDef, Group } from '../../../src/model/types.js';
+import { exprSql, type ExprSqlContext } from '../../../src/targets/postgres/expr.js';
+import { quoteIdent } from '../../../src/targets/postgres/naming.js';
+
+/** Row-filter AST -> PostgreSQL, checked against the oracle `evaluate()` on PGlite. */
+
+const at = { file: 'principals.yaml', line: 1, col: 1 };
+const span = { start: 0, end: 0 };
+
+const COLUMNS: readonly { name: string; type: NeutralType; native: string }[] = [
+  { name: 's', type: 'string', native: 'text' },
+  { name: 'we"ird col', type: 'string', native: 'character varying(20)' },
+  { name: 'n', type: 'number', native: 'numeric(10,2)' },
+  { name: 'i', type: 'number', native: 'integer' },
+  { name: 'b', type: 'boolean', native: 'boolean' },
+  { name: 'd', type: 'date', native: 'date' },
+  { name: 'ts', type: 'timestamp', native: 'timestamp with time zone' },
+  { name: 'tp', type: 'timestamp', native: 'timestamp without time zone' },
+];
+
+const LITERALS: Readonly<Record<Exclude<NeutralType, 'binary' | 'json' | 'other'>, readonly (string | boolean)[]>> = {
+  string: ['EMEA', 'AMER', 'APAC', "it's", '', 'back\\slash'],
+  number: ['0', '1', '2.5', '-3', '100'],
+  boolean: [true, false],
+  date: ['2024-01-01', '2023-06-15'],
+  timestamp: ['2024-01-01T00:00:00.000000Z', '2023-06-15T12:30:00.500000Z'],
+};
+
+const ATTRIBUTES: readonly { name: string; type: AttributeType }[] = [
+  { name: 'region', type: 'string' },
+  { name: 'level', type: 'number' },
+  { name: 'day', type: 'date' },
+  { name: 'since', type: 'timestamp' },
+  { name: 'flag', type: 'boolean' },
+];
+
+/** g2 is a member of g0; g3 of g1 and g2 (closure(g3) = g0..g3). */
+const GROUPS: readonly { name: string; memberOf: string[]; attributes: Record<string, AttributeScalar[]> }[] = [
+  { name: 'g0', memberOf: [], attributes: { region: ['EMEA'], level: [1, 2.5] } },
+  { name: 'g1', memberOf: [], attributes: { region: ['AMER', 'APAC'], day: ['2024-01-01'], flag: [false] } },
+  { name: 'g2', memberOf: ['g0'], attributes: { region: [], since: ['2024-01-01 00:00:00'] } },
+  { name: 'g3', memberOf: ['g1', 'g2'], attributes: { flag: [true], level: ['100'] } },
+  { name: 'g4', memberOf: [], attributes: {} },
+];
+
+const roleOf = (g: string) => `mwx_${g}`;
+
+const groups = new Map<string, Group>(
+  GROUPS.map((g) => [
+    g.name,
+    { name: g.name, memberOf: g.memberOf.map((name) => ({ name, at })), attributes: new Map(Object.entries(g.attributes).map(([k, values]) => [k, { values, at }])), at },
+  ]),
+);
+const attributes = new Map<string, AttributeDef>(ATTRIBUTES.map((a) => [a.name, { name: a.name, type: a.type, at }]));
+const ctx: ExprSqlContext = { columns: COLUMNS.map((c) => ({ name: c.name, type: c.type, nativeType: c.native })), roleOf, groups, attributes };
+const columnTypes = new Map(COLUMNS.map((c) => [c.name.toLowerCase(), c.type]));
+
+function closureOf(names: readonly string[]): Set<string> {
+  const out = new Set<string>();
+  const stack = [...names];
+  while (stack.length) {
+    const g = stack.pop()!;
+    if (out.has(g)) continue;
+    out.add(g);
+    stack.push(...(GROUPS.find((x) => x.name === g)?.memberOf ?? []));
+  }
+  return out;
+}
+
+function principalOf(names: readonly string[]) {
+  const closure = closureOf(names);
+  const attrs = new Map<string, AttributeScalar[]>();
+  for (const g of closure) for (const [k, values] of Object.entries(GROUPS.find((x) => x.name === g)!.attributes)) attrs.set(k, [...(attrs.get(k) ?? []), ...values]);
+  return { groups: closure, attributes: attrs };
+}
+
+// ---- random, well-typed filter ASTs ---------------------------------------------------------
+
+type ScalarType = keyof typeof LITERALS;
+const literal = (type: ScalarType): fc.Arbitrary<LiteralNode> =>
+  fc.constantFrom(...LITERALS[type]).map((value) => (typeof value === 'boolean' ? { kind: 'literal', type: 'boolean', value, span } : { kind: 'literal', type, value, span }) as LiteralNode);
+const nullLiteral: LiteralNode = { kind: 'literal', type: 'null', value: null, span };
+const column = (type: ScalarType): fc.Arbitrary<Operand> => fc.constantFrom(...COLUMNS.filter((c) => c.type === type)).map((c) => ({ kind: 'column', name: c.name, span }));
+const scalarType = fc.constantFrom<ScalarType>('string', 'number', 'boolean', 'date', 'timestamp');
+
+const compareArb: fc.Arbitrary<Expr> = scalarType.chain((type) => {
+  const ops: CompareOp[] = type === 'string' || type === 'boolean' ? ['=', '<>'] : ['=', '<>', '<', '<=', '>', '>='];
+  return fc.record({ op: fc.constantFrom(...ops), left: fc.oneof(column(type), column(type), literal(type)), right: fc.oneof(literal(type), column(type)) }).map(({ op, left, right }) => ({ kind: 'compare', op, left, right, span }) as Expr);
+});
+const inListArb: fc.Arbitrary<Expr> = scalarType.chain((type) =>
+  fc
+    .record({ operand: fc.oneof(column(type), column(type), literal(type)), values: fc.array(fc.oneof({ weight: 5, arbitrary: literal(type) }, { weight: 1, arbitrary: fc.constant(nullLiteral) }), { minLength: 1, maxLength: 3 }), negated: fc.boolean() })
+    .map((r) => ({ kind: 'in_list', ...r, span }) as Expr),
+);
+const inUserArb: fc.Arbitrary<Expr> = fc.constantFrom(...ATTRIBUTES).chain((a) =>
+  fc
+    .record({ operand: fc.oneof({ weight: 4, arbitrary: column(a.type) }, { weight: 2, arbitrary: literal(a.type) }, { weight: 1, arbitrary: fc.constant(nullLiteral) }), negated: fc.boolean() })
+    .map(({ operand, negated }) => ({ kind: 'in_user', operand, attribute: a.name, attributeSpan: span, negated, span }) as Expr),
+);
+const isNullArb: fc.Arbitrary<Expr> = fc
+  .record({ operand: fc.oneof(scalarType.chain(column), scalarType.chain(literal), fc.constant(nullLiteral)), negated: fc.boolean() })
+  .map((r) => ({ kind: 'is_null', ...r, span }) as Expr);
+const atomArb: fc.Arbitrary<Expr> = fc.oneof(
+  { weight: 4, arbitrary: compareArb },
+  { weight: 3, arbitrary: inListArb },
+  { weight: 4, arbitrary: inUserArb },
+  { weight: 2, arbitrary: isNullArb },
+  { weight: 2, arbitrary: fc.constantFrom(...GROUPS.map((g) => ({ kind: 'in_group', group: g.name, span }) as Expr)) },
+  { weight: 1, arbitrary: fc.constantFrom<Expr>({ kind: 'bool', value: true, span }, { kind: 'bool', value: false, span }, { kind: 'column', name: 'b', span }, nullLiteral) },
+);
+const { expr: exprArb } = fc.letrec<{ expr: Expr }>((tie) => ({
+  expr: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    atomArb,
+    fc.record({ kind: fc.constantFrom<'and' | 'or'>('and', 'or'), items: fc.array(tie('expr'), { minLength: 2, maxLength: 3 }) }).map((r) => ({ ...r, span }) as Expr),
+    tie('expr').map((operand) => ({ kind: 'not', operand, span }) as Expr),
+  ),
+}));
+
+/** Rows over the literals' values, NULLs included, as SQL literals per column. */
+function sampleRows(): Record<string, string>[] {
+  const pick = <T,>(xs: readonly T[], i: number): T => xs[i % xs.length]!;
+  const rows: Record<string, string>[] = [];
+  for (let r = 0; r < 36; r++) {
+    const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
+    const nullIf = (k: number, v: string) => ((r * 7 + k * 3) % 9 === 0 ? 'NULL' : v);
+    rows.push({
+      s: nullIf(1, q(pick(LITERALS.string as string[], r))),
+      'we"ird col': nullIf(2, q(pick(LITERALS.string as string[], r * 5 + 1))),
+      n: nullIf(3, pick(LITERALS.number as string[], r * 3)),
+      i: nullIf(4, pick(['0', '1', '-3', '100', '7'], r)),
+      b: nullIf(5, pick(['TRUE', 'FALSE'], r)),
+      d: nullIf(6, q(pick(['2024-01-01', '2023-06-15', '2025-03-01'], r * 2))),
+      ts: nullIf(7, q(pick(['2024-01-01 00:00:00+00', '2023-06-15 12:30:00.5+00', '2024-01-01 01:00:00+01'], r))),
+      tp: nullIf(8, q(pick(['2024-01-01 00:00:00', '2023-06-15 12:30:00.5', '1999-01-01 00:00:00'], r * 5))),
+    });
+  }
+  return rows;
+}
+
+describe('filter AST -> SQL text', () => {
+  const sql = (text: string) => {
+    const parsed = parseExpr(text);
+    if (!parsed.expr) throw new Error(parsed.errors.map((e) => e.message).join('; '));
+    return exprSql(parsed.expr, ctx);
+  };
+
+  it('quotes columns by their stored name, resolved case-insensitively', () => {
+    expect(sql("S = 'x'")).toBe(`("s" = 'x')`);
+    expect(sql(`"we""ird col" <> 'it''s'`)).toBe(`("we""ird col" <> 'it''s')`);
+  });
+
+  it('writes typed literals, never E-strings', () => {
+    expect(sql("s = 'a\\b'")).toBe(`("s" = 'a\\b')`);
+    expect(sql('n >= -12.50')).toBe('("n" >= -12.5)');
+    expect(sql("d < DATE '2025-01-01'")).toBe(`("d" < DATE '2025-01-01')`);
+    expect(sql("ts >= TIMESTAMP '2024-01-31 12:00:00.5'")).toBe(`("ts" >= TIMESTAMPTZ '2024-01-31 12:00:00.5+00')`);
+    expect(sql("tp >= TIMESTAMP '2024-01-31 12:00:00'")).toBe(`("tp" >= TIMESTAMP '2024-01-31 12:00:00')`);
+    expect(sql('b = TRUE AND NOT b IS NULL')).toBe('(("b" = TRUE) AND (NOT ("b" IS NULL)))');
+  });
+
+  it('compiles IN user.a to one arm per declaring group, and FALSE when none declares it', () => {
+    expect(sql('s IN user.region')).toBe(
+      `((pg_has_role(current_user, 'mwx_g0', 'MEMBER') AND "s" IN ('EMEA')) OR (pg_has_role(current_user, 'mwx_g1', 'MEMBER') AND "s" IN ('AMER', 'APAC')))`,
+    );
+    expect(sql("user.region = 'EMEA'")).toBe(`((pg_has_role(current_user, 'mwx_g0', 'MEMBER') AND 'EMEA' IN ('EMEA')) OR (pg_has_role(current_user, 'mwx_g1', 'MEMBER') AND 'EMEA' IN ('AMER', 'APAC')))`);
+    expect(sql('n NOT IN user.level')).toBe(`(NOT ((pg_has_role(current_user, 'mwx_g0', 'MEMBER') AND "n" IN (1, 2.5)) OR (pg_has_role(current_user, 'mwx_g3', 'MEMBER') AND "n" IN (100))))`);
+    const noOne = { ...ctx, groups: new Map([...groups].map(([k, g]) => [k, { ...g, attributes: new Map() }])) };
+    expect(exprSql(parseExpr('s IN user.region').expr!, noOne)).toBe('FALSE');
+  });
+
+  it('compiles in_group to a role membership test', () => {
+    expect(sql("in_group('g2') OR s IN ('a', NULL)")).toBe(`(pg_has_role(current_user, 'mwx_g2', 'MEMBER') OR ("s" IN ('a', NULL)))`);
+  });
+});
+
+describe('filter SQL on PGlite agrees with evaluate()', () => {
+  let db: PGlite;
+  let rows: Record<string, unknown>[];
+  beforeAll(async () => {
+    db = await PGlite.create();
+    const roles = GROUPS.map((g) => `CREATE ROLE ${quoteIdent(roleOf(g.name))} NOLOGIN;`);
+    const memberships = GROUPS.flatMap((g) => g.memberOf.map((p) => `GRANT ${quoteIdent(roleOf(p))} TO ${quoteIdent(roleOf(g.name))};`));
+    const data = sampleRows();
+    await db.exec(
+      [
+        ...roles,
+        ...memberships,
+        `CREATE TABLE t (id int PRIMARY KEY, ${COLUMNS.map((c) => `${quoteIdent(c.name)} ${c.native}`).join(', ')});`,
+        `INSERT INTO t VALUES ${data.map((r, i) => `(${i}, ${COLUMNS.map((c) => r[c.name]).join(', ')})`).join(', ')};`,
+        'GRANT SELECT ON t TO PUBLIC;',
+      ].join('\n'),
+    );
+    rows = (await db.query<Record<string, unknown>>('SELECT * FROM t ORDER BY id')).rows;
+  });
+  afterAll(async () => db.close());
+
+  it('for random filters, rows and role memberships (three-valued, not just visibility)', async () => {
+    const checkCtx = { columns: new Map(COLUMNS.map((c) => [c.name.toLowerCase(), { name: c.name, type: c.type }])), attributes: new Map(ATTRIBUTES.map((a) => [a.name, { type: a.type }])), groups: new Set(GROUPS.map((g) => g.name)) };
+    await fc.assert(
+      fc.asyncProperty(exprArb, fc.subarray(GROUPS.map((g) => g.name)), async (expr, member) => {
+        expect(typeCheck(expr, checkCtx)).toEqual([]);
+        const sql = exprSql(expr, ctx);
+        const principal = principalOf(member);
+        const expected = rows.map((row) => evaluate(expr, row, principal, columnTypes));
+        await db.exec('BEGIN');
+        try {
+          await db.exec(`CREATE ROLE mwx_probe NOLOGIN${member.length ? ` IN ROLE ${member.map((g) => quoteIdent(roleOf(g))).join(', ')}` : ''}; SET LOCAL ROLE mwx_probe;`);
+          const { rows: got } = await db.query<{ v: boolean | null }>(`SELECT (${sql}) AS v FROM t ORDER BY id`);
+          expect(got.map((r) => r.v), sql).toEqual(expected);
+        } finally {
+          await db.exec('ROLLBACK');
+        }
+      }),
+      { numRuns: 250 },
+    );
+  });
+});
