@@ -76,7 +76,7 @@ function column(c: ColumnAccess, type: string | undefined): ExplainColumn {
 }
 
 /** Builds the stable JSON report from the oracle's answer; the human view renders this value. */
-export function explainReport(resolved: Resolved, access: TableAccess, targetType: string | undefined): ExplainReport {
+export function explainReport(resolved: Resolved, access: TableAccess, target: { type: string; settings: Readonly<Record<string, unknown>> } | undefined): ExplainReport {
   const t = access.table.table;
   const domain = resolved.model.domains.find((d) => d.name === t.domain);
   const grant = access.grants[0];
@@ -86,7 +86,7 @@ export function explainReport(resolved: Resolved, access: TableAccess, targetTyp
     table: t.name,
     domain: t.domain,
     owners: (domain?.owners ?? []).map((o) => o.name),
-    native_name: targetType ? consumerObjectName(targetType, resolved.model.project.managedPrefix, t.parts) : null,
+    native_name: target ? consumerObjectName(target.type, resolved, target.settings, t.parts) : null,
     readable: access.readable,
     grant: grant ? { group: grant.group, ...pos(grant.at) } : null,
     columns: access.columns.map((c) => column(c, t.columnByKey.get(c.name.toLowerCase())?.type)),

@@ -1,4 +1,6 @@
-import { managedViewName } from './postgres/naming.js';
+import type { Resolved } from '../resolve/resolve.js';
+import { namesForResolved } from './postgres/native-names.js';
+import { qualified } from './postgres/objects.js';
 import type { Target } from './target.js';
 import { postgresTarget } from './postgres/index.js';
 
@@ -16,10 +18,10 @@ export function targetFor(type: string): Target | undefined {
 }
 
 /** What consumers query for a governed table on a target type, for `explain`. */
-export function consumerObjectName(type: string, prefix: string, parts: readonly [string, string, string]): string | null {
+export function consumerObjectName(type: string, resolved: Resolved, settings: Readonly<Record<string, unknown>>, parts: readonly [string, string, string]): string | null {
   switch (type) {
     case 'postgres':
-      return managedViewName(prefix, parts[1], parts[2]);
+      return qualified(namesForResolved(resolved, settings).schema(parts[1]), parts[2]);
     default:
       return null; // the other targets govern the table itself; they arrive in later issues
   }

@@ -1,7 +1,7 @@
 import type { Diagnostics } from '../config/diagnostics.js';
 import type { Inventory } from '../model/inventory.js';
 import type { Model, TargetDecl } from '../model/types.js';
-import type { Resolved } from '../resolve/resolve.js';
+import type { Resolved, ResolvedTable } from '../resolve/resolve.js';
 
 /**
  * The one interface every target implements (architecture.md). Data flows
@@ -104,6 +104,21 @@ export interface TargetContext {
   readonly diagnostics: Diagnostics;
 }
 
+/** One row as a principal saw it, paired by primary key with the clear row. */
+export interface SeenRow {
+  readonly clear: Readonly<Record<string, unknown>>;
+  readonly seen: Readonly<Record<string, unknown>>;
+}
+
+export interface LiveProbe {
+  /** Queries what consumers query as the principal; `readable: false` on permission denied. */
+  observe(table: ResolvedTable, groups: readonly string[]): Promise<{ readable: boolean; rows: readonly SeenRow[] }>;
+  /** Evaluates the table's live row predicate as the principal over sample rows (never writes a table). */
+  sampleVisible(table: ResolvedTable, groups: readonly string[], rows: readonly Readonly<Record<string, unknown>>[]): Promise<boolean[]>;
+  /** Unmanaged paths around the controls (e.g. SELECT on a governed base table). */
+  bypasses(): Promise<readonly Finding[]>;
+}
+
 export interface RenderContext extends TargetContext {
   /** Every desired object, e.g. to re-grant a view that must be dropped and created again. */
   readonly desired: readonly NativeObject[];
@@ -131,6 +146,8 @@ export interface Target {
    * leave it out.
    */
   asPrincipal?<T>(conn: Connection, ctx: TargetContext, groups: readonly string[], fn: () => Promise<T>): Promise<T>;
+  /** Live checks for `meshward test --target`: what a principal sees, and sample-row visibility. */
+  probe?(conn: Connection, ctx: TargetContext, resolved: Resolved): LiveProbe;
   /** Rewrites neutral table names in consumer SQL to the objects consumers query. */
   rewriteNeutralNames?(sql: string, resolved: Resolved, ctx: TargetContext): string;
 }

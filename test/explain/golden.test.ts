@@ -27,7 +27,7 @@ const resolved = validateRepository({ dir: 'policies' }).resolved!;
 
 describe('explain --json golden files', () => {
   it.each(CASES)('%s on %s', (groups, table) => {
-    const report = explainReport(resolved, tableAccess(resolved.table(table)!, resolved.principals.principal(groups)), 'postgres');
+    const report = explainReport(resolved, tableAccess(resolved.table(table)!, resolved.principals.principal(groups)), resolved.model.project.targets[0]);
     const text = JSON.stringify(report, null, 2) + '\n';
     const file = join(dir, `${groups.join('+')}@${table}.json`);
     if (process.env.UPDATE_GOLDEN || !existsSync(file)) writeFileSync(file, text);

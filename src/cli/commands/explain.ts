@@ -35,15 +35,15 @@ export function requireTable(resolved: Resolved, name: string): NonNullable<Retu
 }
 
 /** The target type explain names native objects for: --target, else the project's first target. */
-function targetType(resolved: Resolved, name: string | undefined): string | undefined {
+function targetType(resolved: Resolved, name: string | undefined): { type: string; settings: Readonly<Record<string, unknown>> } | undefined {
   const targets = resolved.model.project.targets;
-  if (name === undefined) return targets[0]?.type;
+  if (name === undefined) return targets[0];
   const t = targets.find((x) => x.name === name);
   if (!t) {
     process.stderr.write(`unknown target '${name}'; targets: ${targets.map((x) => x.name).join(', ')}\n`);
     throw new ExitError(1);
   }
-  return t.type;
+  return t;
 }
 
 export function explainCommand(options: ExplainOptions): void {

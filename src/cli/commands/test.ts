@@ -1,4 +1,7 @@
-import { checkAccessTests } from '../../access-tests/check.js';
+import { checkAccessTests, type TestOutcome } from '../../access-tests/check.js';
+import { checkAccessTestsLive } from '../../access-tests/live.js';
+import type { Finding } from '../../targets/target.js';
+import { withSession } from './session.js';
 import { ExitError, displayPath, paint, useColour } from '../output.js';
 import { loadOrExit, type RepoOptions } from './validate.js';
 
@@ -8,13 +11,25 @@ export interface TestOptions extends RepoOptions {
 }
 
 /** `meshward test`: AccessTests against the resolver; exit 1 on any failure. */
-export function testCommand(options: TestOptions): void {
+export async function testCommand(options: TestOptions): Promise<void> {
+  let root: string;
+  let outcomes: TestOutcome[];
+  let bypasses: readonly Finding[] = [];
   if (options.target) {
-    process.stderr.write('meshward test --target needs the live-engine support of the next release; run without --target to check the model\n');
-    throw new ExitError(1);
+    ({ root, outcomes, bypasses } = await withSession({ dir: options.dir, target: options.target }, async (s) => {
+      if (!s.target.probe) throw new ExitError(1, `target type ${s.decl.type} cannot run access tests live`);
+      const probe = s.target.probe(s.conn, s.ctx, s.resolved);
+      const model = checkAccessTests(s.resolved);
+      const live = await checkAccessTestsLive(s.resolved, probe);
+      // A test passes only if both the model and the engine keep its promise.
+      const merged = model.map((m, i) => ({ ...m, failures: [...m.failures, ...live[i]!.failures] }));
+      return { root: s.root, outcomes: merged, bypasses: await probe.bypasses() };
+    }));
+  } else {
+    const loaded = loadOrExit(options, true);
+    root = loaded.root;
+    outcomes = checkAccessTests(loaded.resolved);
   }
-  const { resolved, root } = loadOrExit(options, true);
-  const outcomes = checkAccessTests(resolved);
   const failed = outcomes.filter((o) => o.failures.length > 0);
   if (options.json) {
     process.stdout.write(
@@ -23,6 +38,8 @@ export function testCommand(options: TestOptions): void {
           format: 1,
           passed: outcomes.length - failed.length,
           failed: failed.length,
+          target: options.target ?? null,
+          bypasses,
           tests: outcomes.map((o) => ({ name: o.label, file: o.test.at.file, line: o.test.at.line, col: o.test.at.col, ok: o.failures.length === 0, failures: o.failures.map((f) => ({ ...f.at, message: f.message })) })),
         },
         null,
@@ -38,7 +55,8 @@ export function testCommand(options: TestOptions): void {
         for (const f of o.failures) process.stdout.write(`    ${displayPath(root, f.at.file)}:${f.at.line}:${f.at.col}: ${f.message}\n`);
       }
     }
-    const summary = `${outcomes.length - failed.length} passed, ${failed.length} failed`;
+    for (const b of bypasses) process.stdout.write(`${p.yellow('!')} ${b.code}: ${b.message}\n`);
+    const summary = `${outcomes.length - failed.length} passed, ${failed.length} failed${options.target ? ` (model and live target '${options.target}')` : ''}`;
     process.stdout.write((failed.length ? p.red(summary) : p.green(summary)) + '\n');
   }
   if (outcomes.length === 0) process.stderr.write('no AccessTests documents found\n');

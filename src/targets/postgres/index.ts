@@ -6,6 +6,7 @@ import { drift } from './drift.js';
 import { hazards, rank } from './hazards.js';
 import { introspect } from './introspect.js';
 import { readInventory } from './inventory.js';
+import { postgresProbe } from './live.js';
 import { asPrincipal, rewriteNeutralNames } from './probe.js';
 import { render } from './render.js';
 import { recordState } from './state.js';
@@ -35,5 +36,6 @@ export const postgresTarget: Target = {
   recordState,
   drift,
   asPrincipal,
+  probe: postgresProbe,
   rewriteNeutralNames,
 };

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Resolved } from '../../resolve/resolve.js';
 import type { Connection, TargetContext } from '../target.js';
-import { groupRoleName, managedViewName, quoteIdent } from './naming.js';
+import { quoteIdent } from './naming.js';
+import { namesForResolved, postgresNames } from './native-names.js';
+import { qualified } from './objects.js';
 
 /**
  * Acts as a principal: inside a transaction, a temporary NOLOGIN role that is a member of the
@@ -11,7 +13,8 @@ import { groupRoleName, managedViewName, quoteIdent } from './naming.js';
 export async function asPrincipal<T>(conn: Connection, ctx: TargetContext, groups: readonly string[], fn: () => Promise<T>): Promise<T> {
   const prefix = ctx.model.project.managedPrefix;
   const probe = `${prefix}probe_${randomBytes(6).toString('hex')}`;
-  const roles = groups.map((g) => quoteIdent(groupRoleName(prefix, g)));
+  const names = postgresNames(ctx.model, [], ctx.settings);
+  const roles = groups.map((g) => quoteIdent(names.role(g)));
   await conn.exec('BEGIN');
   try {
     await conn.exec(`CREATE ROLE ${quoteIdent(probe)} NOLOGIN${roles.length ? ` IN ROLE ${roles.join(', ')}` : ''}`);
@@ -27,8 +30,8 @@ export async function asPrincipal<T>(conn: Connection, ctx: TargetContext, group
 
 /** `analytics.sales.customers` -> `"mw_sales"."customers"` for every governed table, case-insensitively. */
 export function rewriteNeutralNames(sql: string, resolved: Resolved, ctx: TargetContext): string {
-  const prefix = ctx.model.project.managedPrefix;
-  const names = resolved.tables.map((t) => ({ parts: t.table.parts, view: managedViewName(prefix, t.table.parts[1], t.table.parts[2]) }));
+  const native = namesForResolved(resolved, ctx.settings);
+  const names = resolved.tables.map((t) => ({ parts: t.table.parts, view: qualified(native.schema(t.table.parts[1]), t.table.parts[2]) }));
   // Longest first so that a name never rewrites part of a longer one.
   names.sort((a, b) => b.parts.join('.').length - a.parts.join('.').length);
   let out = sql;

@@ -5,7 +5,9 @@ import { tableAccess } from '../../resolve/access.js';
 import { applyMask } from '../../resolve/mask-methods.js';
 import type { Resolved, ResolvedTable } from '../../resolve/resolve.js';
 import type { Connection, TargetContext } from '../target.js';
-import { managedViewName, quoteIdent } from './naming.js';
+import { quoteIdent } from './naming.js';
+import { namesForResolved } from './native-names.js';
+import { qualified } from './objects.js';
 import { asPrincipal } from './probe.js';
 
 /**
@@ -104,8 +106,8 @@ export function expected(resolved: Resolved, base: BaseTable, groups: readonly s
 }
 
 /** Queries the managed view as the principal; permission denied means not readable. */
-export async function observe(conn: Connection, ctx: TargetContext, base: BaseTable, groups: readonly string[]): Promise<Observation> {
-  const view = managedViewName(ctx.model.project.managedPrefix, base.table.table.parts[1], base.table.table.parts[2]);
+export async function observe(conn: Connection, ctx: TargetContext, resolved: Resolved, base: BaseTable, groups: readonly string[]): Promise<Observation> {
+  const view = consumerView(resolved, ctx, base.table);
   return asPrincipal(conn, ctx, groups, async () => {
     try {
       await conn.exec('SAVEPOINT meshward_observe');
@@ -126,6 +128,11 @@ export async function observe(conn: Connection, ctx: TargetContext, base: BaseTa
       throw e;
     }
   });
+}
+
+/** The managed view consumers query for a governed table. */
+export function consumerView(resolved: Resolved, ctx: Pick<TargetContext, 'settings'>, table: ResolvedTable): string {
+  return qualified(namesForResolved(resolved, ctx.settings).schema(table.table.parts[1]), table.table.parts[2]);
 }
 
 /** Differences between an observation and an expectation, in words. */

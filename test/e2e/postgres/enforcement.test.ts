@@ -42,7 +42,7 @@ describe.each(ENGINES)('enforcement on %s', (engine) => {
       const base = await readBase(session.conn, table, pk!);
       for (const g of groups) {
         const want = expected(session.resolved, base, [g]);
-        const got = await observe(session.conn, session.ctx, base, [g]);
+        const got = await observe(session.conn, session.ctx, session.resolved, base, [g]);
         for (const p of compare(got, want)) problems.push(`${g} on ${table.table.name}: ${p}`);
         cells += [...want.rows.values()].reduce((n, r) => n + Object.keys(r).length, 0);
       }
