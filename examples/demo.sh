@@ -7,9 +7,11 @@ mw() { node dist/src/cli/main.js "$@"; }
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 say "meshward plan: what the example policy repository needs on the embedded warehouse"
-mw plan --dir policies --target local
+mw plan --dir policies --target local --no-sql
+say "the SQL one domain causes (what a domain owner previews): meshward compile --domain sales, first lines"
+mw compile --dir policies --target local --domain sales | sed -n '1,40p'
 say "meshward apply --yes (one transaction)"
-mw apply --dir policies --target local --yes
+mw apply --dir policies --target local --yes | tail -n 1
 say "a second plan is empty"
 mw plan --dir policies --target local | tail -n 2
 
@@ -23,5 +25,7 @@ mw query --dir policies --target local --as sales_leads,privacy_officers \
   "SELECT customer_id, first_name, email, phone, birth_date, region FROM analytics.sales.customers ORDER BY customer_id LIMIT 6"
 say "query as hr_partners on salaries: readable, but no row can match without clearance"
 mw query --dir policies --target local --as hr_partners "SELECT count(*) AS visible_rows FROM analytics.hr.salaries"
-say "meshward test: the access tests against the model"
-mw test --dir policies | tail -n 1
+say "meshward test --target local: the access tests against the model AND the live warehouse"
+mw test --dir policies --target local | tail -n 1
+say "drift: nothing changed out of band"
+mw drift --dir policies --target local

@@ -45,6 +45,7 @@ function program(): Command {
     .option('--out <file>', 'save the plan for a later apply')
     .option('--json', 'stable JSON (format 1)')
     .option('--detailed-exitcode', 'exit 2 when there are changes')
+    .option('--no-sql', 'leave the statements out of the human output')
     .action((o) => planCommand(o));
 
   live(cli.command('apply').description('apply the changes (one transaction); asks on a TTY unless --yes or a saved plan').argument('[plan]', 'a plan saved with plan --out'))

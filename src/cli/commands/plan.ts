@@ -11,6 +11,8 @@ export interface PlanOptions {
   out?: string;
   json?: boolean;
   detailedExitcode?: boolean;
+  /** commander's --no-sql sets sql: false. */
+  sql?: boolean;
 }
 
 /** Introspects and diffs: the plan for a session. Refuses to plan over objects it does not own. */
@@ -37,7 +39,7 @@ export async function planFor(session: TargetSession): Promise<{ plan: Plan; cha
 export async function planCommand(options: PlanOptions): Promise<void> {
   const plan = await withSession({ dir: options.dir, target: options.target }, async (s) => (await planFor(s)).plan);
   if (options.json) process.stdout.write(JSON.stringify(plan, null, 2) + '\n');
-  else process.stdout.write(renderPlan(plan, paint(useColour())));
+  else process.stdout.write(renderPlan(plan, paint(useColour()), { showSql: options.sql !== false }));
   if (options.out) {
     savePlan(options.out, plan);
     if (!options.json) process.stdout.write(`Saved to ${options.out} — apply it with: meshward apply --target ${plan.target} ${options.out}\n`);

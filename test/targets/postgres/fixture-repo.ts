@@ -40,7 +40,7 @@ export const FIXTURE_FILES: PolicyFile[] = [
       '  - name: g-email',
       '    mask: { tags: { pii: email }, method: email_domain, exempt: [lead] }',
       '  - name: g-levels',
-      '    row_filter: { tables_tagged: { level: { at_least: high } }, allow: "level IN user.level OR in_group(\'auditor\')" }',
+      '    row_filter: { tables_tagged: { level: { at_least: high } }, allow: "amount IN user.level OR in_group(\'auditor\')" }',
     ),
   },
   {
@@ -73,7 +73,7 @@ export const FIXTURE_FILES: PolicyFile[] = [
       '  - name: m-nullify',
       '    mask: { columns: [db.s.masked.u, db.s.masked.ts], method: nullify, exempt: [auditor, base] }',
       '  - name: f-region',
-      '    row_filter: { tables: [db.s.filtered], allow: "region IN user.region AND amount NOT IN user.level", exempt: [auditor] }',
+      '    row_filter: { tables: [db.s.filtered], allow: "region IN user.region AND day NOT IN user.day", exempt: [auditor] }',
       '  - name: f-dates',
       '    row_filter:',
       '      tables: [db.s.filtered]',
@@ -81,7 +81,7 @@ export const FIXTURE_FILES: PolicyFile[] = [
       '  - name: f-misc',
       '    row_filter:',
       '      tables: [db.s.filtered]',
-      `      allow: "name IS NOT NULL AND name NOT IN ('x', 'it''s') AND (user.region = 'EMEA' OR amount > -1.5) AND (vip OR vip IS NULL) AND since IN user.since OR TRUE = in_group('auditor')"`,
+      `      allow: "name IS NOT NULL AND name NOT IN ('x', 'it''s') AND (user.region = 'EMEA' OR amount > -1.5) AND (vip OR vip IS NULL) AND (since IN user.since OR since IS NULL OR at_local IS NOT NULL) OR in_group('auditor') AND vip = FALSE"`,
     ),
   },
 ];
