@@ -32,7 +32,7 @@ export async function applyPlan(session: TargetSession, plan: Plan, options: App
   const conn = session.conn;
   await conn.exec('BEGIN');
   try {
-    await conn.exec(`SET LOCAL lock_timeout = ${Math.max(1, Math.round(options.lockTimeoutMs ?? 10_000))}`);
+    for (const sql of session.target.applyPreamble({ lockTimeoutMs: options.lockTimeoutMs ?? 10_000 })) await conn.exec(sql);
     for (const [i, sql] of all.entries()) {
       const t = performance.now();
       try {

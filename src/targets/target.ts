@@ -137,6 +137,8 @@ export interface Target {
   rank(change: Change): number;
   /** The statements of one change. */
   render(change: Change, ctx: RenderContext): string[];
+  /** Session settings the apply transaction starts with (lock budget, literal and name resolution). */
+  applyPreamble(options: { lockTimeoutMs: number }): string[];
   /** Statements that record the applied state (run in the apply transaction, after the changes). */
   recordState(conn: Connection, desired: readonly NativeObject[], ctx: TargetContext): Promise<void>;
   drift(conn: Connection, ctx: TargetContext): Promise<{ items: DriftItem[]; queryCount: number }>;

@@ -37,7 +37,7 @@ export function compile(resolved: Resolved, ctx: TargetContext): NativeObject[] 
   const withViews: ResolvedTable[] = [];
   for (const t of [...resolved.tables].sort((a, b) => compare(a.table.name, b.table.name))) {
     if (t.table.inInventory) withViews.push(t);
-    else ctx.diagnostics.error('table-not-in-inventory', `governed table ${t.table.name} is not in the inventory: meshward cannot build its view`, t.table.decl.at, 'create the table, or refresh inventory.json');
+    else ctx.diagnostics.error('view-needs-inventory', `governed table ${t.table.name} is not in the inventory: meshward cannot build its view`, t.table.decl.at, 'create the table, or refresh inventory.json');
   }
 
   const bySchema = new Map<string, ResolvedTable[]>();

@@ -1,6 +1,7 @@
 import { canonicalDecimal, decimalFromNumber, formatDecimal, parseDecimalLoose } from '../../model/expr/decimal.js';
 import type { AttributeScalar, Expr, LiteralNode, Operand } from '../../model/expr/ast.js';
 import { parseDateText, parseTimestampText } from '../../model/expr/temporal.js';
+import { compareValues, literalAs, toValue } from '../../model/expr/value.js';
 import type { AttributeType, NeutralType } from '../../model/neutral-types.js';
 import type { Model } from '../../model/types.js';
 import { quoteIdent } from './naming.js';
@@ -92,6 +93,16 @@ class ExprCompiler {
     const arms: string[] = [];
     for (const name of [...this.ctx.groups.keys()].sort(compare)) {
       const values = this.ctx.groups.get(name)!.attributes.get(attribute)?.values ?? [];
+      if (operand.kind === 'literal' && operand.type !== 'null') {
+        // `user.a = 'lit'`: whether the group's values hold the literal is known now; keep only the membership test.
+        const mine = literalAs(operand, declared.type);
+        const holds = (v: AttributeScalar) => {
+          const other = toValue(v, declared.type);
+          return mine != null && other != null && compareValues(mine, other) === 0;
+        };
+        if (values.some(holds)) arms.push(memberOfSql(this.ctx.roleOf(name)));
+        continue;
+      }
       const literals = [...new Set(values.map((v) => attributeLiteral(v, declared.type, hint)).filter((v): v is string => v !== undefined))];
       if (literals.length === 0) continue; // contributes nothing to the union
       arms.push(`(${memberOfSql(this.ctx.roleOf(name))} AND ${x} IN (${literals.join(', ')}))`);

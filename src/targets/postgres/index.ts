@@ -34,6 +34,13 @@ export const postgresTarget: Target = {
   rank,
   render,
   recordState,
+  // Pinned so that literals ('' doubling only) and the names a view resolves when it is
+  // created mean the same on every server, whatever the role's defaults.
+  applyPreamble: ({ lockTimeoutMs }) => [
+    `SET LOCAL lock_timeout = ${Math.max(1, Math.round(lockTimeoutMs))}`,
+    'SET LOCAL standard_conforming_strings = on',
+    'SET LOCAL search_path = pg_catalog, pg_temp',
+  ],
   drift,
   asPrincipal,
   probe: postgresProbe,

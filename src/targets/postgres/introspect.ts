@@ -308,8 +308,11 @@ export function stateHashOf(current: readonly NativeObject[], findings: readonly
   return sha256(canonicalJson({ objects: objs, findings, views: fps }));
 }
 
+/** PUBLIC is grantee 0, read as '' — no role can be named '' (a role named "PUBLIC" can exist). */
+export const PUBLIC_GRANTEE = '';
+
 export function granteeText(grantee: string): string {
-  return grantee === 'PUBLIC' ? 'PUBLIC' : quoteIdent(grantee);
+  return grantee === PUBLIC_GRANTEE ? 'PUBLIC' : quoteIdent(grantee);
 }
 
 function layoutVersion(v: unknown): number | null {

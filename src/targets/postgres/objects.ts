@@ -127,7 +127,7 @@ export const objects = {
   grant: (spec: GrantSpec, extra: Extra = {}): NativeObject => ({
     key: keys.grant(spec),
     kind: 'grant',
-    label: `${spec.privilege} on ${spec.on} ${spec.object} → ${spec.grantee}`,
+    label: `${spec.privilege} on ${spec.on} ${spec.object} → ${spec.grantee === '' ? 'PUBLIC' : spec.grantee}`,
     spec,
     ...extra,
   }),

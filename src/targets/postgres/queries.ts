@@ -35,7 +35,7 @@ export const SCHEMAS_QUERY = `
 SELECT n.nspname::text AS name,
        pg_catalog.pg_get_userbyid(n.nspowner)::text AS owner,
        pg_catalog.obj_description(n.oid, 'pg_namespace') AS comment,
-       COALESCE((SELECT json_agg(DISTINCT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(a.grantee)::text END)
+       COALESCE((SELECT json_agg(DISTINCT CASE WHEN a.grantee = 0 THEN '' ELSE pg_catalog.pg_get_userbyid(a.grantee)::text END)
                  FROM pg_catalog.aclexplode(n.nspacl) AS a
                  WHERE a.privilege_type = 'USAGE'), '[]'::json) AS usage,
        COALESCE((SELECT json_agg(c.relname::text ORDER BY c.relname)
@@ -82,10 +82,10 @@ SELECT n.nspname::text AS schema,
        c.relname::text AS name,
        c.relkind::text AS kind,
        pg_catalog.pg_get_userbyid(c.relowner)::text AS owner,
-       COALESCE((SELECT json_agg(DISTINCT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(a.grantee)::text END)
+       COALESCE((SELECT json_agg(DISTINCT CASE WHEN a.grantee = 0 THEN '' ELSE pg_catalog.pg_get_userbyid(a.grantee)::text END)
                  FROM pg_catalog.aclexplode(c.relacl) AS a
                  WHERE a.privilege_type = 'SELECT'), '[]'::json) AS select_grantees,
-       COALESCE((SELECT json_agg(DISTINCT CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(x.grantee)::text END)
+       COALESCE((SELECT json_agg(DISTINCT CASE WHEN x.grantee = 0 THEN '' ELSE pg_catalog.pg_get_userbyid(x.grantee)::text END)
                  FROM pg_catalog.pg_attribute AS at, pg_catalog.aclexplode(at.attacl) AS x
                  WHERE at.attrelid = c.oid AND at.attnum > 0 AND NOT at.attisdropped AND x.privilege_type = 'SELECT'), '[]'::json) AS column_grantees
 FROM pg_catalog.pg_class AS c

@@ -91,7 +91,7 @@ function grantData(spec: GrantSpec): Record<string, unknown> {
   if (onSchema ? spec.privilege !== 'USAGE' : spec.privilege !== 'SELECT') throw new Error(`unexpected ${spec.privilege} on ${spec.on} ${spec.object}`);
   // The object is spliced with `sql`: it must be exactly the quoted name objects.ts builds.
   if (!(onSchema ? SINGLE : QUALIFIED).test(spec.object)) throw new Error(`not a quoted ${onSchema ? 'schema' : 'relation'} name: ${spec.object}`);
-  return { onSchema, object: spec.object, grantee: spec.grantee };
+  return { onSchema, object: spec.object, grantee: spec.grantee, toPublic: spec.grantee === '' };
 }
 
 /** In place when the live columns are a prefix of the desired ones; otherwise drop, create and re-grant. */

@@ -74,8 +74,14 @@ export function createTemplateEnv(options: TemplateEnvOptions): TemplateEnv {
   for (const file of readdirSync(options.dir).sort()) {
     if (!file.endsWith(SUFFIX)) continue;
     const source = readFileSync(join(options.dir, file), 'utf8');
-    const compiled = hb.compile(source, { strict: true, noEscape: true, knownHelpersOnly: true, knownHelpers: KNOWN_HELPERS });
-    templates.set(file.slice(0, -SUFFIX.length), compiled);
+    const compileOptions = { strict: true, noEscape: true, knownHelpersOnly: true, knownHelpers: KNOWN_HELPERS };
+    // compile() is lazy; precompile() runs the compiler now, so an unknown helper fails at load time.
+    try {
+      hb.precompile(source, compileOptions);
+    } catch (e) {
+      throw new Error(`template ${join(options.dir, file)}: ${(e as Error).message}`);
+    }
+    templates.set(file.slice(0, -SUFFIX.length), hb.compile(source, compileOptions));
   }
   const fileOf = (name: string): string => join(options.dir, name + SUFFIX);
   for (const name of options.required ?? []) if (!templates.has(name)) throw new Error(`missing template ${fileOf(name)}`);

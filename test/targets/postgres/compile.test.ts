@@ -12,6 +12,7 @@ import type { GrantSpec, ViewSpec } from '../../../src/targets/postgres/objects.
 import { maskCaseSql } from '../../../src/targets/postgres/view.js';
 import type { NativeObject } from '../../../src/targets/target.js';
 import { validateRepository } from '../../../src/validate.js';
+import { FIXTURE_FILES, FIXTURE_INVENTORY } from './fixture-repo.js';
 import { comparable } from './pg-values.js';
 import { expected, observe } from './probe-check.js';
 import { compileAndRender, contextFor, resolvedOrThrow } from './support.js';
@@ -73,6 +74,16 @@ describe('compile (example repository)', () => {
     const tags = byKind('tag').map((o) => o.spec);
     expect(tags).toContainEqual({ object: 'analytics.sales.customers', tag: 'sensitivity', value: 'confidential' });
     expect(tags).toContainEqual({ object: 'analytics.sales.customers.email', tag: 'pii', value: 'email' });
+  });
+
+  it('builds no view for a governed table missing from the inventory, and says so', () => {
+    const inventory = { format: 1 as const, tables: FIXTURE_INVENTORY.tables.filter((t) => t.name !== 'db.s.filtered') };
+    const resolved = validateRepository({ dir: '/virtual', files: FIXTURE_FILES, inventoryValue: inventory }).resolved!;
+    const c = contextFor(resolved.model);
+    const objects = compile(resolved, c);
+    expect(objects.filter((o) => o.kind === 'view').map((o) => o.key)).toEqual(['view:"mw_s"."masked"']);
+    expect(objects.some((o) => o.kind === 'tag' && o.spec.object === 'db.s.filtered')).toBe(true);
+    expect(c.diagnostics.errors.map((d) => d.code)).toEqual(['view-needs-inventory']);
   });
 
   it('exports the WHERE text and the SELECT text', () => {

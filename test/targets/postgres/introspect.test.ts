@@ -104,7 +104,7 @@ describe('introspect (PGlite)', () => {
     expect(extra.sort()).toEqual(
       [
         keys.grant({ privilege: 'SELECT', on: 'view', object: '"mw_sales"."customers"', grantee: 'etl_reader' }),
-        keys.grant({ privilege: 'SELECT', on: 'view', object: '"mw_sales"."customers"', grantee: 'PUBLIC' }),
+        keys.grant({ privilege: 'SELECT', on: 'view', object: '"mw_sales"."customers"', grantee: '' }),
         keys.grant({ privilege: 'USAGE', on: 'schema', object: '"mw_sales"', grantee: 'etl_reader' }),
         keys.membership('mw_sales_leads', 'mw_owner'),
         keys.grant({ privilege: 'SELECT', on: 'table', object: '"sales"."customers"', grantee: 'mw_sales_analysts' }),

@@ -19,8 +19,15 @@ export interface ProbeResult {
 }
 
 /** Queries `view` as a temporary role in `roles`, rolled back afterwards. */
-export async function observe(db: PGlite, view: string, roles: readonly string[], columns: readonly { name: string; type: NeutralType }[]): Promise<ProbeResult> {
-  await db.exec('BEGIN');
+export async function observe(
+  db: PGlite,
+  view: string,
+  roles: readonly string[],
+  columns: readonly { name: string; type: NeutralType }[],
+  options: { savepoint?: boolean } = {},
+): Promise<ProbeResult> {
+  // Inside a caller's transaction a savepoint scopes the probe role and SET LOCAL ROLE.
+  await db.exec(options.savepoint ? 'SAVEPOINT mw_probe' : 'BEGIN');
   try {
     await db.exec(`CREATE ROLE mw_test_probe NOLOGIN${roles.length ? ` IN ROLE ${roles.map(quoteIdent).join(', ')}` : ''}; SET LOCAL ROLE mw_test_probe;`);
     try {
@@ -31,7 +38,7 @@ export async function observe(db: PGlite, view: string, roles: readonly string[]
       throw e;
     }
   } finally {
-    await db.exec('ROLLBACK');
+    await db.exec(options.savepoint ? 'ROLLBACK TO SAVEPOINT mw_probe; RELEASE SAVEPOINT mw_probe' : 'ROLLBACK');
   }
 }
 

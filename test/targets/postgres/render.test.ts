@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compile } from '../../../src/targets/postgres/compile.js';
@@ -173,6 +174,8 @@ describe('render', () => {
 
   it('has a template for every kind and action, and fails naming a missing one', () => {
     const dir = templatesDir('postgres');
+    // Found the same way from the compiled module under dist/.
+    expect(templatesDir('postgres', pathToFileURL(join(process.cwd(), 'dist/src/targets/shared/templates.js')).href)).toBe(dir);
     expect(readdirSync(dir).filter((f) => f.endsWith('.sql.hbs')).map((f) => f.slice(0, -8)).sort()).toEqual([...POSTGRES_TEMPLATES].sort());
     const partial = mkdtempSync(join(tmpdir(), 'mw-templates-'));
     try {

@@ -40,7 +40,7 @@ SELECT
   "opened_on",
   "closed_on"
 FROM "finance"."bank_accounts"
-WHERE ((pg_has_role(current_user, 'mw_auditors', 'MEMBER') AND 'high' IN ('high')) OR (pg_has_role(current_user, 'mw_finance_analysts', 'MEMBER') AND 'high' IN ('standard')) OR (pg_has_role(current_user, 'mw_finance_controllers', 'MEMBER') AND 'high' IN ('high')) OR (pg_has_role(current_user, 'mw_hr_admins', 'MEMBER') AND 'high' IN ('high')) OR (pg_has_role(current_user, 'mw_privacy_officers', 'MEMBER') AND 'high' IN ('high')))
+WHERE (pg_has_role(current_user, 'mw_auditors', 'MEMBER') OR pg_has_role(current_user, 'mw_finance_controllers', 'MEMBER') OR pg_has_role(current_user, 'mw_hr_admins', 'MEMBER') OR pg_has_role(current_user, 'mw_privacy_officers', 'MEMBER'))
   AND ("closed_on" IS NULL);
 ALTER VIEW "mw_finance"."bank_accounts" OWNER TO "mw_owner";
 COMMENT ON VIEW "mw_finance"."bank_accounts" IS 'meshward:acme:view:analytics.finance.bank_accounts';
@@ -124,7 +124,7 @@ SELECT
   "region",
   "added_at"
 FROM "finance"."payment_cards"
-WHERE ((pg_has_role(current_user, 'mw_auditors', 'MEMBER') AND 'high' IN ('high')) OR (pg_has_role(current_user, 'mw_finance_analysts', 'MEMBER') AND 'high' IN ('standard')) OR (pg_has_role(current_user, 'mw_finance_controllers', 'MEMBER') AND 'high' IN ('high')) OR (pg_has_role(current_user, 'mw_hr_admins', 'MEMBER') AND 'high' IN ('high')) OR (pg_has_role(current_user, 'mw_privacy_officers', 'MEMBER') AND 'high' IN ('high')))
+WHERE (pg_has_role(current_user, 'mw_auditors', 'MEMBER') OR pg_has_role(current_user, 'mw_finance_controllers', 'MEMBER') OR pg_has_role(current_user, 'mw_hr_admins', 'MEMBER') OR pg_has_role(current_user, 'mw_privacy_officers', 'MEMBER'))
   AND ("expiry_year" >= 2025);
 ALTER VIEW "mw_finance"."payment_cards" OWNER TO "mw_owner";
 COMMENT ON VIEW "mw_finance"."payment_cards" IS 'meshward:acme:view:analytics.finance.payment_cards';

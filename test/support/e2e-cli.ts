@@ -1,0 +1,87 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+
+/** Runs the built CLI (`node dist/src/cli/main.js`) the way a user or a CI job does. */
+
+export const REPO = resolve(import.meta.dirname, '..', '..');
+export const CLI = join(REPO, 'dist', 'src', 'cli', 'main.js');
+
+export interface CliResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly ms: number;
+}
+
+/**
+ * Spawns the CLI with stdin a pipe that is ended at once (so stdin is never a TTY), stdout and
+ * stderr captured. NO_COLOR keeps the output plain.
+ */
+export function cli(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
+  const started = performance.now();
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: options.cwd ?? REPO,
+      env: { ...(options.env ?? process.env), NO_COLOR: '1' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.stdin.end();
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      fail(e);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      done({ code, stdout, stderr, ms: performance.now() - started });
+    });
+  });
+}
+
+/** Newest modification time under a directory (files with one of the extensions). */
+function newest(dir: string, exts: readonly string[]): number {
+  let max = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    if (entry.isDirectory()) max = Math.max(max, newest(p, exts));
+    else if (exts.some((e) => entry.name.endsWith(e))) max = Math.max(max, statSync(p).mtimeMs);
+  }
+  return max;
+}
+
+/**
+ * Builds dist/ with tsc when the CLI is missing or older than a source file. Several test files
+ * may ask at once (vitest runs files in parallel workers): a lock directory lets one build while
+ * the others wait.
+ */
+export async function ensureBuilt(): Promise<void> {
+  const fresh = () => existsSync(CLI) && statSync(CLI).mtimeMs >= Math.max(newest(join(REPO, 'src'), ['.ts']), newest(join(REPO, 'bench'), ['.ts']));
+  if (fresh()) return;
+  const lock = join(tmpdir(), `meshward-build-${createHash('sha256').update(REPO).digest('hex').slice(0, 12)}.lock`);
+  for (const started = Date.now(); ; ) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      if (Date.now() - started > 180_000) throw new Error(`waited 3 minutes for ${lock}; remove it if no build is running`);
+      await new Promise((r) => setTimeout(r, 250));
+      if (fresh()) return;
+    }
+  }
+  try {
+    if (fresh()) return;
+    const r = spawnSync(process.execPath, [join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(REPO, 'tsconfig.json')], { cwd: REPO, encoding: 'utf8' });
+    // tsc emits even with type errors (someone may be mid-edit in src/): only a missing CLI is fatal.
+    if (!existsSync(CLI)) throw new Error(`tsc did not produce ${CLI}:\n${r.stdout}${r.stderr}`);
+    if (r.status !== 0) process.stderr.write(`warning: tsc reported errors; the CLI tests run the emitted dist/ anyway:\n${r.stdout.slice(0, 2000)}\n`);
+  } finally {
+    rmdirSync(lock);
+  }
+}

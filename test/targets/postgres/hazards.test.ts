@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import { hazards, parseFilterEntry, parseMaskEntry, rank, RANK_RULES } from '../../../src/targets/postgres/hazards.js';
+import { objects, type ViewSpec } from '../../../src/targets/postgres/objects.js';
+import { exemptText } from '../../../src/targets/postgres/view.js';
+import type { Change, NativeObject } from '../../../src/targets/target.js';
+
+const view = (over: Partial<ViewSpec> = {}): NativeObject =>
+  objects.view({
+    schema: 'mw_s',
+    name: 't',
+    base: { schema: 's', table: 't' },
+    owner: 'mw_owner',
+    comment: 'meshward:p:view:db.s.t',
+    select: 'SELECT 1',
+    columns: [
+      { name: 'a', type: 'text' },
+      { name: 'b', type: 'text' },
+    ],
+    masks: { a: ['p1:partial:4:g1'] },
+    filters: ['f1:g2:region IN user.region'],
+    ...over,
+  });
+
+const change = (action: Change['action'], kind: string, current?: NativeObject, desired?: NativeObject): Omit<Change, 'hazards'> => ({
+  action,
+  kind,
+  key: (desired ?? current)!.key,
+  current,
+  desired,
+  reason: 'test',
+});
+const viewChange = (current: Partial<ViewSpec>, desired: Partial<ViewSpec>) => hazards(change('change', 'view', view(current), view(desired)));
+
+describe('hazards', () => {
+  it('grants and memberships widen when added and narrow when removed', () => {
+    const g = objects.grant({ privilege: 'SELECT', on: 'view', object: '"mw_s"."t"', grantee: 'r' });
+    expect(hazards(change('add', 'grant', undefined, g))).toEqual(['AUTHZ_WIDEN']);
+    expect(hazards(change('remove', 'grant', g))).toEqual(['AUTHZ_NARROW']);
+    const m = objects.membership({ role: 'a', member: 'b' });
+    expect(hazards(change('add', 'membership', undefined, m))).toEqual(['AUTHZ_WIDEN']);
+    expect(hazards(change('remove', 'membership', m))).toEqual(['AUTHZ_NARROW']);
+  });
+
+  it('drops of managed objects are DROPS_MANAGED; a view drop also narrows', () => {
+    expect(hazards(change('remove', 'view', view()))).toEqual(['AUTHZ_NARROW', 'DROPS_MANAGED']);
+    expect(hazards(change('remove', 'schema', objects.schema({ name: 'mw_s', owner: 'o', comment: 'c' })))).toEqual(['DROPS_MANAGED']);
+    expect(hazards(change('remove', 'role', objects.role({ name: 'r', comment: 'c' })))).toEqual(['DROPS_MANAGED']);
+    expect(hazards(change('add', 'view', undefined, view()))).toEqual([]);
+    expect(hazards(change('remove', 'tag', objects.tag({ object: 'o', tag: 't', value: 'v' })))).toEqual([]);
+  });
+
+  it('view changes: masks and filters removed or exemptions added widen; added narrow; both can apply', () => {
+    expect(viewChange({}, { select: 'SELECT 2' })).toEqual([]);
+    expect(viewChange({}, { masks: {} })).toEqual(['AUTHZ_WIDEN']);
+    expect(viewChange({}, { masks: { a: ['p1:partial:4:g1'], b: ['p2:hash:'] } })).toEqual(['AUTHZ_NARROW']);
+    expect(viewChange({}, { masks: { a: ['p1:partial:4:g1,g3'] } })).toEqual(['AUTHZ_WIDEN']);
+    expect(viewChange({}, { masks: { a: ['p1:partial:4:'] } })).toEqual(['AUTHZ_NARROW']);
+    expect(viewChange({}, { masks: { a: ['p1:partial:2:g1'] } })).toEqual(['AUTHZ_NARROW']);
+    expect(viewChange({}, { masks: { a: ['p1:partial:6:g1'] } })).toEqual(['AUTHZ_WIDEN']);
+    expect(viewChange({}, { masks: { a: ['p1:nullify:g1'] } })).toEqual(['AUTHZ_NARROW']);
+    expect(viewChange({}, { masks: { a: ['p1:email_domain:g1'] } })).toEqual(['AUTHZ_WIDEN', 'AUTHZ_NARROW']);
+    expect(viewChange({}, { filters: [] })).toEqual(['AUTHZ_WIDEN']);
+    expect(viewChange({}, { filters: ['f1:g2:region IN user.region', 'f2::x = 1'] })).toEqual(['AUTHZ_NARROW']);
+    expect(viewChange({}, { filters: ['f1::region IN user.region'] })).toEqual(['AUTHZ_NARROW']);
+    expect(viewChange({}, { filters: ['f1:g2:region IN user.other'] })).toEqual(['AUTHZ_WIDEN', 'AUTHZ_NARROW']);
+    expect(viewChange({}, { masks: {}, filters: ['f1:g2:region IN user.region', 'f2::x = 1'] })).toEqual(['AUTHZ_WIDEN', 'AUTHZ_NARROW']);
+    expect(viewChange({}, { columns: [{ name: 'a', type: 'text' }, { name: 'b', type: 'text' }, { name: 'c', type: 'text' }] })).toEqual(['AUTHZ_WIDEN']);
+    // A drifted live object is judged by the same summaries, nothing more.
+    expect(hazards(change('change', 'view', { ...view(), spec: { ...view().spec, drift: 'definition differs' } }, view()))).toEqual([]);
+  });
+
+  it('reads summaries back even when group names hold separators', () => {
+    const groups = ['a,b', 'c:d', 'e\\f'];
+    const text = exemptText(groups);
+    expect(parseMaskEntry(`p:hash:${text}`)).toEqual({ policy: 'p', method: 'hash', exempt: ['a,b', 'c:d', 'e\\f'] });
+    expect(parseMaskEntry(`p:partial:3:${text}`)).toEqual({ policy: 'p', method: 'partial', keepLast: 3, exempt: ['a,b', 'c:d', 'e\\f'] });
+    expect(parseFilterEntry(`p:${text}:x = 'a:b'`)).toEqual({ policy: 'p', exempt: ['a,b', 'c:d', 'e\\f'], allow: "x = 'a:b'" });
+    expect(parseFilterEntry("p::x = 'a:b'")).toEqual({ policy: 'p', exempt: [], allow: "x = 'a:b'" });
+  });
+});
+
+describe('rank: tighten sooner, grant, revoke, loosen later', () => {
+  const role = objects.role({ name: 'r', comment: 'c' });
+  const schema = objects.schema({ name: 'mw_s', owner: 'o', comment: 'c' });
+  const gov = objects.governance({ schema: 'mw_meta', version: 1 });
+  const base = objects.grant({ privilege: 'SELECT', on: 'table', object: '"s"."t"', grantee: 'mw_owner' });
+  const onView = objects.grant({ privilege: 'SELECT', on: 'view', object: '"mw_s"."t"', grantee: 'r' });
+  const usage = objects.grant({ privilege: 'USAGE', on: 'schema', object: '"mw_s"', grantee: 'r' });
+  const member = objects.membership({ role: 'a', member: 'b' });
+  const tag = objects.tag({ object: 'o', tag: 't', value: 'v' });
+  const add = (o: NativeObject) => change('add', o.kind, undefined, o);
+  const remove = (o: NativeObject) => change('remove', o.kind, o);
+  const narrow = change('change', 'view', view(), view({ filters: ['f1:g2:region IN user.region', 'f2::x = 1'] }));
+  const widen = change('change', 'view', view(), view({ masks: {} }));
+
+  const ORDER: [string, Omit<Change, 'hazards'>][] = [
+    ['role add', add(role)],
+    ['schema add', add(schema)],
+    ['governance', add(gov)],
+    ['owner base-table grant add', add(base)],
+    ['view add', add(view())],
+    ['narrowing view change', narrow],
+    ['view grant add', add(onView)],
+    ['schema usage add', add(usage)],
+    ['membership add', add(member)],
+    ['tag add', add(tag)],
+    ['grant remove', remove(onView)],
+    ['membership remove', remove(member)],
+    ['widening view change', widen],
+    ['view remove', remove(view())],
+    ['schema remove', remove(schema)],
+    ['role remove', remove(role)],
+  ];
+
+  it('orders every kind of change as the rule table says', () => {
+    const ranks = ORDER.map(([label, c]) => [label, rank(c)] as const);
+    for (let i = 1; i < ranks.length; i++) expect(ranks[i]![1], `${ranks[i - 1]![0]} before ${ranks[i]![0]}`).toBeGreaterThanOrEqual(ranks[i - 1]![1]);
+    expect(rank(narrow)).toBeLessThan(rank(add(onView)));
+    expect(rank(add(member))).toBeGreaterThan(rank(narrow));
+    expect(rank(widen)).toBeGreaterThan(rank(remove(onView)));
+    expect(rank(remove(role))).toBeGreaterThan(rank(remove(member)));
+  });
+
+  it('has one documented rule per step, every rule reachable', () => {
+    const used = new Set<string>();
+    for (const [, c] of ORDER) used.add(RANK_RULES.find((r) => r.matches(c, hazards(c)))!.name);
+    used.add('governance-remove');
+    expect([...used].sort()).toEqual(RANK_RULES.map((r) => r.name).sort());
+    for (const r of RANK_RULES) expect(r.why.length).toBeGreaterThan(10);
+    expect(() => rank(change('add', 'mystery', undefined, tag))).toThrow(/no rank rule/);
+  });
+});
