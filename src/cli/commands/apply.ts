@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline/promises';
-import { applyPlan, type ApplyReport } from '../../apply/apply.js';
+import type { ApplyReport } from '../../apply/apply.js';
+import { runApply } from '../../apply/run.js';
 import { canonicalJson, sha256 } from '../../plan/canonical.js';
 import { blockingHazards, loadPlan, type Plan } from '../../plan/plan.js';
 import type { TargetSession } from '../../session/open-target.js';
@@ -38,7 +39,12 @@ export async function applyCommand(planFile: string | undefined, options: ApplyC
     }
     if (toApply.changes.length === 0) return undefined;
     const progress = process.stderr.isTTY && !options.json;
-    const result = await applyPlan(session, toApply, {
+    const result = await runApply(session, toApply, {
+      // Under the apply lock: the state the plan was made from must still be the live state.
+      check: async () => {
+        const { plan: now } = await planFor(session);
+        if (now.state_hash !== toApply.state_hash) throw new ExitError(1, `target '${toApply.target}' changed while the plan was being confirmed (state ${toApply.state_hash.slice(0, 8)} → ${now.state_hash.slice(0, 8)}); nothing was applied — run meshward plan again`);
+      },
       lockTimeoutMs: options.lockTimeout ? Number(options.lockTimeout) : undefined,
       onProgress: progress ? (done, total) => process.stderr.write(`\rapplying ${done}/${total}`) : undefined,
     });
