@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -57,9 +57,9 @@ function newest(dir: string, exts: readonly string[]): number {
 }
 
 /**
- * Builds dist/ with tsc when the CLI is missing or older than a source file. Several test files
- * may ask at once (vitest runs files in parallel workers): a lock directory lets one build while
- * the others wait.
+ * Builds dist/ with tsc when the CLI is missing or older than a source file (`npm test` builds
+ * first; this covers `npx vitest run test/e2e` after an edit). Several test files may ask at once
+ * (vitest runs files in parallel workers): a lock directory lets one build while the others wait.
  */
 export async function ensureBuilt(): Promise<void> {
   const fresh = () => existsSync(CLI) && statSync(CLI).mtimeMs >= Math.max(newest(join(REPO, 'src'), ['.ts']), newest(join(REPO, 'bench'), ['.ts']));
@@ -77,10 +77,22 @@ export async function ensureBuilt(): Promise<void> {
   }
   try {
     if (fresh()) return;
-    const r = spawnSync(process.execPath, [join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(REPO, 'tsconfig.json')], { cwd: REPO, encoding: 'utf8' });
+    // Built beside dist/ (same depth, so source maps stay right) and swapped in with two renames:
+    // a CLI another test file is running never loads a half-written dist/.
+    const dist = join(REPO, 'dist');
+    const staging = join(REPO, `.dist-e2e-building-${process.pid}`);
+    const old = join(REPO, `.dist-e2e-old-${process.pid}`);
+    rmSync(staging, { recursive: true, force: true });
+    const r = spawnSync(process.execPath, [join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(REPO, 'tsconfig.json'), '--outDir', staging], { cwd: REPO, encoding: 'utf8' });
     // tsc emits even with type errors (someone may be mid-edit in src/): only a missing CLI is fatal.
-    if (!existsSync(CLI)) throw new Error(`tsc did not produce ${CLI}:\n${r.stdout}${r.stderr}`);
-    if (r.status !== 0) process.stderr.write(`warning: tsc reported errors; the CLI tests run the emitted dist/ anyway:\n${r.stdout.slice(0, 2000)}\n`);
+    if (!existsSync(join(staging, 'src', 'cli', 'main.js'))) {
+      rmSync(staging, { recursive: true, force: true });
+      throw new Error(`tsc did not produce the CLI:\n${r.stdout}${r.stderr}`);
+    }
+    if (r.status !== 0) process.stderr.write(`warning: tsc reported errors; the CLI tests run what it emitted anyway:\n${r.stdout.slice(0, 2000)}\n`);
+    if (existsSync(dist)) renameSync(dist, old);
+    renameSync(staging, dist);
+    rmSync(old, { recursive: true, force: true });
   } finally {
     rmdirSync(lock);
   }

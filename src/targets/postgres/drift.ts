@@ -49,7 +49,7 @@ export async function drift(conn: Connection, ctx: TargetContext): Promise<{ ite
   }
   for (const b of live.bypasses) {
     if (live.recorded.has(b.key)) continue;
-    items.push({ key: b.key, kind: 'grant', object: `SELECT on table ${b.object} → ${b.grantee}`, table: b.table, status: 'bypass', detail: b.message });
+    items.push({ key: b.key, kind: 'grant', object: `SELECT on table ${b.object} → ${granteeText(b.grantee)}`, table: b.table, status: 'bypass', detail: b.message });
   }
   items.sort((a, b) => compare(a.key, b.key) || compare(a.status, b.status));
   return { items, queryCount: live.queryCount };

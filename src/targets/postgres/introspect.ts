@@ -152,15 +152,17 @@ export function liveFromSnapshot(snap: CatalogSnapshot, scope: Scope, desiredGov
   const bypass = (b: Omit<Bypass, 'message'>) => {
     const message = `GRANT SELECT${b.columnLevel ? ' (column-level)' : ''} to ${granteeText(b.grantee)} on the base table ${b.table} bypasses the managed view`;
     bypasses.push({ ...b, message });
-    findings.push({ code: 'BYPASS_GRANT', object: b.object, table: b.table, message });
+    findings.push({ code: 'BYPASS_GRANT', object: b.object, table: b.table, message, key: b.key, grantee: b.grantee, columnLevel: b.columnLevel });
   };
   const put = (object: NativeObject, managed: boolean, fingerprint = specFingerprint(object.spec), view?: ViewRow) => {
     found.set(object.key, { object, managed, fingerprint, view });
   };
-  const foreign = (object: string, what: string, comment: string | null) =>
+  // `key` is the key a managed object of that name would have, so plan can refuse to create it.
+  const foreign = (object: string, what: string, comment: string | null, key: string) =>
     findings.push({
       code: 'FOREIGN_OBJECT',
       object,
+      key,
       message: `${object} ${what} but not the marker of project ${project} (${comment ? `its comment reads ${JSON.stringify(truncate(comment, 80))}` : 'it has no comment'}); meshward will not change it`,
     });
 
@@ -168,7 +170,7 @@ export function liveFromSnapshot(snap: CatalogSnapshot, scope: Scope, desiredGov
   for (const r of snap.roles) {
     const ours = isOurMarker(r.comment, project);
     if (ours) ourRoles.add(r.name);
-    else foreign(`role ${quoteIdent(r.name)}`, `has the managed prefix "${prefix}"`, r.comment);
+    else foreign(`role ${quoteIdent(r.name)}`, `has the managed prefix "${prefix}"`, r.comment, keys.role(r.name));
     put(objects.role({ name: r.name, comment: r.comment ?? '' }), ours);
   }
   const foreignMemberships: ForeignMembership[] = [];
@@ -187,7 +189,7 @@ export function liveFromSnapshot(snap: CatalogSnapshot, scope: Scope, desiredGov
   for (const s of snap.schemas) {
     const ours = isOurMarker(s.comment, project);
     if (ours) ourSchemas.add(s.name);
-    else foreign(`schema ${quoteIdent(s.name)}`, s.name === scope.governanceSchema && !prefixed(s.name) ? 'is the configured governance schema' : `has the managed prefix "${prefix}"`, s.comment);
+    else foreign(`schema ${quoteIdent(s.name)}`, s.name === scope.governanceSchema && !prefixed(s.name) ? 'is the configured governance schema' : `has the managed prefix "${prefix}"`, s.comment, keys.schema(s.name));
     if (!ours) continue;
     put(objects.schema({ name: s.name, owner: s.owner, comment: s.comment ?? '' }), true);
     for (const grantee of s.usage) {
@@ -204,7 +206,7 @@ export function liveFromSnapshot(snap: CatalogSnapshot, scope: Scope, desiredGov
   for (const v of snap.views) {
     if (!ourSchemas.has(v.schema)) continue; // a foreign schema is reported once, as a schema
     const ours = isOurMarker(v.comment, project);
-    if (!ours) foreign(`view ${qualified(v.schema, v.name)}`, `is in the managed schema ${quoteIdent(v.schema)}`, v.comment);
+    if (!ours) foreign(`view ${qualified(v.schema, v.name)}`, `is in the managed schema ${quoteIdent(v.schema)}`, v.comment, keys.view(v.schema, v.name));
     viewManaged.set(relKey(v.schema, v.name), ours);
     const base = v.bases.length >= 1 ? { schema: v.bases[0]![0], table: v.bases[0]![1] } : { schema: '', table: '' };
     const spec: ViewSpec = { schema: v.schema, name: v.name, base, owner: v.owner, comment: v.comment ?? '', select: v.def, columns: v.columns.map(([name, type]) => ({ name, type })), masks: {}, filters: [] };
