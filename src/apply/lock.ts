@@ -1,10 +1,45 @@
+import { ExitError } from '../cli/output.js';
 import type { TargetSession } from '../session/open-target.js';
+import { TargetLockedError, type HeldLock } from '../targets/target.js';
 
 /**
- * Serialises applies on one target (issue 5): two applies can never interleave. Placeholder
- * until the lock lands: runs `fn` directly.
+ * Serialises applies on one target (issue 5): two applies can never interleave. The target's
+ * `applyLock` is taken on the apply connection before the state check and released after the
+ * audit record is written (run.ts) — also when the apply fails or throws. On a server it is a
+ * session-level advisory lock (released by the server if the connection dies); an embedded
+ * database is already held exclusively through its lock file since it was opened.
+ *
+ * Busy → exit 1 with the holder named: "target 't' is being applied by meshward user@host (pid N)
+ * since …; try again later".
  */
+
+/**
+ * TEST ONLY: milliseconds to sleep right after the lock is taken, so that a test can start a
+ * second apply while the first one holds it. Never set it outside tests.
+ */
+export const TEST_HOLD_LOCK_ENV = 'MESHWARD_TEST_HOLD_LOCK_MS';
+
+const NO_LOCK: HeldLock = { release: async () => undefined };
+
 export async function withApplyLock<T>(session: TargetSession, fn: () => Promise<T>): Promise<T> {
-  void session;
-  return fn();
+  let lock: HeldLock;
+  try {
+    lock = session.target.applyLock ? await session.target.applyLock(session.conn, session.ctx) : NO_LOCK;
+  } catch (e) {
+    if (e instanceof TargetLockedError) throw new ExitError(1, e.message);
+    throw new ExitError(1, `meshward: target '${session.decl.name}': cannot take the apply lock: ${(e as Error).message}`);
+  }
+  try {
+    await testHold(session.decl.name);
+    return await fn();
+  } finally {
+    await lock.release().catch(() => undefined); // never hides the apply's own error
+  }
+}
+
+async function testHold(target: string): Promise<void> {
+  const ms = Number(process.env[TEST_HOLD_LOCK_ENV] ?? '');
+  if (!Number.isFinite(ms) || ms <= 0) return;
+  process.stderr.write(`meshward: test hook ${TEST_HOLD_LOCK_ENV}: holding the apply lock of target '${target}' for ${ms} ms\n`);
+  await new Promise((r) => setTimeout(r, ms));
 }

@@ -44,11 +44,13 @@ export interface PlanInput {
   readonly findings: readonly Finding[];
   readonly stateHash: string;
   readonly render: (change: Change) => string[];
+  /** Changes that do not come from the diff (`--revoke-unmanaged`: revokes of unmanaged grants); hazards are the target's. */
+  readonly extra?: readonly Omit<Change, 'hazards'>[];
 }
 
 /** diff -> hazards (target) -> order (target rank, then key) -> render: a reviewable plan. */
 export function buildPlan(input: PlanInput): { plan: Plan; changes: Change[] } {
-  const changes: Change[] = diffObjects(input.desired, input.current).map((c) => ({ ...c, hazards: input.target.hazards(c) }));
+  const changes: Change[] = [...diffObjects(input.desired, input.current), ...(input.extra ?? [])].map((c) => ({ ...c, hazards: input.target.hazards(c) }));
   const ordered = orderChanges(changes, (c) => input.target.rank(c));
   const planned = ordered.map((c) => toPlanned(c, input.render(c)));
   const hazards = planned.reduce((n, c) => n + c.hazards.length, 0);

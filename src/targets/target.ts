@@ -1,4 +1,5 @@
 import type { Diagnostics } from '../config/diagnostics.js';
+import type { ImportedEstate, ImportOptions } from '../import/estate.js';
 import type { Inventory } from '../model/inventory.js';
 import type { Model, TargetDecl } from '../model/types.js';
 import type { Resolved, ResolvedTable } from '../resolve/resolve.js';
@@ -53,8 +54,11 @@ export interface Finding {
   readonly object: string;
   readonly message: string;
   readonly table?: string;
-  /** For FOREIGN_OBJECT: the key a managed object of that name would have (collision check). */
+  /** For FOREIGN_OBJECT: the key a managed object of that name would have (collision check); for BYPASS_GRANT: the grant's key. */
   readonly key?: string;
+  /** For BYPASS_GRANT: who holds the grant (`''` is PUBLIC) and whether it is column-level. */
+  readonly grantee?: string;
+  readonly columnLevel?: boolean;
 }
 
 export interface CurrentState {
@@ -119,9 +123,111 @@ export interface LiveProbe {
   bypasses(): Promise<readonly Finding[]>;
 }
 
+export interface RecordOptions {
+  /** Keys of changes that were not applied: their recorded rows stay as they are. */
+  readonly pending?: readonly string[];
+  /**
+   * Keys of the changes just applied: only their rows are written and every other row stays —
+   * a cheap record after each change of a --no-transaction apply (whose last record is full).
+   * While nothing has been recorded yet, the record is full, keeping `pending`.
+   */
+  readonly only?: readonly string[];
+}
+
+/** A planned change as the lock estimate sees it (plan.json's fields). */
+export interface LockableChange {
+  readonly action: Action;
+  readonly kind: string;
+  readonly key: string;
+  readonly table?: string | null;
+  readonly sql: readonly string[];
+}
+
+/** The server's lock table: one transaction that locks more objects than it holds fails. */
+export interface LockTable {
+  /** Entries shared by every session, e.g. max_locks_per_transaction × (max_connections + max_prepared_transactions). */
+  readonly entries: number;
+  /** Where the figure comes from, for messages. */
+  readonly source: string;
+}
+
+export interface LockModel {
+  /** Reads the lock table's size from the server. */
+  table(conn: Connection): Promise<LockTable>;
+  /** Stable ids of the objects (relations, schemas, roles) a change locks; the same id for the same object. */
+  objects(change: LockableChange): readonly string[];
+  /** Entries any apply transaction takes besides its objects (catalogs, the recorded state). */
+  readonly baseline: number;
+}
+
 export interface RenderContext extends TargetContext {
   /** Every desired object, e.g. to re-grant a view that must be dropped and created again. */
   readonly desired: readonly NativeObject[];
+}
+
+/** Another process holds the target's lock; the message names it (who, pid, since when). */
+export class TargetLockedError extends Error {
+  override readonly name = 'TargetLockedError';
+}
+
+/** A lock taken by `applyLock`. `release` never throws: a lost connection has released it already. */
+export interface HeldLock {
+  release(): Promise<void>;
+}
+
+/** What `unlock` found and did: `free` (nothing held), `broken`, or `refused` (a live holder, no force). */
+export interface UnlockResult {
+  readonly status: 'free' | 'broken' | 'refused';
+  readonly message: string;
+}
+
+/** The head of an audit hash chain: the last seq and its hash (seq 0 and GENESIS before the first record). */
+export interface AuditHead {
+  readonly seq: number;
+  readonly hash: string;
+}
+
+/** One record of the audit trail as stored on the target. */
+export interface AuditRow {
+  readonly seq: number;
+  /** ISO 8601, UTC, milliseconds (the stored `at`). */
+  readonly at: string;
+  readonly record: Readonly<Record<string, unknown>>;
+  readonly hash: string;
+}
+
+/** Everything verify needs from the target's copy of the audit trail. */
+export interface AuditSnapshot {
+  /** False when the target has no audit table (yet): no apply has committed there. */
+  readonly available: boolean;
+  /** Where the copy lives, for messages (e.g. `"mw_meta"."audit"`). */
+  readonly where: string;
+  readonly rows: readonly AuditRow[];
+  /** The chain head kept in the target's state, or null when none is recorded. */
+  readonly head: AuditHead | null;
+  /** When the target's recorded state was last written (ISO), or null. */
+  readonly stateAppliedAt: string | null;
+}
+
+/** Facts read inside the append transaction, for the record being sealed. */
+export interface AuditAppendFacts {
+  /** The seq the record gets. */
+  readonly seq: number;
+  readonly prev: AuditHead;
+  readonly stateAppliedAt: string | null;
+  /** Set when the stored head was missing or behind the table (the chain continues, noted in the record). */
+  readonly note?: string;
+}
+
+/** The target's copy of the hash-chained audit trail. */
+export interface AuditStorage {
+  /**
+   * Appends one record in its own transaction, the chain locked against other appenders:
+   * `seal` builds the record and its hash from the facts; the row and the new head commit
+   * together. Returns null when the target has no audit table (yet).
+   */
+  append(conn: Connection, ctx: TargetContext, seal: (facts: AuditAppendFacts) => { record: Record<string, unknown>; hash: string; at: string }): Promise<AuditRow | null>;
+  read(conn: Connection, ctx: TargetContext): Promise<AuditSnapshot>;
 }
 
 export interface Target {
@@ -139,8 +245,15 @@ export interface Target {
   render(change: Change, ctx: RenderContext): string[];
   /** Session settings the apply transaction starts with (lock budget, literal and name resolution). */
   applyPreamble(options: { lockTimeoutMs: number }): string[];
-  /** Statements that record the applied state (run in the apply transaction, after the changes). */
-  recordState(conn: Connection, desired: readonly NativeObject[], ctx: TargetContext): Promise<void>;
+  /**
+   * Records the applied state (run in the apply transaction, after the changes). With `pending`
+   * (keys of planned changes that have not been applied), the rows recorded for those keys are
+   * kept as they were, so that the next plan shows exactly them again; with `only`, just the rows
+   * of those keys are written. Before the state table exists, a partial record is skipped.
+   */
+  recordState(conn: Connection, desired: readonly NativeObject[], ctx: TargetContext, options?: RecordOptions): Promise<void>;
+  /** How many lock-table entries a transaction may use and what a change locks; targets without a lock table leave it out. */
+  readonly locks?: LockModel;
   drift(conn: Connection, ctx: TargetContext): Promise<{ items: DriftItem[]; queryCount: number }>;
   /**
    * Runs `fn` with the connection acting as a principal of these groups (a temporary probe role
@@ -152,4 +265,24 @@ export interface Target {
   probe?(conn: Connection, ctx: TargetContext, resolved: Resolved): LiveProbe;
   /** Rewrites neutral table names in consumer SQL to the objects consumers query. */
   rewriteNeutralNames?(sql: string, resolved: Resolved, ctx: TargetContext): string;
+  /**
+   * `meshward import`: reads what is already there — roles, grants, policies the engine has, and
+   * meshward's own managed objects with their recorded specs — in a fixed number of catalog queries.
+   */
+  importEstate?(conn: Connection, options: ImportOptions): Promise<ImportedEstate>;
+  /**
+   * `--revoke-unmanaged`: the change that revokes the unmanaged grant a finding reports (a
+   * BYPASS_GRANT), or undefined when the finding is not a revocable grant. Its hazards come from
+   * `hazards()` and must include UNMANAGED_REVOKE.
+   */
+  revokeFinding?(finding: Finding, ctx: TargetContext): Omit<Change, 'hazards'> | undefined;
+  /**
+   * Takes the target's apply lock on this connection so that two applies never interleave;
+   * throws TargetLockedError naming the holder. Held until `release` (or the connection ends).
+   */
+  applyLock?(conn: Connection, ctx: TargetContext): Promise<HeldLock>;
+  /** `meshward unlock`: reports the target's lock and breaks a stale one (a live one only with `force`). */
+  unlock?(ctx: TargetContext, options: { readonly force: boolean }): Promise<UnlockResult>;
+  /** The target's copy of the audit trail. */
+  readonly audit?: AuditStorage;
 }

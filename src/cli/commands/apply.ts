@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline/promises';
 import type { ApplyReport } from '../../apply/apply.js';
+import { applyLayout, parseLockBudget } from '../../apply/budget.js';
 import { runApply } from '../../apply/run.js';
 import { canonicalJson, sha256 } from '../../plan/canonical.js';
 import { blockingHazards, loadPlan, type Plan } from '../../plan/plan.js';
@@ -16,13 +17,32 @@ export interface ApplyCommandOptions {
   allowHazard?: string[];
   json?: boolean;
   lockTimeout?: string;
+  /** `--revoke-unmanaged`: also revoke unmanaged SELECT grants on governed base tables (UNMANAGED_REVOKE, blocking). */
+  revokeUnmanaged?: boolean;
+  /** commander's `--no-transaction` sets transaction: false (each change commits on its own). */
+  transaction?: boolean;
+  /** `--lock-budget <n>`: lock entries one transaction may use (default: MESHWARD_LOCK_BUDGET, else half the server's lock table). */
+  lockBudget?: string;
 }
 
 export async function applyCommand(planFile: string | undefined, options: ApplyCommandOptions): Promise<void> {
   const p = paint(useColour());
   const saved = planFile ? loadPlan(planFile) : undefined;
+  let lockBudget: number | undefined;
+  try {
+    lockBudget = parseLockBudget(options.lockBudget, '--lock-budget') ?? parseLockBudget(process.env.MESHWARD_LOCK_BUDGET, 'MESHWARD_LOCK_BUDGET');
+  } catch (e) {
+    throw new ExitError(1, `meshward: ${(e as Error).message}`);
+  }
+  const layoutOptions = { transaction: options.transaction !== false, lockBudget };
+  let noticed = false;
+  const notice = (message: string) => {
+    if (noticed) return;
+    noticed = true;
+    process.stderr.write(p.yellow(message) + '\n');
+  };
   const report = await withSession({ dir: options.dir, target: options.target ?? saved?.target }, async (session) => {
-    const { plan } = await planFor(session);
+    const { plan } = await planFor(session, { revokeUnmanaged: options.revokeUnmanaged });
     let toApply: Plan = plan;
     if (saved) {
       refuseStale(saved, plan, session, planFile!);
@@ -30,7 +50,12 @@ export async function applyCommand(planFile: string | undefined, options: ApplyC
     } else {
       if (!options.json) process.stdout.write(renderPlan(plan, p));
       if (plan.changes.length === 0) return undefined;
-      if (!options.yes) await confirm(p);
+      if (!options.yes) {
+        // Say how it will run before asking (a refusal is reported by the apply itself).
+        const layout = await applyLayout(session, plan, layoutOptions).catch(() => undefined);
+        if (layout?.notice) notice(layout.notice);
+        await confirm(p);
+      }
     }
     const blocked = blockingHazards(toApply, options.allowHazard ?? []);
     if (blocked.length) {
@@ -42,21 +67,29 @@ export async function applyCommand(planFile: string | undefined, options: ApplyC
     const result = await runApply(session, toApply, {
       // Under the apply lock: the state the plan was made from must still be the live state.
       check: async () => {
-        const { plan: now } = await planFor(session);
+        const { plan: now } = await planFor(session, { revokeUnmanaged: options.revokeUnmanaged });
         if (now.state_hash !== toApply.state_hash) throw new ExitError(1, `target '${toApply.target}' changed while the plan was being confirmed (state ${toApply.state_hash.slice(0, 8)} → ${now.state_hash.slice(0, 8)}); nothing was applied — run meshward plan again`);
       },
       lockTimeoutMs: options.lockTimeout ? Number(options.lockTimeout) : undefined,
+      ...layoutOptions,
+      onNotice: notice,
       onProgress: progress ? (done, total) => process.stderr.write(`\rapplying ${done}/${total}`) : undefined,
     });
     if (progress) process.stderr.write('\r\u001b[K');
     return { result, plan: toApply };
   });
   if (!report) {
-    if (options.json) process.stdout.write(JSON.stringify({ format: 1, ok: true, applied: 0 }, null, 2) + '\n');
+    if (options.json) process.stdout.write(JSON.stringify(nothingToApplyJson(options.target ?? saved?.target ?? null), null, 2) + '\n');
     else process.stdout.write(p.green('Nothing to apply.') + '\n');
     return;
   }
-  printReport(report.result, report.plan, p, options.json);
+  const json = applyReportJson(report.result, report.plan.target);
+  if (options.json) process.stdout.write(JSON.stringify(json, null, 2) + '\n');
+  else {
+    const view = renderApplyReport(json, p);
+    if (view.stdout) process.stdout.write(view.stdout);
+    if (view.stderr) process.stderr.write(view.stderr);
+  }
   if (!report.result.ok) throw new ExitError(1);
 }
 
@@ -67,7 +100,7 @@ function refuseStale(saved: Plan, fresh: Plan, session: TargetSession, file: str
     throw new ExitError(1, `${file} is stale: target '${saved.target}' changed since the plan was made (state ${saved.state_hash.slice(0, 8)} → ${fresh.state_hash.slice(0, 8)}); run meshward plan again`);
   }
   const desiredHash = sha256(canonicalJson(session.desired.map((o) => [o.key, o.spec])));
-  if (saved.desired_hash !== desiredHash) throw new ExitError(1, `${file} was made from another version of the policy repository; run meshward plan again`);
+  if (saved.desired_hash !== desiredHash) throw new ExitError(1, `${file} is stale: it was made from another version of the policy repository; run meshward plan again`);
 }
 
 async function confirm(p: Paint): Promise<void> {
@@ -78,18 +111,111 @@ async function confirm(p: Paint): Promise<void> {
   if (answer.trim() !== 'yes') throw new ExitError(1, 'Apply cancelled.');
 }
 
-function printReport(r: ApplyReport, plan: Plan, p: Paint, json?: boolean): void {
-  if (json) {
-    process.stdout.write(JSON.stringify({ format: 1, ok: r.ok, target: plan.target, rolled_back: r.rolledBack, error: r.error ?? null, lock_problem: r.lockProblem ?? null, ms: Math.round(r.ms), statements: r.statements.map((s) => ({ sql: s.sql, ok: s.ok, ms: Math.round(s.ms), error: s.error ?? null })), not_run: r.notRun }, null, 2) + '\n');
-    return;
+/** `apply --json` (format 1; README, Safety). */
+export interface ApplyJson {
+  readonly format: 1;
+  readonly ok: boolean;
+  readonly outcome: ApplyReport['outcome'];
+  readonly mode: ApplyReport['mode'];
+  readonly target: string | null;
+  readonly ms: number;
+  readonly rolled_back: boolean;
+  readonly error: string | null;
+  readonly lock_problem: string | null;
+  readonly failure: { phase: string; index: number | null; change: string | null; sql: string | null; batch: number | null; error: string; code: string | null } | null;
+  readonly lock_budget: { estimate: number; budget: number; source: string } | null;
+  readonly batches: readonly { index: number; changes: number; statements: number; lock_estimate: number | null; outcome: string }[];
+  readonly changes: readonly { key: string; action: string; object: string; batch: number; outcome: string }[];
+  readonly statements: readonly { index: number; change: string; batch: number; sql: string; outcome: string; ok: boolean; ms: number | null; error: string | null }[];
+  readonly applied: readonly number[];
+  readonly not_applied: readonly number[];
+  readonly unknown: readonly number[];
+  readonly not_run: readonly string[];
+  readonly next: string;
+}
+
+const ms = (v: number) => Math.round(v * 10) / 10;
+
+export function applyReportJson(r: ApplyReport, target: string): ApplyJson {
+  const indexes = (...outcomes: string[]) => r.outcomes.filter((s) => outcomes.includes(s.outcome)).map((s) => s.index);
+  return {
+    format: 1,
+    ok: r.ok,
+    outcome: r.outcome,
+    mode: r.mode,
+    target,
+    ms: Math.round(r.ms),
+    rolled_back: r.rolledBack,
+    error: r.error ?? null,
+    lock_problem: r.lockProblem ?? null,
+    failure: r.failure ? { ...r.failure } : null,
+    lock_budget: r.lock ? { ...r.lock } : null,
+    batches: r.batches.map((b) => ({ index: b.index, changes: b.changes, statements: b.statements, lock_estimate: b.lockEstimate, outcome: b.outcome })),
+    changes: r.changes.map((c) => ({ ...c })),
+    statements: r.outcomes.map((s) => ({
+      index: s.index,
+      change: s.change,
+      batch: s.batch,
+      sql: s.sql,
+      outcome: s.outcome,
+      ok: s.outcome === 'applied' || s.outcome === 'rolled_back' || s.outcome === 'unknown',
+      ms: s.ms === null ? null : ms(s.ms),
+      error: s.error ?? null,
+    })),
+    applied: indexes('applied'),
+    not_applied: indexes('rolled_back', 'failed', 'not_run'),
+    unknown: indexes('unknown'),
+    not_run: r.notRun,
+    next: r.next,
+  };
+}
+
+function nothingToApplyJson(target: string | null): ApplyJson {
+  return {
+    format: 1, ok: true, outcome: 'applied', mode: 'transaction', target, ms: 0, rolled_back: false, error: null, lock_problem: null, failure: null, lock_budget: null,
+    batches: [], changes: [], statements: [], applied: [], not_applied: [], unknown: [], not_run: [], next: 'Nothing to apply.',
+  };
+}
+
+const MODE_TEXT: Record<ApplyJson['mode'], (j: ApplyJson) => string> = {
+  transaction: () => 'one transaction',
+  batches: (j) => `${j.batches.length} batches, each one transaction`,
+  'no-transaction': () => 'one transaction per change',
+};
+
+const SYMBOL: Record<string, string> = { add: '+', change: '~', remove: '-' };
+
+/** Up to `max` changes as `  + object`, then how many more. */
+function changeList(changes: ApplyJson['changes'], p: Paint, max = 15, mark?: (c: ApplyJson['changes'][number]) => string): string {
+  const lines = changes.slice(0, max).map((c) => `  ${SYMBOL[c.action] ?? '?'} ${c.object}${mark ? mark(c) : ''}`);
+  if (changes.length > max) lines.push(p.dim(`  … and ${changes.length - max} more (--json lists every change and statement)`));
+  return lines.join('\n') + '\n';
+}
+
+/** The human view of an apply, rendered from its JSON: what was applied, what was not, and what to do next. */
+export function renderApplyReport(j: ApplyJson, p: Paint): { stdout: string; stderr: string } {
+  const statements = (n: number) => `${n} statement${n === 1 ? '' : 's'}`;
+  if (j.ok) {
+    return { stdout: p.green(`Applied ${statements(j.applied.length)} to '${j.target}' in ${j.ms} ms (${MODE_TEXT[j.mode](j)}).`) + '\n', stderr: '' };
   }
-  if (r.ok) {
-    process.stdout.write(p.green(`Applied ${r.statements.length} statements to '${plan.target}' in ${Math.round(r.ms)} ms (one transaction).`) + '\n');
-    return;
-  }
-  const failed = r.statements[r.statements.length - 1];
-  process.stderr.write(p.red(`Apply failed at statement ${r.statements.length} of ${r.statements.length + r.notRun.length}: ${r.error}`) + '\n');
-  if (failed) process.stderr.write(p.dim(failed.sql) + '\n');
-  if (r.lockProblem) process.stderr.write(p.yellow(r.lockProblem) + '\n');
-  process.stderr.write(`The transaction was rolled back: nothing of this plan was applied. Fix the cause and run meshward plan again.\n`);
+  const f = j.failure!;
+  const total = j.statements.length;
+  const where = j.mode === 'transaction' || f.batch === null ? '' : ` (${j.mode === 'batches' ? 'batch' : 'change'} ${f.batch} of ${j.batches.length})`;
+  let out = '';
+  if (j.outcome === 'unknown') out += p.red(`Apply outcome unknown: the connection was lost during COMMIT${where}: ${f.error}`) + '\n';
+  else if (f.phase === 'statement') out += p.red(`Apply failed at statement ${f.index} of ${total}${where}: ${f.error}`) + '\n';
+  else if (f.phase === 'prepare') out += p.red(`Apply refused before starting: ${f.error}`) + '\n';
+  else out += p.red(`Apply failed ${f.phase === 'record' ? 'while recording the applied state' : f.phase === 'commit' ? 'at COMMIT' : 'opening a transaction'}${where}: ${f.error}`) + '\n';
+  if (f.sql) out += p.dim(`  in ${j.changes.find((c) => c.key === f.change)?.object ?? f.change}:`) + '\n' + p.dim(f.sql.replace(/^/gm, '    ')) + '\n';
+  if (j.lock_problem) out += p.yellow(j.lock_problem) + '\n';
+  const applied = j.changes.filter((c) => c.outcome === 'applied');
+  const unknown = j.changes.filter((c) => c.outcome === 'unknown');
+  const notApplied = j.changes.filter((c) => c.outcome === 'failed' || c.outcome === 'not_applied');
+  out += p.bold(`Applied and recorded: ${applied.length} of ${j.changes.length} changes (${statements(j.applied.length)}).`) + '\n';
+  if (applied.length) out += changeList(applied, p);
+  if (unknown.length) out += p.bold(`Unknown — committed or not, a new plan tells: ${unknown.length} changes (${statements(j.unknown.length)}).`) + '\n' + changeList(unknown, p);
+  out += p.bold(`Not applied: ${notApplied.length} changes (${statements(j.not_applied.length)}${j.rolled_back ? ', rolled back' : ''}).`) + '\n';
+  if (notApplied.length) out += changeList(notApplied, p, 15, (c) => (c.outcome === 'failed' ? p.red('   ← failed') : ''));
+  out += p.yellow(`Next: ${j.next}`) + '\n';
+  return { stdout: '', stderr: out };
 }

@@ -1,6 +1,6 @@
 import { buildPlan, savePlan, type Plan } from '../../plan/plan.js';
 import type { TargetSession } from '../../session/open-target.js';
-import type { Change } from '../../targets/target.js';
+import type { Change, Finding } from '../../targets/target.js';
 import { ExitError, paint, useColour } from '../output.js';
 import { renderPlan } from '../views/plan.js';
 import { withSession } from './session.js';
@@ -13,10 +13,17 @@ export interface PlanOptions {
   detailedExitcode?: boolean;
   /** commander's --no-sql sets sql: false. */
   sql?: boolean;
+  /** Turn unmanaged SELECT grants on governed base tables into UNMANAGED_REVOKE changes. */
+  revokeUnmanaged?: boolean;
+}
+
+export interface PlanForOptions {
+  /** `--revoke-unmanaged`: revoke the unmanaged grants that contradict the model (BYPASS_GRANT findings). */
+  readonly revokeUnmanaged?: boolean;
 }
 
 /** Introspects and diffs: the plan for a session. Refuses to plan over objects it does not own. */
-export async function planFor(session: TargetSession): Promise<{ plan: Plan; changes: Change[] }> {
+export async function planFor(session: TargetSession, options: PlanForOptions = {}): Promise<{ plan: Plan; changes: Change[] }> {
   const current = await session.target.introspect(session.conn, session.ctx, session.desired);
   const desiredKeys = new Set(session.desired.map((o) => o.key));
   const collisions = current.findings.filter((f) => f.code === 'FOREIGN_OBJECT' && f.key && desiredKeys.has(f.key));
@@ -24,7 +31,9 @@ export async function planFor(session: TargetSession): Promise<{ plan: Plan; cha
     for (const f of collisions) process.stderr.write(`${f.message}: meshward would create it, but it is not managed by project '${session.model.project.name}'; rename or drop it, or choose another managed_prefix\n`);
     throw new ExitError(1);
   }
+  const extra = options.revokeUnmanaged ? revokesOf(session, current.findings) : [];
   return buildPlan({
+    extra,
     target: session.target,
     targetName: session.decl.name,
     project: session.model.project.name,
@@ -36,8 +45,17 @@ export async function planFor(session: TargetSession): Promise<{ plan: Plan; cha
   });
 }
 
+/** The target's revokes of the unmanaged grants that contradict the model (BYPASS_GRANT findings). */
+function revokesOf(session: TargetSession, findings: readonly Finding[]): Omit<Change, 'hazards'>[] {
+  const bypasses = findings.filter((f) => f.code === 'BYPASS_GRANT');
+  if (bypasses.length === 0) return [];
+  const revoke = session.target.revokeFinding;
+  if (!revoke) throw new ExitError(1, `target '${session.decl.name}' (${session.target.type}) cannot revoke unmanaged grants; leave out --revoke-unmanaged`);
+  return bypasses.map((f) => revoke.call(session.target, f, session.ctx)).filter((c): c is Omit<Change, 'hazards'> => c !== undefined);
+}
+
 export async function planCommand(options: PlanOptions): Promise<void> {
-  const plan = await withSession({ dir: options.dir, target: options.target }, async (s) => (await planFor(s)).plan);
+  const plan = await withSession({ dir: options.dir, target: options.target }, async (s) => (await planFor(s, { revokeUnmanaged: options.revokeUnmanaged })).plan);
   if (options.json) process.stdout.write(JSON.stringify(plan, null, 2) + '\n');
   else process.stdout.write(renderPlan(plan, paint(useColour()), { showSql: options.sql !== false }));
   if (options.out) {

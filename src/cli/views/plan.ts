@@ -22,9 +22,19 @@ export function renderPlan(plan: Plan, p: Paint, options: { showSql?: boolean } 
       if (options.showSql !== false) for (const sql of c.sql) out.push(p.dim(indent(sql, 6)));
     }
   }
-  if (plan.findings.length) {
+  // Unmanaged SELECT on governed base tables: reported apart, because they contradict the model.
+  const contradicting = plan.findings.filter((f) => f.code === 'BYPASS_GRANT');
+  const other = plan.findings.filter((f) => f.code !== 'BYPASS_GRANT');
+  if (contradicting.length) {
+    const revoked = new Set(plan.changes.filter((c) => c.kind === 'unmanaged_grant').map((c) => c.reason));
+    const inPlan = contradicting.filter((f) => [...revoked].some((r) => r.includes(f.message)));
+    out.push(p.bold('contradicts the model: unmanaged SELECT on governed base tables (bypasses the managed views)'));
+    for (const f of contradicting) out.push(`  ! ${p.red(f.code)} ${f.message}${inPlan.includes(f) ? p.red(' → revoked by this plan (UNMANAGED_REVOKE)') : ''}`);
+    if (inPlan.length < contradicting.length) out.push(p.dim('    never revoked unless asked: plan/apply --revoke-unmanaged (apply also needs --allow-hazard UNMANAGED_REVOKE)'));
+  }
+  if (other.length) {
     out.push(p.bold('not managed by meshward (reported, never changed)'));
-    for (const f of plan.findings) out.push(`  ! ${p.yellow(f.code)} ${f.message}`);
+    for (const f of other) out.push(`  ! ${p.yellow(f.code)} ${f.message}`);
   }
   const s = plan.summary;
   if (plan.changes.length === 0) out.push(p.green('No changes. The target matches the model.'));

@@ -74,19 +74,33 @@ export async function connectUrl(url: string, opts: { readonly label?: string } 
     await client.end().catch(() => undefined);
     throw new Error(`${label}: cannot connect to ${redactUrl(url)}: ${sanitizeError(e).message}`);
   }
+  // GRANT/REVOKE without the grant option only warns ("no privileges were granted") and changes
+  // nothing: an apply would report success over a missing grant, so these warnings fail the call.
+  let refused: PostgresError | undefined;
+  client.on('notice', (n) => {
+    if (n.code === '01007' || n.code === '01006') refused ??= sanitizeError(n);
+  });
   const guard = () => {
     if (lost) throw new PostgresError(`${label}: connection lost: ${lost.message}`);
+    refused = undefined;
+  };
+  const checkRefused = () => {
+    const r = refused;
+    refused = undefined;
+    if (r) throw r;
   };
   return {
     driver: 'pg',
     async query(sql, params) {
       guard();
+      let res: pg.QueryResult;
       try {
-        const res = await client.query(sql, params ? [...params] : undefined);
-        return { rows: res.rows as Record<string, unknown>[] };
+        res = await client.query(sql, params ? [...params] : undefined);
       } catch (e) {
         throw sanitizeError(e);
       }
+      checkRefused();
+      return { rows: res.rows as Record<string, unknown>[] };
     },
     async exec(sql) {
       guard();
@@ -95,6 +109,7 @@ export async function connectUrl(url: string, opts: { readonly label?: string } 
       } catch (e) {
         throw sanitizeError(e);
       }
+      checkRefused();
     },
     async close() {
       await client.end().catch(() => undefined);

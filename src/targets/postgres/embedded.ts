@@ -1,15 +1,17 @@
 import { PGlite } from '@electric-sql/pglite';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, rmdirSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { Connection } from '../target.js';
 import { sanitizeError } from './connect.js';
+import { acquireLockFile } from './lock.js';
 
 /**
  * The embedded PostgreSQL (PGlite) a target without `url` runs on. meshward owns these
  * databases: it creates them with a larger lock budget and bootstraps them once, statement by
  * statement (a huge bootstrap never becomes one transaction that exhausts the lock table, and an
  * error names the file and line, never the whole script). A data directory has no lock of its
- * own — two processes opening it corrupt it — so a lock file is taken first.
+ * own — two processes opening it corrupt it — so a lock file is taken first (lock.ts: exclusive,
+ * names its holder, released on close and on exit; a stale one is reported, never taken over).
  */
 
 /** One bootstrap script and the name it is reported under (its path as configured). */
@@ -36,7 +38,7 @@ export const EMBEDDED_MAX_LOCKS = 1024;
 export async function openEmbedded(dir: string, bootstrap?: Bootstrap, opts: EmbeddedOptions = {}): Promise<Connection> {
   const label = opts.label ?? `embedded database ${dir}`;
   mkdirSync(dirname(dir), { recursive: true });
-  const release = acquireLock(`${dir}.lock`, dir, label);
+  const release = acquireLockFile(`${dir}.lock`, { label, dir, target: basename(dir) });
   try {
     if (!existsSync(join(dir, 'PG_VERSION'))) await create(dir, bootstrap, label);
     const db = await PGlite.create(dir);
@@ -139,51 +141,6 @@ export function pgliteConnection(db: PGlite, onClose: () => void = () => undefin
       }
     },
   };
-}
-
-/** Takes `<dir>.lock` (holding our pid); a lock left by a dead process is taken over. */
-function acquireLock(lockFile: string, dir: string, label: string): () => void {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      writeFileSync(lockFile, `${process.pid}\n`, { flag: 'wx' });
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw new EmbeddedError(`${label}: cannot lock ${dir}: ${(e as Error).message}`);
-      const pid = Number.parseInt(readFileSafe(lockFile), 10);
-      if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
-        const who = pid === process.pid ? 'this process (close the other connection first)' : `process ${pid}`;
-        throw new EmbeddedError(`${label}: the embedded database ${dir} is in use by ${who}; if no meshward is running, delete ${lockFile}`);
-      }
-      rmSync(lockFile, { force: true });
-    }
-  }
-  const release = () => {
-    process.removeListener('exit', release);
-    try {
-      if (readFileSafe(lockFile).trim() === String(process.pid)) unlinkSync(lockFile);
-    } catch {
-      // already gone
-    }
-  };
-  process.on('exit', release);
-  return release;
-}
-
-function readFileSafe(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return '';
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** One statement of a script (without its `;`), or a psql meta-command line, with its first line. */

@@ -29,6 +29,11 @@ export function hazards(change: AnyChange): Hazard[] {
     case 'role':
       if (change.action === 'remove') found.add('DROPS_MANAGED');
       break;
+    case 'unmanaged_grant':
+      // --revoke-unmanaged: a grant meshward did not make; blocking unless allowed
+      found.add('AUTHZ_NARROW');
+      found.add('UNMANAGED_REVOKE');
+      break;
   }
   const order: Hazard[] = ['AUTHZ_WIDEN', 'AUTHZ_NARROW', 'DROPS_MANAGED', 'UNMANAGED_REVOKE', 'REPLACE_GAP'];
   return order.filter((h) => found.has(h));
@@ -163,8 +168,20 @@ function list(value: unknown): string[] {
 }
 
 /**
- * The apply order (architecture.md rule 6): declared dependencies plus "tighten sooner, grant,
- * revoke, loosen later". The first rule that matches gives the rank; lower runs first.
+ * The apply order (architecture.md rule 6): declared dependencies, then "narrow the principals,
+ * change the views, widen the principals" — revoke grants, remove memberships, change every view,
+ * add memberships, grant. A principal only the old model lets read loses its grant before anything
+ * else changes; one only the new model lets read is granted after everything else is in place;
+ * one both let read sees each view change while it holds only grants and memberships both models
+ * give it. Access grows with memberships, grants and exemptions, so every step is within the old
+ * model (before its view changes) or the new one (after), cell by cell — what the exposure-window
+ * harness (src/safety/exposure.ts) checks after every statement. The earlier order (tighten, grant,
+ * revoke, loosen) leaked: a new member of a group read through a grant still being revoked, and a
+ * view change that both narrows and widens ran after the grants, showing its old rows to new
+ * readers. Not covered by any order: a row filter that negates user.<attribute> or in_group() —
+ * fewer memberships show MORE rows — for a principal both models let read whose memberships change;
+ * apply's single transaction covers that.
+ * The first rule that matches gives the rank; lower runs first.
  */
 export interface RankRule {
   readonly rank: number;
@@ -183,13 +200,32 @@ export const RANK_RULES: readonly RankRule[] = [
   { rank: 30, name: 'governance', why: 'the tags, state and audit tables, in the governance schema', matches: is('governance', 'add', 'change') },
   { rank: 40, name: 'owner-base-grants-add', why: 'the owner role must read a base table before its view serves rows; exposes nothing by itself', matches: (c) => is('grant', 'add')(c) && grantOn(c) === 'table' },
   { rank: 50, name: 'views-add', why: 'a new view exposes nothing until it is granted', matches: is('view', 'add') },
-  { rank: 50, name: 'views-tighten', why: 'tighten sooner: a narrowing (or neutral) view change runs before anything is granted', matches: (c, h) => is('view', 'change')(c) && !h.includes('AUTHZ_WIDEN') },
-  { rank: 60, name: 'grants-add', why: 'then grant: view SELECT and schema USAGE, once every view they reach is tightened', matches: (c) => is('grant', 'add')(c) },
-  { rank: 60, name: 'memberships-add', why: 'a membership passes on grants and exemptions, so it is a grant: after the tightening view changes', matches: is('membership', 'add') },
+  {
+    rank: 55,
+    name: 'grants-remove',
+    why: 'revoke before anything is granted: a grant being revoked must never meet a membership being added (its new member would read what neither model lets it), and no reader only the old model has may see a view already changed; with --revoke-unmanaged, the unmanaged SELECT on governed base tables too',
+    matches: (c) => is('grant', 'remove')(c) || is('unmanaged_grant', 'remove')(c),
+  },
+  {
+    rank: 56,
+    name: 'memberships-remove',
+    why: 'a membership passes on grants, attributes and exemptions: removing it before any is added means a principal only ever holds memberships both models give it (never the union, which can waive more than either)',
+    matches: is('membership', 'remove'),
+  },
+  {
+    rank: 58,
+    name: 'views-change',
+    why: 'every view change — narrowing, widening, both, or neither by its summaries (a group attribute changes only the SQL) — runs after the revokes and before the grants, when only principals both models let read remain, holding only memberships both give: each sees the old view within the old model, then the new view within the new one',
+    matches: is('view', 'change'),
+  },
+  {
+    rank: 59,
+    name: 'memberships-add',
+    why: 'a membership passes on grants, attributes and exemptions: added after the view changes, and before any grant, so that a new reader is let in only once its memberships are complete (a negated user.<attribute> or in_group() would otherwise show it rows no model does)',
+    matches: is('membership', 'add'),
+  },
+  { rank: 60, name: 'grants-add', why: 'last, grant: view SELECT and schema USAGE, once every view they reach is in its new form and every membership is in place', matches: (c) => is('grant', 'add')(c) },
   { rank: 70, name: 'tags', why: 'bookkeeping rows in the governance schema; no access depends on them', matches: (c) => c.kind === 'tag' },
-  { rank: 80, name: 'grants-remove', why: 'then revoke', matches: is('grant', 'remove') },
-  { rank: 85, name: 'memberships-remove', why: 'revoking a membership takes away what it passed on', matches: is('membership', 'remove') },
-  { rank: 90, name: 'views-loosen', why: 'loosen later: a widening view change runs after every revoke', matches: (c, h) => is('view', 'change')(c) && h.includes('AUTHZ_WIDEN') },
   { rank: 100, name: 'views-remove', why: 'after their grants are revoked', matches: is('view', 'remove') },
   { rank: 110, name: 'schemas-remove', why: 'DROP SCHEMA without CASCADE needs its views gone', matches: is('schema', 'remove') },
   { rank: 120, name: 'roles-remove', why: 'DROP ROLE needs its grants, memberships and owned objects gone', matches: is('role', 'remove') },

@@ -1,15 +1,20 @@
 import type { Target, TargetContext, Connection } from '../target.js';
 import type { Inventory } from '../../model/inventory.js';
+import { postgresLocks } from './budget.js';
 import { compile } from './compile.js';
-import { connect } from './connect.js';
+import { postgresAudit } from './audit.js';
+import { connect, embeddedDir } from './connect.js';
 import { drift } from './drift.js';
 import { hazards, rank } from './hazards.js';
+import { importEstate } from './import.js';
 import { introspect } from './introspect.js';
 import { readInventory } from './inventory.js';
 import { postgresProbe } from './live.js';
+import { postgresApplyLock, unlockFile, unlockServer } from './lock.js';
 import { asPrincipal, rewriteNeutralNames } from './probe.js';
 import { render } from './render.js';
 import { recordState } from './state.js';
+import { revokeFinding } from './unmanaged.js';
 
 /** The neutral database label this target serves: `database:`, else the governed tables' label. */
 export function databaseLabel(ctx: TargetContext): string {
@@ -34,6 +39,7 @@ export const postgresTarget: Target = {
   rank,
   render,
   recordState,
+  locks: postgresLocks,
   // Pinned so that literals ('' doubling only) and the names a view resolves when it is
   // created mean the same on every server, whatever the role's defaults.
   applyPreamble: ({ lockTimeoutMs }) => [
@@ -45,4 +51,22 @@ export const postgresTarget: Target = {
   asPrincipal,
   probe: postgresProbe,
   rewriteNeutralNames,
+  // issue 5: apply lock, `meshward unlock`, the audit trail's copy on the target (lock.ts, audit.ts)
+  applyLock: postgresApplyLock,
+  unlock: async (ctx, { force }) => {
+    const label = `target '${ctx.target.name}'`;
+    if (ctx.settings.url === undefined) {
+      const dir = embeddedDir(ctx.root, ctx.target.name); // never opened: breaking its lock must not need it
+      return unlockFile(`${dir}.lock`, { label, dir, target: ctx.target.name, force });
+    }
+    const conn = await connect(ctx);
+    try {
+      return await unlockServer(conn, ctx, force);
+    } finally {
+      await conn.close();
+    }
+  },
+  audit: postgresAudit,
+  importEstate,
+  revokeFinding,
 };

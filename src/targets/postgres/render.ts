@@ -3,6 +3,7 @@ import { createTemplateEnv, templatesDir, type TemplateEnv } from '../shared/tem
 import { quoteIdent } from './naming.js';
 import { postgresNames } from './native-names.js';
 import { marker, qualified, type GrantSpec, type ViewColumn, type ViewSpec } from './objects.js';
+import type { UnmanagedGrantSpec } from './unmanaged.js';
 import { quoteLiteral } from './sql-text.js';
 
 /**
@@ -32,6 +33,7 @@ export const POSTGRES_TEMPLATES = [
   'governance.add',
   'governance.change',
   'governance.remove',
+  'unmanaged_grant.remove',
 ] as const;
 
 let env: TemplateEnv | undefined;
@@ -58,6 +60,8 @@ function templateData(change: Change, object: NativeObject, ctx: RenderContext):
   switch (change.kind) {
     case 'grant':
       return grantData(spec as GrantSpec);
+    case 'unmanaged_grant':
+      return unmanagedGrantData(spec as UnmanagedGrantSpec);
     case 'view':
       return change.action === 'change' ? viewChangeData(change, spec as ViewSpec, ctx) : { ...spec };
     case 'tag':
@@ -92,6 +96,12 @@ function grantData(spec: GrantSpec): Record<string, unknown> {
   // The object is spliced with `sql`: it must be exactly the quoted name objects.ts builds.
   if (!(onSchema ? SINGLE : QUALIFIED).test(spec.object)) throw new Error(`not a quoted ${onSchema ? 'schema' : 'relation'} name: ${spec.object}`);
   return { onSchema, object: spec.object, grantee: spec.grantee, toPublic: spec.grantee === '' };
+}
+
+/** A SELECT meshward did not make on a governed base table: the table's parts are quoted by `qname`, the grantee by `ident` (or PUBLIC). */
+function unmanagedGrantData(spec: UnmanagedGrantSpec): Record<string, unknown> {
+  if (spec.privilege !== 'SELECT') throw new Error(`unexpected ${spec.privilege} on ${spec.schema}.${spec.table}`);
+  return { schema: spec.schema, table: spec.table, grantee: spec.grantee, toPublic: spec.grantee === '' };
 }
 
 /** In place when the live columns are a prefix of the desired ones; otherwise drop, create and re-grant. */

@@ -1,7 +1,7 @@
-import type { Connection, NativeObject, TargetContext } from '../target.js';
-import { parseQualified, readLive } from './introspect.js';
+import type { Connection, NativeObject, RecordOptions, TargetContext } from '../target.js';
+import { parseQualified, readLive, scopeOf, specFingerprint, viewFingerprint } from './introspect.js';
 import { quoteIdent } from './naming.js';
-import { keys } from './objects.js';
+import { isOurMarker, keys, type ViewSpec } from './objects.js';
 
 /**
  * The state recorded at each apply: one row per desired object in `<gov>.state` with the
@@ -47,22 +47,110 @@ export async function fingerprintLive(conn: Connection, ctx: TargetContext, only
  * read now). Runs inside the apply transaction, after the changes, so it sees them and commits
  * or rolls back with them. A desired object that is not live is recorded without a fingerprint
  * (drift then reports it missing).
+ *
+ * After a partial apply (`pending`: keys of changes that did not run), the rows of those keys
+ * are left exactly as they were — a pending view change keeps its old spec and fingerprint, so
+ * the next plan shows it again — and a partial record before the state table exists (the
+ * governance change has not run yet) records nothing.
  */
-export async function recordState(conn: Connection, desired: readonly NativeObject[], ctx: TargetContext): Promise<void> {
+export async function recordState(conn: Connection, desired: readonly NativeObject[], ctx: TargetContext, options: RecordOptions = {}): Promise<void> {
+  if (options.only && (await recordOnly(conn, desired, ctx, options.only))) return;
+  const pending = [...new Set(options.pending ?? [])];
   const live = await readLive(conn, ctx, desired);
   const gov = live.scope.governanceSchema;
   if (live.snapshot.state === null) {
+    if (pending.length > 0) return;
     throw new Error(
       `target '${ctx.target.name}': cannot record the applied state: ${quoteIdent(gov)}."state" does not exist or ${quoteIdent(gov)} does not carry the marker of project ${live.scope.project}`,
     );
   }
-  const rows = desired.map((o) => ({ key: o.key, kind: o.kind, spec: o.spec, fingerprint: live.objects.get(o.key)?.fingerprint ?? null }));
+  const keep = new Set(pending);
+  const rows = desired.filter((o) => !keep.has(o.key)).map((o) => ({ key: o.key, kind: o.kind, spec: o.spec, fingerprint: live.objects.get(o.key)?.fingerprint ?? null }));
   const table = `${quoteIdent(gov)}."state"`;
-  await conn.query(`DELETE FROM ${table}`);
+  await conn.query(`DELETE FROM ${table} WHERE NOT (key = ANY ($1::text[]))`, [pending]);
   await conn.query(
     `INSERT INTO ${table} (key, kind, spec, fingerprint, applied_at)
      SELECT x.key, x.kind, x.spec, x.fingerprint, now()
      FROM jsonb_to_recordset($1::jsonb) AS x(key text, kind text, spec jsonb, fingerprint text)`,
     [JSON.stringify(rows)],
   );
+}
+
+/** The governance schema's comment and whether its state table exists: one catalog query. */
+const STATE_TABLE_QUERY = `
+SELECT pg_catalog.obj_description(n.oid, 'pg_namespace') AS comment,
+       EXISTS (SELECT 1 FROM pg_catalog.pg_class AS c WHERE c.relnamespace = n.oid AND c.relname = 'state' AND c.relkind IN ('r', 'p')) AS has_state
+FROM pg_catalog.pg_namespace AS n
+WHERE n.nspname = $1::text`;
+
+/** Whether the state table holds any row (read only once it is known to exist). */
+const anyRecorded = (gov: string) => `SELECT EXISTS (SELECT 1 FROM ${quoteIdent(gov)}."state") AS any`;
+
+/** What introspection fingerprints of a view (queries.ts VIEWS_QUERY), for the named views only. */
+const NAMED_VIEWS_QUERY = `
+SELECT n.nspname::text AS schema,
+       c.relname::text AS name,
+       pg_catalog.pg_get_userbyid(c.relowner)::text AS owner,
+       pg_catalog.obj_description(c.oid, 'pg_class') AS comment,
+       pg_catalog.pg_get_viewdef(c.oid, true) AS def,
+       to_json(COALESCE(c.reloptions, '{}'::text[])) AS options,
+       COALESCE((SELECT json_agg(json_build_array(a.attname::text, pg_catalog.format_type(a.atttypid, a.atttypmod)) ORDER BY a.attnum)
+                 FROM pg_catalog.pg_attribute AS a
+                 WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), '[]'::json) AS columns
+FROM pg_catalog.pg_class AS c
+JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+JOIN unnest($1::text[], $2::text[]) AS w(schema, name) ON w.schema = n.nspname AND w.name = c.relname
+WHERE c.relkind = 'v'`;
+
+const jsonValue = (v: unknown): unknown => (typeof v === 'string' && v.startsWith('[') ? JSON.parse(v) : v);
+
+/**
+ * The record after one change of a --no-transaction apply: only the rows of `only` (the keys
+ * just applied) are written — desired ones with their live fingerprint, removed ones deleted —
+ * and every other row stays. A fingerprint is what introspection computes: a view's from its
+ * live definition (one query for the views among them), any other object's from its spec, which
+ * is the live spec once its change has applied (the plan after an apply is empty). Three queries
+ * and two writes, however big the catalog; the apply's last transaction records everything.
+ * Returns false, writing nothing, when nothing has been recorded yet (the governance change has
+ * just created the table): then the caller records in full, keeping `pending`.
+ */
+async function recordOnly(conn: Connection, desired: readonly NativeObject[], ctx: TargetContext, only: readonly string[]): Promise<boolean> {
+  const scope = scopeOf(ctx);
+  const gov = scope.governanceSchema;
+  const { rows: govRows } = await conn.query(STATE_TABLE_QUERY, [gov]);
+  const g = govRows[0];
+  if (!g || g.has_state !== true) return true; // the governance change has not run yet: nothing to record
+  if (!isOurMarker(g.comment as string | null, scope.project)) {
+    throw new Error(`target '${ctx.target.name}': cannot record the applied state: ${quoteIdent(gov)} does not carry the marker of project ${scope.project}`);
+  }
+  if ((await conn.query(anyRecorded(gov))).rows[0]?.any !== true) return false;
+  const wanted = new Set(only);
+  const applied = desired.filter((o) => wanted.has(o.key));
+  const views = applied.filter((o) => o.kind === 'view').map((o) => o.spec as ViewSpec);
+  const viewPrints = new Map<string, string>();
+  if (views.length) {
+    const { rows } = await conn.query(NAMED_VIEWS_QUERY, [views.map((v) => v.schema), views.map((v) => v.name)]);
+    for (const r of rows) {
+      const options = jsonValue(r.options);
+      const columns = jsonValue(r.columns);
+      const print = viewFingerprint({
+        def: String(r.def ?? ''),
+        options: Array.isArray(options) ? options.map(String) : [],
+        owner: String(r.owner ?? ''),
+        comment: r.comment === null || r.comment === undefined ? null : String(r.comment),
+        columns: Array.isArray(columns) ? columns.map((x) => [String((x as unknown[])[0]), String((x as unknown[])[1])] as [string, string]) : [],
+      });
+      viewPrints.set(keys.view(String(r.schema), String(r.name)), print);
+    }
+  }
+  const rows = applied.map((o) => ({ key: o.key, kind: o.kind, spec: o.spec, fingerprint: o.kind === 'view' ? (viewPrints.get(o.key) ?? null) : specFingerprint(o.spec) }));
+  const table = `${quoteIdent(gov)}."state"`;
+  await conn.query(`DELETE FROM ${table} WHERE key = ANY ($1::text[])`, [[...wanted]]);
+  await conn.query(
+    `INSERT INTO ${table} (key, kind, spec, fingerprint, applied_at)
+     SELECT x.key, x.kind, x.spec, x.fingerprint, now()
+     FROM jsonb_to_recordset($1::jsonb) AS x(key text, kind text, spec jsonb, fingerprint text)`,
+    [JSON.stringify(rows)],
+  );
+  return true;
 }

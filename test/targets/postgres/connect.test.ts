@@ -7,6 +7,7 @@ import { Diagnostics } from '../../../src/config/diagnostics.js';
 import type { Model } from '../../../src/model/types.js';
 import { applicationName, connect, connectUrl, redactUrl, withTransaction } from '../../../src/targets/postgres/connect.js';
 import { openEmbedded, pgliteConnection, splitStatements } from '../../../src/targets/postgres/embedded.js';
+import { unlockFile } from '../../../src/targets/postgres/lock.js';
 import type { Connection, TargetContext } from '../../../src/targets/target.js';
 
 function ctxFor(root: string, name: string, settings: Record<string, unknown>): TargetContext {
@@ -95,9 +96,11 @@ describe('embedded connection', () => {
     }
   });
 
-  it('takes over a lock left by a process that is gone', async () => {
+  it('reports a lock left by a process that is gone (never taken over silently); breaking it lets the database open', async () => {
     const dir = join(root, '.meshward', 'stale');
-    writeFileSync(`${dir}.lock`, '2147483646\n');
+    writeFileSync(`${dir}.lock`, '2147483646\n'); // a lock file of an older meshward: the pid only
+    await expect(openEmbedded(dir, 'CREATE TABLE t (id int);')).rejects.toThrow(/stale lock: .*pid 2147483646.*process 2147483646 is gone[\s\S]*meshward unlock --target stale/);
+    expect(unlockFile(`${dir}.lock`, { label: "target 'stale'", dir, target: 'stale', force: false }).status).toBe('broken');
     const conn = await openEmbedded(dir, 'CREATE TABLE t (id int);');
     try {
       expect((await conn.query('SELECT count(*)::int AS n FROM t')).rows).toEqual([{ n: 0 }]);

@@ -79,7 +79,7 @@ describe('hazards', () => {
   });
 });
 
-describe('rank: tighten sooner, grant, revoke, loosen later', () => {
+describe('rank: revoke, change views, then grant (exposure-window harness)', () => {
   const role = objects.role({ name: 'r', comment: 'c' });
   const schema = objects.schema({ name: 'mw_s', owner: 'o', comment: 'c' });
   const gov = objects.governance({ schema: 'mw_meta', version: 1 });
@@ -99,14 +99,14 @@ describe('rank: tighten sooner, grant, revoke, loosen later', () => {
     ['governance', add(gov)],
     ['owner base-table grant add', add(base)],
     ['view add', add(view())],
-    ['narrowing view change', narrow],
-    ['view grant add', add(onView)],
-    ['schema usage add', add(usage)],
-    ['membership add', add(member)],
-    ['tag add', add(tag)],
     ['grant remove', remove(onView)],
     ['membership remove', remove(member)],
+    ['narrowing view change', narrow],
     ['widening view change', widen],
+    ['membership add', add(member)],
+    ['view grant add', add(onView)],
+    ['schema usage add', add(usage)],
+    ['tag add', add(tag)],
     ['view remove', remove(view())],
     ['schema remove', remove(schema)],
     ['role remove', remove(role)],
@@ -118,6 +118,16 @@ describe('rank: tighten sooner, grant, revoke, loosen later', () => {
     expect(rank(narrow)).toBeLessThan(rank(add(onView)));
     expect(rank(add(member))).toBeGreaterThan(rank(narrow));
     expect(rank(widen)).toBeGreaterThan(rank(remove(onView)));
+    // Every revoke before every grant: a membership being added never meets a grant being revoked.
+    expect(rank(remove(onView))).toBeLessThan(rank(add(member)));
+    expect(rank(remove(member))).toBeLessThan(rank(add(onView)));
+    // Memberships are complete before anyone new is granted.
+    expect(rank(add(member))).toBeLessThan(rank(add(onView)));
+    // A view change that narrows and widens runs between them, like every view change.
+    const both = change('change', 'view', view(), view({ filters: ['f1:g2:region IN user.other'] }));
+    expect(rank(both)).toBe(rank(narrow));
+    expect(rank(both)).toBeGreaterThan(rank(remove(member)));
+    expect(rank(both)).toBeLessThan(rank(add(onView)));
     expect(rank(remove(role))).toBeGreaterThan(rank(remove(member)));
   });
 

@@ -1,0 +1,89 @@
+import type { Plan } from '../plan/plan.js';
+import type { TargetSession } from '../session/open-target.js';
+import { estimateLocks, splitIntoBatches, type BatchItem } from './batches.js';
+
+/**
+ * How an apply runs: one transaction (the default), one transaction per change
+ * (`--no-transaction`), or — when one transaction would need more lock-table entries than the
+ * budget — batches of changes, each one transaction. Decided before anything starts, so that it
+ * can be said first.
+ */
+
+export type ApplyMode = 'transaction' | 'no-transaction' | 'batches';
+
+export interface LockBudget {
+  /** Estimated lock entries of the whole plan as one transaction. */
+  readonly estimate: number;
+  /** Entries one transaction may use. */
+  readonly budget: number;
+  /** Where the budget comes from, for messages. */
+  readonly source: string;
+}
+
+export interface ApplyLayout {
+  readonly mode: ApplyMode;
+  /** Plan positions of the changes of each transaction, in the order they run. */
+  readonly units: readonly (readonly number[])[];
+  /** Estimated lock entries of each transaction (null when the target has no lock model). */
+  readonly estimates: readonly (number | null)[];
+  /** Null when the target has no lock model or in --no-transaction mode. */
+  readonly lock: LockBudget | null;
+  /** What to tell the user before starting, when the plan does not run as one transaction. */
+  readonly notice?: string;
+}
+
+export interface LayoutOptions {
+  /** false: every change commits on its own (`--no-transaction`). */
+  readonly transaction?: boolean;
+  /** Lock entries one transaction may use (`--lock-budget`, MESHWARD_LOCK_BUDGET); default half the server's lock table. */
+  readonly lockBudget?: number;
+}
+
+/** Reads the budget (one query) and lays the plan out in transactions. Throws LockBudgetError when one change alone is over budget. */
+export async function applyLayout(session: TargetSession, plan: Plan, options: LayoutOptions = {}): Promise<ApplyLayout> {
+  const locks = session.target.locks;
+  const items: BatchItem[] = plan.changes.map((c, index) => ({ index, table: c.table, objects: locks ? locks.objects(c) : [] }));
+  const all = plan.changes.map((_, i) => i);
+  if (options.transaction === false) {
+    return {
+      mode: 'no-transaction',
+      units: all.map((i) => [i]),
+      estimates: items.map((item) => (locks ? estimateLocks([item], locks.baseline) : null)),
+      lock: null,
+      notice: `Applying ${plan.changes.length} changes one by one (--no-transaction): each change commits on its own with its recorded state; a failure stops the apply and leaves the changes before it applied.`,
+    };
+  }
+  if (!locks || plan.changes.length === 0) return { mode: 'transaction', units: [all], estimates: [null], lock: null };
+  const estimate = estimateLocks(items, locks.baseline);
+  let budget: number;
+  let source: string;
+  if (options.lockBudget !== undefined) {
+    budget = options.lockBudget;
+    source = 'the configured lock budget';
+  } else {
+    const table = await locks.table(session.conn);
+    budget = Math.floor(table.entries / 2);
+    source = `half of the server's lock table, ${table.source}`;
+  }
+  const lock = { estimate, budget, source };
+  if (estimate <= budget) return { mode: 'transaction', units: [all], estimates: [estimate], lock };
+  const batches = splitIntoBatches(items, budget, locks.baseline);
+  return {
+    mode: 'batches',
+    units: batches.map((b) => b.changes),
+    estimates: batches.map((b) => b.estimate),
+    lock,
+    notice:
+      `This plan needs about ${estimate} lock entries in one transaction, more than the budget of ${budget} (${source}); ` +
+      `it is applied in ${batches.length} batches, each one transaction with its recorded state. ` +
+      `A failure stops the apply and leaves the batches before it applied; meshward plan then shows exactly the rest.`,
+  };
+}
+
+/** Parses a lock budget given as text (option or environment); undefined when not given. */
+export function parseLockBudget(text: string | undefined, name: string): number | undefined {
+  if (text === undefined || text.trim() === '') return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive whole number of lock entries, not ${JSON.stringify(text)}`);
+  return n;
+}

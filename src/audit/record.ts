@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+import type { ApplyReport } from '../apply/apply.js';
+import { canonicalJson, sha256 } from '../plan/canonical.js';
+import type { Plan } from '../plan/plan.js';
+import { normalizeRecord, type AuditRecord } from './chain.js';
+import { ciIdentity, commandLine, whoAmI } from './identity.js';
+
+/**
+ * One apply as the audit trail keeps it (format 1). Secrets never enter a record: who comes from
+ * the OS and a fixed list of CI identifiers, the command line and every string have passwords of
+ * URLs hidden, and no target setting (a `url` may carry a password) or environment value is read.
+ *
+ * {
+ *   format: 1, kind: "apply", id, seq, prev, at, started_at, ms,
+ *   project, target, engine,
+ *   who: { user, host, ci: { system, actor, repository, run_id, commit, … } | null },
+ *   command: ["meshward", "apply", "--yes", …],
+ *   plan: { hash, state_hash, desired_hash, created_at, changes, summary },
+ *   mode: "transaction" | "batches" | "no-transaction" (the executor's),
+ *   outcome: "applied" | "failed" | "unknown" (a COMMIT lost its connection),
+ *   rolled_back, error, lock_problem, failure: { phase, statement, batch, error, code } | null,
+ *   batches: [ { n, changes, statements, outcome } ],
+ *   statements: [ { n, change, batch, sql, outcome: applied|rolled_back|failed|not_run|unknown, ms, error } ],
+ *   state_applied_at, journal: { id, host, path }, note?, not_on_target?
+ * }
+ *
+ * `seq` and `prev` are the target table's: the record's place in that chain (null when the record
+ * could not be written there). `state_applied_at` is when the target's state was last written,
+ * read right after the apply, so verify can tell when an apply is missing from the trail.
+ */
+
+export interface JournalRef {
+  readonly id: string | null;
+  readonly host: string;
+  readonly path: string;
+}
+
+export interface ApplyRecordInput {
+  readonly project: string;
+  readonly target: string;
+  readonly engine: string;
+  readonly plan: Plan;
+  readonly report: ApplyReport;
+  readonly journal: JournalRef | null;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly argv?: readonly string[];
+  /** When the record is made (default: now). */
+  readonly at?: Date;
+}
+
+/** The sha256 of the canonical plan JSON: what was approved, byte for byte. */
+export function planHash(plan: Plan): string {
+  return sha256(canonicalJson(plan));
+}
+
+/** The executor's outcome: `applied`, `failed`, or `unknown` (a COMMIT lost its connection). */
+export function outcomeOf(report: ApplyReport): string {
+  const own = (report as { outcome?: unknown }).outcome;
+  if (typeof own === 'string' && own !== '') return own;
+  return report.ok ? 'applied' : 'failed';
+}
+
+const round = (ms: number) => Math.round(ms * 1000) / 1000;
+
+/** The record of an apply, without its place in a chain (`seq`, `prev`, `state_applied_at` are set when it is written). */
+export function buildApplyRecord(input: ApplyRecordInput): AuditRecord {
+  const at = input.at ?? new Date();
+  const { report, plan } = input;
+  const me = whoAmI();
+  const mode = (report as { mode?: unknown }).mode;
+  // Every statement of the plan with what became of it (the executor's outcomes; older reports: sent + not run).
+  const statements = report.outcomes?.length
+    ? report.outcomes.map((s) => ({ n: s.index, change: s.change, batch: s.batch, sql: s.sql, outcome: s.outcome, ms: s.ms === null ? null : round(s.ms), error: s.error ?? null }))
+    : [
+        ...report.statements.map((s, i) => ({ n: i + 1, sql: s.sql, outcome: s.ok ? (report.ok ? 'applied' : 'rolled_back') : 'failed', ms: round(s.ms), error: s.error ?? null })),
+        ...report.notRun.map((sql, i) => ({ n: report.statements.length + i + 1, sql, outcome: 'not_run', ms: null, error: null })),
+      ];
+  return normalizeRecord({
+    format: 1,
+    kind: 'apply',
+    id: randomUUID(),
+    seq: null,
+    prev: null,
+    at: at.toISOString(),
+    started_at: new Date(at.getTime() - report.ms).toISOString(),
+    ms: round(report.ms),
+    project: input.project,
+    target: input.target,
+    engine: input.engine,
+    who: { user: me.user, host: me.host, ci: ciIdentity(input.env ?? process.env) },
+    command: commandLine(input.argv ?? process.argv),
+    plan: {
+      hash: planHash(plan),
+      state_hash: plan.state_hash,
+      desired_hash: plan.desired_hash,
+      created_at: plan.created_at,
+      changes: plan.changes.length,
+      summary: plan.summary,
+    },
+    mode: typeof mode === 'string' ? mode : 'transaction',
+    outcome: outcomeOf(report),
+    rolled_back: report.rolledBack,
+    error: report.error ?? null,
+    lock_problem: report.lockProblem ?? null,
+    failure: report.failure ? { phase: report.failure.phase, statement: report.failure.index, batch: report.failure.batch, error: report.failure.error, code: report.failure.code } : null,
+    batches: report.batches?.map((b) => ({ n: b.index, changes: b.changes, statements: b.statements, outcome: b.outcome })) ?? null,
+    statements,
+    state_applied_at: null,
+    journal: input.journal,
+  });
+}

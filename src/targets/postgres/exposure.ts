@@ -1,0 +1,295 @@
+import { randomBytes } from 'node:crypto';
+import type { Resolved, ResolvedTable } from '../../resolve/resolve.js';
+import type { BaseRows, ExposureProbe, Observation, ObservedRow } from '../../safety/exposure.js';
+import { keyText, normalizeValue } from '../../safety/values.js';
+import type { Connection, TargetContext } from '../target.js';
+import { quoteIdent } from './naming.js';
+import { namesForResolved, type PostgresNames } from './native-names.js';
+import { qualified } from './objects.js';
+import { primaryKeys, readBase } from './verify.js';
+
+/**
+ * The exposure-window probe for PostgreSQL (src/safety/exposure.ts). The whole plan runs in ONE
+ * transaction on the applying connection, statement by statement. After each statement every
+ * principal is observed inside a SAVEPOINT: one temporary NOLOGIN probe role per principal, a
+ * member of its groups' roles (`CREATE ROLE … IN ROLE …`), `SET LOCAL ROLE` to it, `SELECT *`
+ * from the managed view(s) of each table, then `ROLLBACK TO SAVEPOINT` — so observing never
+ * changes the state the next statement runs on. Inside the transaction other roles see the
+ * uncommitted catalog, i.e. exactly what another session would see had every statement up to
+ * here committed on its own.
+ *
+ * Readability is read first, for every probe role × view in one catalog query
+ * (`has_schema_privilege` USAGE and `has_any_column_privilege` SELECT — the checks the executor
+ * makes before reading a view; a view that does not exist yet is not readable); only what that
+ * query allows is SELECTed. Should a SELECT still fail (the view's owner cannot read the base
+ * table, a column-only grant), the step is observed again with a savepoint around every SELECT,
+ * where permission denied (42501) and a missing relation (42P01) mean not readable.
+ */
+export interface PostgresExposureOptions {
+  /** At the end: roll back (default) or commit the plan. A failed statement always rolls back. */
+  readonly finish?: 'rollback' | 'commit';
+  /** The caller already holds a transaction: run inside a SAVEPOINT instead of BEGIN … COMMIT. */
+  readonly nested?: boolean;
+  /** Statements run right after BEGIN: the target's apply preamble (lock budget, search_path). */
+  readonly preamble?: readonly string[];
+  /**
+   * Re-read a view only when something its reads depend on changed since the last step (see
+   * `fingerprints`); default true. False reads every view as every principal after every statement.
+   */
+  readonly reuseUnchanged?: boolean;
+}
+
+/** The probe, plus how much it read. */
+export interface PostgresExposureProbe extends ExposureProbe {
+  /** View × step observations made (`views`), and how many of them were read again (`read`). */
+  readonly reads: { readonly views: number; readonly read: number };
+}
+
+const RUN = 'meshward_exposure';
+const STEP = 'meshward_exposure_observe';
+const READ = 'meshward_exposure_read';
+const NOT_READABLE: Observation = { readable: false, rows: [] };
+
+/** The probe over the applying connection; `models` name the roles and views of both sides. */
+export function postgresExposureProbe(
+  conn: Connection,
+  ctx: Pick<TargetContext, 'settings'>,
+  models: { readonly old: Resolved | null; readonly new: Resolved },
+  options: PostgresExposureOptions = {},
+): PostgresExposureProbe {
+  const sides = [models.new, models.old].filter((r): r is Resolved => r !== null);
+  const names = new Map<Resolved, PostgresNames>(sides.map((r) => [r, namesForResolved(r, ctx.settings)]));
+  const prefix = models.new.model.project.managedPrefix;
+  const tag = randomBytes(4).toString('hex');
+  const bases = new Map<string, BaseRows>();
+  let superuser = true;
+  /** The step savepoint is open (observing must end by rolling back to it). */
+  let stepOpen = false;
+  /** What each principal read through each view when it was last read (null: not readable). */
+  const seen = new Map<string, readonly ObservedRow[] | null>();
+  const seenKey = (principal: readonly string[], view: string) => `${principal.join('\u0000')}\u0001${view}`;
+  const tableOfView = new Map<string, string>();
+  /** The last observation of each principal × table, and the reads it was assembled from. */
+  const assembled = new Map<string, { from: (readonly ObservedRow[] | null)[]; observation: Observation }>();
+  /** The catalog state the cached reads were made under. */
+  let fingerprint: Fingerprint | undefined;
+  const reads = { views: 0, read: 0 };
+
+  /** A group's role: the new model's name, else the old model's (a group being removed). */
+  const roleOf = (group: string): string | undefined => {
+    for (const r of sides) {
+      const role = names.get(r)!.roles.get(group);
+      if (role !== undefined) return role;
+    }
+    return undefined;
+  };
+  /** The view(s) consumers query for a table: the new model's, and the old model's if it differs. */
+  const viewsOf = (table: string): string[] => {
+    const out = new Set<string>();
+    for (const r of sides) {
+      const t = r.table(table);
+      if (t) out.add(qualified(names.get(r)!.schema(t.table.parts[1]), t.table.parts[2]));
+    }
+    return [...out];
+  };
+  const resolvedTable = (table: string): ResolvedTable => {
+    for (const r of sides) {
+      const t = r.table(table);
+      if (t) return t;
+    }
+    throw new Error(`${table} is governed by neither model`);
+  };
+  const probeRole = (i: number): string => `${prefix.slice(0, 40)}probe_${tag}_${i}`;
+
+  async function clearRows(table: string): Promise<BaseRows> {
+    const cached = bases.get(table);
+    if (cached) return cached;
+    const rt = resolvedTable(table);
+    const pk = (await primaryKeys(conn, [rt])).get(rt.table.key);
+    if (!pk?.length) throw new Error(`${table} has no primary key: its rows cannot be identified`);
+    const base = await readBase(conn, rt, pk);
+    const rows: BaseRows = { table, pk, types: base.types, rows: base.rows };
+    bases.set(table, rows);
+    return rows;
+  }
+
+  function observedRows(base: BaseRows, rows: readonly Record<string, unknown>[]): ObservedRow[] {
+    return rows.map((row) => {
+      const cells: Record<string, string> = {};
+      for (const [k, v] of Object.entries(row)) cells[k] = normalizeValue(v, base.types.get(k));
+      return { pk: keyText(cells, base.pk), cells };
+    });
+  }
+
+  /** Creates one probe role per principal (inside the step savepoint); returns their names. */
+  async function createProbeRoles(principals: readonly (readonly string[])[]): Promise<string[]> {
+    const wanted = [...new Set(principals.flatMap((p) => p.map(roleOf).filter((r): r is string => r !== undefined)))];
+    await conn.exec(`SAVEPOINT ${STEP}`);
+    stepOpen = true;
+    const { rows } = await conn.query('SELECT rolname::text AS name FROM pg_catalog.pg_roles WHERE rolname = ANY ($1::text[])', [wanted]);
+    const existing = new Set(rows.map((r) => String(r.name)));
+    const roles = principals.map((_, i) => probeRole(i));
+    const script = principals.map((p, i) => {
+      // A group whose role does not exist (yet, or any more) cannot hold anyone at this step.
+      const member = [...new Set(p.map(roleOf).filter((r): r is string => r !== undefined && existing.has(r)))];
+      return `CREATE ROLE ${quoteIdent(roles[i]!)} NOLOGIN${member.length ? ` IN ROLE ${member.map(quoteIdent).join(', ')}` : ''};`;
+    });
+    // A superuser may SET ROLE to anything; anyone else must be a member of the probe role.
+    if (!superuser && roles.length) script.push(`GRANT ${roles.map(quoteIdent).join(', ')} TO CURRENT_USER;`);
+    if (script.length) await conn.exec(script.join('\n'));
+    return roles;
+  }
+
+  /** Probe role index × view index pairs the catalog lets read. */
+  async function readablePairs(roles: readonly string[], views: readonly string[]): Promise<Set<string>> {
+    if (roles.length === 0 || views.length === 0) return new Set();
+    const { rows } = await conn.query(
+      `SELECT p.i::int AS p, v.j::int AS v
+         FROM unnest($1::text[]) WITH ORDINALITY AS p(role, i)
+        CROSS JOIN (SELECT x.j, pg_catalog.to_regclass(x.name) AS rel FROM unnest($2::text[]) WITH ORDINALITY AS x(name, j)) AS v
+         JOIN pg_catalog.pg_class c ON c.oid = v.rel
+        WHERE pg_catalog.has_schema_privilege(p.role, c.relnamespace, 'USAGE')
+          AND pg_catalog.has_any_column_privilege(p.role, c.oid, 'SELECT')`,
+      [roles, views],
+    );
+    return new Set(rows.map((r) => `${Number(r.p) - 1}:${Number(r.v) - 1}`));
+  }
+
+  /**
+   * Reads `views` as every principal into `seen` (null: not readable); `careful` wraps every
+   * SELECT in its own savepoint. Runs inside the step savepoint, which the caller rolls back.
+   */
+  async function readViews(principals: readonly (readonly string[])[], views: readonly string[], careful: boolean): Promise<void> {
+    const roles = await createProbeRoles(principals);
+    const readable = await readablePairs(roles, views);
+    for (const [p, role] of roles.entries()) {
+      let roleSet = false;
+      for (const [v, view] of views.entries()) {
+        let rows: Record<string, unknown>[] | undefined;
+        if (readable.has(`${p}:${v}`)) {
+          if (!roleSet) {
+            await conn.exec(`SET LOCAL ROLE ${quoteIdent(role)}`);
+            roleSet = true;
+          }
+          rows = careful ? await selectCarefully(view) : (await conn.query(`SELECT * FROM ${view}`)).rows;
+        }
+        seen.set(seenKey(principals[p]!, view), rows ? observedRows(bases.get(tableOfView.get(view)!)!, rows) : null);
+      }
+    }
+  }
+
+  /** SELECT in its own savepoint: rows, or undefined when not readable. */
+  async function selectCarefully(view: string): Promise<Record<string, unknown>[] | undefined> {
+    await conn.exec(`SAVEPOINT ${READ}`);
+    try {
+      const { rows } = await conn.query(`SELECT * FROM ${view}`);
+      await conn.exec(`RELEASE SAVEPOINT ${READ}`);
+      return rows;
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      await conn.exec(`ROLLBACK TO SAVEPOINT ${READ}; RELEASE SAVEPOINT ${READ}`);
+      if (code === '42501' || code === '42P01') return undefined;
+      throw new Error(`reading ${view}: ${(e as Error).message}`, { cause: e });
+    }
+  }
+
+  async function undoStep(): Promise<void> {
+    stepOpen = false;
+    await conn.exec(`ROLLBACK TO SAVEPOINT ${STEP}; RELEASE SAVEPOINT ${STEP}`);
+  }
+
+  return {
+    reads,
+    async begin() {
+      await conn.exec(options.nested ? `SAVEPOINT ${RUN}` : 'BEGIN');
+      for (const sql of options.preamble ?? []) await conn.exec(sql);
+      const { rows } = await conn.query('SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user');
+      superuser = rows[0]?.rolsuper === true;
+    },
+    clearRows,
+    async execute(sql) {
+      await conn.exec(sql);
+    },
+    async observe(principals, tables) {
+      for (const t of tables) await clearRows(t); // as the applying identity, before any SET ROLE
+      const tableViews = tables.map(viewsOf);
+      for (const [t, views] of tableViews.entries()) for (const v of views) tableOfView.set(v, tables[t]!);
+      const views = [...new Set(tableViews.flat())];
+      const now = options.reuseUnchanged === false ? undefined : await fingerprints(conn, views);
+      const stale = views.filter((v) => !now || !fingerprint || now.roles !== fingerprint.roles || now.views.get(v) !== fingerprint.views.get(v) || principals.some((p) => !seen.has(seenKey(p, v))));
+      if (stale.length) {
+        try {
+          await readViews(principals, stale, false);
+        } catch (e) {
+          if (!stepOpen) throw e;
+          // The catalog allowed a read the executor refused: read this step again, read by read.
+          await undoStep();
+          await readViews(principals, stale, true);
+        }
+        await undoStep();
+      }
+      fingerprint = now;
+      reads.views += views.length;
+      reads.read += stale.length;
+      // An observation nothing re-read is returned as the same object, so the checker can skip it.
+      return principals.map((p) =>
+        tableViews.map((vs, t) => {
+          const key = seenKey(p, `\u0002${tables[t]}`);
+          const from = vs.map((v) => seen.get(seenKey(p, v)) ?? null);
+          const last = assembled.get(key);
+          if (last && last.from.length === from.length && last.from.every((x, i) => x === from[i])) return last.observation;
+          const parts = from.filter((x): x is readonly ObservedRow[] => x !== null);
+          const observation = parts.length ? { readable: true, rows: parts.flat() } : NOT_READABLE;
+          assembled.set(key, { from, observation });
+          return observation;
+        }),
+      );
+    },
+    async end(ok) {
+      const commit = ok && options.finish === 'commit';
+      if (options.nested) await conn.exec(commit ? `RELEASE SAVEPOINT ${RUN}` : `ROLLBACK TO SAVEPOINT ${RUN}; RELEASE SAVEPOINT ${RUN}`);
+      else await conn.exec(commit ? 'COMMIT' : 'ROLLBACK');
+    },
+  };
+}
+
+/** The catalog state reads depend on: the role graph, and per view everything its SELECT consults. */
+interface Fingerprint {
+  readonly roles: string;
+  readonly views: ReadonlyMap<string, string>;
+}
+
+/**
+ * What `SELECT * FROM view` as a role can depend on, read in one catalog query: the role graph
+ * (roles with their superuser / inherit / bypassrls flags, every membership), and per view its
+ * definition, options, owner, ACL and column ACLs, its schema's owner and ACL, and for every
+ * relation it reads: owner, ACL, column ACLs, row-security flags and policies. A plan never
+ * writes base data, never redefines functions and never changes settings, so two steps with
+ * equal fingerprints read the same rows. (An absent view fingerprints as ''.)
+ */
+async function fingerprints(conn: Connection, views: readonly string[]): Promise<Fingerprint> {
+  const { rows } = await conn.query(
+    `WITH v AS (SELECT x.j::int AS j, pg_catalog.to_regclass(x.name) AS rel FROM unnest($1::text[]) WITH ORDINALITY AS x(name, j))
+     SELECT v.j, CASE WHEN c.oid IS NULL THEN '' ELSE pg_catalog.concat_ws('|',
+              c.oid, c.relkind, c.relowner, c.relacl, c.reloptions, c.relrowsecurity, c.relforcerowsecurity,
+              pg_catalog.pg_get_viewdef(c.oid), n.nspowner, n.nspacl,
+              (SELECT pg_catalog.string_agg(pg_catalog.concat_ws(':', a.attnum, a.attname, a.atttypid, a.attacl), ',' ORDER BY a.attnum)
+                 FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped),
+              (SELECT pg_catalog.string_agg(pg_catalog.concat_ws(':', b.oid, b.relowner, b.relacl, b.relrowsecurity, b.relforcerowsecurity,
+                        (SELECT pg_catalog.string_agg(pg_catalog.concat_ws(':', ba.attnum, ba.attacl), ',' ORDER BY ba.attnum)
+                           FROM pg_catalog.pg_attribute ba WHERE ba.attrelid = b.oid AND ba.attacl IS NOT NULL),
+                        (SELECT pg_catalog.string_agg(pol::text, ',' ORDER BY pol.oid) FROM pg_catalog.pg_policy pol WHERE pol.polrelid = b.oid)), ',' ORDER BY b.oid)
+                 FROM pg_catalog.pg_class b
+                WHERE b.oid IN (SELECT d.refobjid FROM pg_catalog.pg_rewrite r
+                                  JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND d.objid = r.oid
+                                 WHERE r.ev_class = c.oid AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid <> c.oid))) END AS fp
+       FROM v LEFT JOIN pg_catalog.pg_class c ON c.oid = v.rel LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+     UNION ALL
+     SELECT 0, pg_catalog.concat_ws('|',
+              (SELECT pg_catalog.string_agg(m::text, ',' ORDER BY m::text) FROM pg_catalog.pg_auth_members m),
+              (SELECT pg_catalog.string_agg(pg_catalog.concat_ws(':', r.oid, r.rolname, r.rolsuper, r.rolinherit, r.rolbypassrls), ',' ORDER BY r.oid) FROM pg_catalog.pg_roles r))`,
+    [views],
+  );
+  const byIndex = new Map(rows.map((r) => [Number(r.j), String(r.fp ?? '')]));
+  return { roles: byIndex.get(0) ?? '', views: new Map(views.map((v, i) => [v, byIndex.get(i + 1) ?? ''])) };
+}

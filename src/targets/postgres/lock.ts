@@ -1,0 +1,393 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { closeSync, fsyncSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { commandLine, whoAmI } from '../../audit/identity.js';
+import { TargetLockedError, type Connection, type HeldLock, type TargetContext, type UnlockResult } from '../target.js';
+
+/**
+ * Locks of a PostgreSQL target (issue 5: two applies on one target never interleave).
+ *
+ * - Embedded (PGlite): a data directory has no lock of its own and two processes opening it
+ *   corrupt it (postgres.md), so every command that opens `.meshward/<target>/` first creates
+ *   `.meshward/<target>.lock` exclusively (`wx`, i.e. O_CREAT|O_EXCL) holding who took it. It is
+ *   released when the connection closes and on exit (SIGINT, SIGTERM, SIGHUP and uncaught errors
+ *   included). A lock whose process is gone is *stale*: it is reported, never taken over silently,
+ *   and `meshward unlock` breaks it.
+ * - Server: a session-level advisory lock on the apply connection, keyed by the project name
+ *   (advisory locks are per database already; the target name is only a local alias of it). The
+ *   server drops it when the session ends, so a dead client cannot leave it behind.
+ */
+
+// ---------------------------------------------------------------------------------------------
+// Embedded: the lock file
+// ---------------------------------------------------------------------------------------------
+
+/** What a lock file holds (format 1). A lock file of older meshward versions holds only a pid. */
+export interface LockInfo {
+  readonly pid: number;
+  readonly host: string | null;
+  readonly user: string | null;
+  /** The holder's command line (argv, passwords redacted). */
+  readonly command: readonly string[] | null;
+  readonly started_at: string | null;
+  /** Random per acquisition: tells our own lock from one a previous process with our pid left. */
+  readonly token: string | null;
+}
+
+/** What a lock file means right now. */
+export type LockStatus =
+  | { readonly kind: 'ours' }
+  | { readonly kind: 'live'; readonly info: LockInfo }
+  | { readonly kind: 'stale'; readonly info: LockInfo; readonly why: string }
+  | { readonly kind: 'unknown'; readonly info: LockInfo | null; readonly why: string };
+
+/** Lock files this process holds: path → token. */
+const held = new Map<string, string>();
+
+export function parseLock(text: string): LockInfo | null {
+  const trimmed = text.trim();
+  if (/^\d+$/.test(trimmed)) return { pid: Number(trimmed), host: null, user: null, command: null, started_at: null, token: null };
+  try {
+    const o = JSON.parse(trimmed) as Record<string, unknown>;
+    if (!o || typeof o !== 'object' || !Number.isInteger(o.pid) || (o.pid as number) <= 0) return null;
+    const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
+    return {
+      pid: o.pid as number,
+      host: str(o.host),
+      user: str(o.user),
+      command: Array.isArray(o.command) ? o.command.map(String) : null,
+      started_at: str(o.started_at),
+      token: str(o.token),
+    };
+  } catch {
+    return null;
+  }
+}
+
+/** The lock file's text, or null when there is none. */
+export function readLockText(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
+}
+
+/**
+ * Live, stale or unknown. Stale: the pid is gone on this host (kill(pid, 0) → ESRCH), or it is
+ * ours but we never took the lock, or (Linux) the process with that pid started after the lock
+ * was taken (the pid was reused). A lock taken on another host cannot be checked from here.
+ */
+export function lockStatus(file: string, info: LockInfo | null): LockStatus {
+  if (!info) return { kind: 'unknown', info, why: `${file} is empty or not a meshward lock file` };
+  const { host } = whoAmI();
+  if (info.host !== null && info.host !== host) {
+    return { kind: 'unknown', info, why: `it was taken on host ${info.host}, and whether pid ${info.pid} still runs there cannot be checked from ${host}` };
+  }
+  if (info.pid === process.pid) {
+    if (info.token !== null && held.get(file) === info.token) return { kind: 'ours' };
+    return { kind: 'stale', info, why: `pid ${info.pid} is this process, which never took it (the pid was reused, e.g. by a restarted container)` };
+  }
+  if (!isAlive(info.pid)) return { kind: 'stale', info, why: `process ${info.pid} is gone` };
+  const startedAt = info.started_at ? Date.parse(info.started_at) : NaN;
+  const processStart = processStartMs(info.pid);
+  if (processStart !== undefined && Number.isFinite(startedAt) && processStart > startedAt + 2000) {
+    return { kind: 'stale', info, why: `pid ${info.pid} now belongs to a process started at ${new Date(processStart).toISOString()}, after the lock was taken (the pid was reused)` };
+  }
+  return { kind: 'live', info };
+}
+
+/** `meshward root@host (pid 42, running "meshward apply --yes")`. */
+export function describeHolder(info: LockInfo): string {
+  const who = info.user && info.host ? `meshward ${info.user}@${info.host}` : 'meshward';
+  const cmd = info.command?.length ? `, running "${info.command.join(' ')}"` : '';
+  return `${who} (pid ${info.pid}${cmd})`;
+}
+
+export interface LockFileOptions {
+  /** Prefix of messages, e.g. `target 'local'`. */
+  readonly label: string;
+  /** What the lock guards, for messages (the data directory). */
+  readonly dir: string;
+  /** The target name for the `meshward unlock --target …` hint. */
+  readonly target: string;
+}
+
+/**
+ * Takes the lock file exclusively (`wx`) or throws TargetLockedError naming the holder and since
+ * when. Returns the release, which is also run on exit and on SIGINT/SIGTERM/SIGHUP.
+ */
+export function acquireLockFile(file: string, opts: LockFileOptions): () => void {
+  const me = whoAmI();
+  const token = randomUUID();
+  const info = { format: 1, pid: process.pid, host: me.host, user: me.user, command: commandLine(), started_at: new Date().toISOString(), token };
+  for (let attempt = 0; ; attempt++) {
+    let fd: number | undefined;
+    try {
+      fd = openSync(file, 'wx', 0o644);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new TargetLockedError(`${opts.label}: cannot lock ${opts.dir}: ${(e as Error).message}`);
+    }
+    if (fd !== undefined) {
+      try {
+        writeSync(fd, JSON.stringify(info) + '\n');
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      held.set(file, token);
+      installExitHandlers();
+      return () => releaseLockFile(file, token);
+    }
+    const text = readLockText(file);
+    if (text === null && attempt < 5) continue; // released in between: try again
+    const parsed = text === null ? null : parseLock(text);
+    if (parsed === null && attempt < 5) {
+      sleepSync(40); // created but not yet written by its taker
+      continue;
+    }
+    throw new TargetLockedError(busyMessage(file, lockStatus(file, parsed), opts));
+  }
+}
+
+function busyMessage(file: string, status: LockStatus, opts: LockFileOptions): string {
+  const hint = `meshward unlock --target ${opts.target}`;
+  switch (status.kind) {
+    case 'ours':
+      return `${opts.label}: the embedded database ${opts.dir} is in use by this process (close the other connection first)`;
+    case 'live':
+      return (
+        `${opts.label} is in use by ${describeHolder(status.info)} since ${status.info.started_at ?? 'an unknown time'}; try again later\n` +
+        `  (lock file ${file}; if that process hangs, stop it, or break the lock with: ${hint} --force)`
+      );
+    case 'stale':
+      return (
+        `${opts.label}: stale lock: ${file} was taken by ${describeHolder(status.info)} at ${status.info.started_at ?? 'an unknown time'}, and ${status.why}.\n` +
+        `  If no meshward is using ${opts.dir}, break the lock with: ${hint}`
+      );
+    case 'unknown':
+      return (
+        `${opts.label}: ${opts.dir} is locked${status.info ? ` by ${describeHolder(status.info)} since ${status.info.started_at ?? 'an unknown time'}` : ''}; ${status.why}.\n` +
+        `  If no meshward is using it, break the lock with: ${hint} --force`
+      );
+  }
+}
+
+/** Removes the lock file if it is still ours (never one another process took meanwhile). */
+function releaseLockFile(file: string, token: string): void {
+  if (held.get(file) !== token) return;
+  held.delete(file);
+  try {
+    if (parseLock(readLockText(file) ?? '')?.token === token) unlinkSync(file);
+  } catch {
+    // already gone
+  }
+  if (held.size === 0) removeExitHandlers();
+}
+
+/** Releases every lock file this process holds (exit, signals). */
+function releaseAll(): void {
+  for (const [file, token] of [...held]) releaseLockFile(file, token);
+}
+
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+const signalHandlers = new Map<NodeJS.Signals, () => void>();
+
+/**
+ * While a lock is held: release it on exit (also after an uncaught error, which exits through
+ * 'exit') and on SIGINT/SIGTERM/SIGHUP — then the signal's default action runs (re-raised)
+ * unless someone else listens for it. Removed again when nothing is held, so a process that
+ * holds no lock keeps Node's defaults.
+ */
+function installExitHandlers(): void {
+  if (signalHandlers.size > 0) return;
+  process.on('exit', releaseAll);
+  for (const sig of SIGNALS) {
+    const handler = () => {
+      releaseAll();
+      removeExitHandlers();
+      if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
+    };
+    signalHandlers.set(sig, handler);
+    process.on(sig, handler);
+  }
+}
+
+function removeExitHandlers(): void {
+  process.removeListener('exit', releaseAll);
+  for (const [sig, handler] of signalHandlers) process.removeListener(sig, handler);
+  signalHandlers.clear();
+}
+
+/**
+ * `meshward unlock` on an embedded target: nothing to do without a lock file; a stale lock is
+ * broken; a live (or unverifiable) one only with `force`. Never opens the database.
+ */
+export function unlockFile(file: string, opts: LockFileOptions & { readonly force: boolean }): UnlockResult {
+  const text = readLockText(file);
+  if (text === null) return { status: 'free', message: `${opts.label} is not locked (no ${file})` };
+  const status = lockStatus(file, parseLock(text));
+  const since = (info: LockInfo | null) => (info ? ` since ${info.started_at ?? 'an unknown time'}` : '');
+  if (status.kind === 'stale') {
+    return breakIfUnchanged(file, text, `${opts.label}: broke the stale lock of ${describeHolder(status.info)}, taken at ${status.info.started_at ?? 'an unknown time'} (${status.why})`);
+  }
+  const holder = status.kind === 'ours' ? 'this process' : status.info ? describeHolder(status.info) : `an unreadable lock file (${file})`;
+  if (!opts.force) {
+    const why = status.kind === 'unknown' ? `; ${status.why}` : ', which is still running';
+    return {
+      status: 'refused',
+      message: `${opts.label} is locked by ${holder}${since(status.kind === 'ours' ? null : status.info)}${why}.\n  Refusing to break a live lock: stop that process first, or pass --force if you are sure it no longer uses ${opts.dir}.`,
+    };
+  }
+  return breakIfUnchanged(
+    file,
+    text,
+    `${opts.label}: broke the lock of ${holder}${since(status.kind === 'ours' ? null : status.info)} (--force); if that process still uses ${opts.dir}, stop it now: two processes on one embedded database corrupt it`,
+  );
+}
+
+/** Deletes the lock file only if it still holds what was judged (not a lock taken since). */
+function breakIfUnchanged(file: string, judged: string, message: string): UnlockResult {
+  const now = readLockText(file);
+  if (now === null) return { status: 'free', message: `${file} was released meanwhile` };
+  if (now !== judged) return { status: 'refused', message: `${file} changed while it was being examined (another process took it); run meshward unlock again` };
+  unlinkSync(file);
+  return { status: 'broken', message };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** When a process started (Linux /proc; undefined elsewhere or when unreadable). */
+export function processStartMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields[0] is field 3 (state)
+    const ticks = Number(fields[19]); // field 22: starttime, clock ticks after boot
+    const btime = /^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1];
+    if (!Number.isFinite(ticks) || !btime) return undefined;
+    return Number(btime) * 1000 + (ticks * 1000) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return undefined;
+  }
+}
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Server: the advisory lock
+// ---------------------------------------------------------------------------------------------
+
+/** The 64-bit advisory lock key of a project's applies (signed, as PostgreSQL's bigint). */
+export function applyLockKey(project: string): bigint {
+  const digest = createHash('sha256').update(`meshward:apply:${project}`, 'utf8').digest();
+  return digest.readBigInt64BE(0);
+}
+
+/** How pg_locks shows a bigint advisory key: classid = high 32 bits, objid = low 32 bits, objsubid = 1. */
+export function advisoryLockIds(key: bigint): { classid: number; objid: number } {
+  const u = BigInt.asUintN(64, key);
+  return { classid: Number(u >> 32n), objid: Number(u & 0xffffffffn) };
+}
+
+/** The session holding an advisory key, from pg_locks and pg_stat_activity. */
+export interface AdvisoryHolder {
+  readonly pid: number;
+  readonly applicationName: string | null;
+  readonly user: string | null;
+  readonly clientAddr: string | null;
+  readonly backendStart: string | null;
+  readonly queryStart: string | null;
+}
+
+const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
+
+/** Who holds the key in this database (another session than ours), or null. */
+export async function advisoryHolder(conn: Connection, key: bigint): Promise<AdvisoryHolder | null> {
+  const { classid, objid } = advisoryLockIds(key);
+  const { rows } = await conn.query(
+    `SELECT l.pid, a.application_name, a.usename::text AS usename, host(a.client_addr) AS client_addr,
+            to_char(a.backend_start AT TIME ZONE 'UTC', ${ISO}) AS backend_start,
+            to_char(a.query_start AT TIME ZONE 'UTC', ${ISO}) AS query_start
+     FROM pg_catalog.pg_locks AS l
+     LEFT JOIN pg_catalog.pg_stat_activity AS a ON a.pid = l.pid
+     WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+       AND l.database = (SELECT d.oid FROM pg_catalog.pg_database AS d WHERE d.datname = pg_catalog.current_database())
+       AND l.classid::bigint = $1 AND l.objid::bigint = $2 AND l.pid <> pg_catalog.pg_backend_pid()
+     ORDER BY l.pid
+     LIMIT 1`,
+    [classid, objid],
+  );
+  const r = rows[0];
+  if (!r) return null;
+  const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
+  return { pid: Number(r.pid), applicationName: str(r.application_name), user: str(r.usename), clientAddr: str(r.client_addr), backendStart: str(r.backend_start), queryStart: str(r.query_start) };
+}
+
+/** `target 'server' is being applied by meshward root@host (pid 4242) since …; try again later`, plus the session's details. */
+export function advisoryBusyMessage(target: string, h: AdvisoryHolder): string {
+  const who = h.applicationName?.startsWith('meshward ') ? h.applicationName : `${h.applicationName ? `"${h.applicationName}"` : 'a session'}${h.user ? ` of user ${h.user}` : ''}`;
+  const details = [`server backend pid ${h.pid}`, h.user ? `database user ${h.user}` : null, h.clientAddr ? `client ${h.clientAddr}` : null, h.backendStart ? `connected at ${h.backendStart}` : null, h.queryStart ? `last statement at ${h.queryStart}` : null]
+    .filter(Boolean)
+    .join(', ');
+  return `target '${target}' is being applied by ${who} (pid ${h.pid}) since ${h.backendStart ?? 'an unknown time'}; try again later\n  (${details}; meshward unlock --target ${target} shows it)`;
+}
+
+/**
+ * The apply lock of a server target: pg_try_advisory_lock on the apply connection (session
+ * level: a transaction's rollback keeps it; the end of the session drops it). Busy → a
+ * TargetLockedError naming the holder. PGlite needs none: its directory lock is exclusive.
+ */
+export async function postgresApplyLock(conn: Connection, ctx: TargetContext): Promise<HeldLock> {
+  if (conn.driver === 'pglite') return { release: async () => undefined };
+  const key = applyLockKey(ctx.model.project.name);
+  for (let attempt = 0; ; attempt++) {
+    const { rows } = await conn.query('SELECT pg_catalog.pg_try_advisory_lock($1::bigint) AS ok', [key.toString()]);
+    if (rows[0]?.ok === true) {
+      let released = false;
+      return {
+        release: async () => {
+          if (released) return;
+          released = true;
+          try {
+            await conn.query('SELECT pg_catalog.pg_advisory_unlock($1::bigint)', [key.toString()]);
+          } catch {
+            // a lost connection: the server released the session's lock when the session ended
+          }
+        },
+      };
+    }
+    const holder = await advisoryHolder(conn, key);
+    if (holder) throw new TargetLockedError(advisoryBusyMessage(ctx.target.name, holder));
+    if (attempt >= 2) throw new TargetLockedError(`target '${ctx.target.name}' is being applied by another session (its holder could not be read from pg_locks); try again later`);
+  }
+}
+
+/**
+ * `meshward unlock` on a server: shows the session holding the apply lock. The server releases
+ * it when that session ends; `force` ends it (pg_terminate_backend), which rolls back its open
+ * transaction — for a client that is gone while its connection lingers.
+ */
+export async function unlockServer(conn: Connection, ctx: TargetContext, force: boolean): Promise<UnlockResult> {
+  const target = ctx.target.name;
+  const holder = await advisoryHolder(conn, applyLockKey(ctx.model.project.name));
+  if (!holder) return { status: 'free', message: `target '${target}' is not locked: no session holds the apply lock of project ${ctx.model.project.name}` };
+  const busy = advisoryBusyMessage(target, holder).split('\n')[0]!.replace(/; try again later$/, '');
+  if (!force) {
+    return {
+      status: 'refused',
+      message: `${busy}.\n  The server releases this lock when that session ends. Refusing to end a live session: if its client is gone but the connection lingers, pass --force to end it (pg_terminate_backend; its open transaction is rolled back).`,
+    };
+  }
+  const { rows } = await conn.query('SELECT pg_catalog.pg_terminate_backend($1::int) AS ok', [holder.pid]);
+  if (rows[0]?.ok !== true) return { status: 'refused', message: `${busy}; could not end server session ${holder.pid} (pg_terminate_backend returned false)` };
+  return { status: 'broken', message: `target '${target}': ended server session ${holder.pid} (${holder.applicationName ?? 'unknown application'}), which held the apply lock; its open transaction was rolled back` };
+}
