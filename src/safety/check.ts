@@ -112,6 +112,7 @@ export function allowedValues(rule: ColumnRule, clear: unknown, type: NeutralTyp
   return new Set(stricterOrEqual(rule, type).map((r) => ruleValue(r, clear, type)));
 }
 
+/** A rule in words: `hash`, `partial keep_last 2`. */
 export function ruleText(rule: ColumnRule): string {
   return rule.access === 'partial' ? `partial keep_last ${rule.keepLast ?? KEEP_LAST_DEFAULT}` : rule.access;
 }

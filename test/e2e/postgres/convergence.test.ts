@@ -137,11 +137,11 @@ describe.each(ENGINES)('convergence on %s', (engine) => {
     await assertConverged();
   });
 
-  it('adding a grant widens, removing one narrows; grant before revoke', async () => {
+  it('adding a grant widens, removing one narrows; revoke before grant (exposure-window harness)', async () => {
     const plan = await step(() => {
       edit(t, 'domains/finance.yaml', ['  - groups: [sales_leads]\n    read: [analytics.finance.invoices]\n', '  - groups: [auditors]\n    read: [analytics.finance.budgets]\n']);
     });
-    expect(plan.changes.map((c) => `${c.action} ${c.key}`)).toEqual([`add ${viewGrant('finance', 'budgets', 'auditors')}`, `remove ${viewGrant('finance', 'invoices', 'sales_leads')}`]);
+    expect(plan.changes.map((c) => `${c.action} ${c.key}`)).toEqual([`remove ${viewGrant('finance', 'invoices', 'sales_leads')}`, `add ${viewGrant('finance', 'budgets', 'auditors')}`]);
     expect(hazardsOf(plan, viewGrant('finance', 'budgets', 'auditors'))).toEqual(['AUTHZ_WIDEN']);
     expect(hazardsOf(plan, viewGrant('finance', 'invoices', 'sales_leads'))).toEqual(['AUTHZ_NARROW']);
     expect(changeOf(plan, viewGrant('finance', 'invoices', 'sales_leads')).sql).toEqual([`REVOKE SELECT ON TABLE "${p}finance"."invoices" FROM "${p}sales_leads";`]);

@@ -6,8 +6,11 @@ import { connectUrl } from '../../../src/targets/postgres/connect.js';
 import { pgliteConnection } from '../../../src/targets/postgres/embedded.js';
 import type { Connection } from '../../../src/targets/target.js';
 import { ENGINES, SERVER_URL } from '../../support/e2e-target.js';
-import { describeCase, exposureCaseArb, runCase, type ExposureCase } from '../../support/exposure-random.js';
-import type { RandomModel } from '../../support/random-model.js';
+import { planFor } from '../../../src/cli/commands/plan.js';
+import { runExposureCheck } from '../../../src/safety/exposure.js';
+import { postgresExposureProbe } from '../../../src/targets/postgres/exposure.js';
+import { caseFiles, describeCase, exposureCaseArb, runCase, sessionOn, warehouseSql, type ExposureCase } from '../../support/exposure-random.js';
+import { modelInventory, type RandomModel } from '../../support/random-model.js';
 
 /**
  * The exposure window over random model changes (fast-check): small random models with random
@@ -111,6 +114,36 @@ describe.each(ENGINES)('exposure window, random model changes on %s', (engine) =
     );
     expect(totals.cells - before.cells).toBeGreaterThan(0);
   }, 1_800_000);
+
+  it('finish: rollback (the default) leaves nothing of the plan, commit leaves exactly the new model', async () => {
+    const c: ExposureCase = { ...NEGATED_ATTRIBUTE, old: null };
+    await conn.exec('BEGIN');
+    try {
+      await conn.exec(warehouseSql(c));
+      const next = sessionOn(conn, caseFiles(c.next, project, prefix), modelInventory(c.next));
+      const statements = (await planFor(next)).plan.changes.flatMap((x) => x.sql);
+      const preamble = next.target.applyPreamble({ lockTimeoutMs: 10_000 });
+      /** What is live, judged against a model at both ends of an empty run. */
+      const live = async (oldResolved: typeof next.resolved | null) => {
+        const probe = postgresExposureProbe(conn, next.ctx, { old: oldResolved, new: next.resolved }, { nested: true, preamble });
+        return (await runExposureCheck({ probe, oldResolved, newResolved: next.resolved, statements: [] })).violations;
+      };
+      for (const finish of ['rollback', 'commit'] as const) {
+        const probe = postgresExposureProbe(conn, next.ctx, { old: null, new: next.resolved }, { nested: true, finish, preamble });
+        const r = await runExposureCheck({ probe, oldResolved: null, newResolved: next.resolved, statements });
+        expect(r.violations).toEqual([]);
+        const now = await live(finish === 'commit' ? next.resolved : null);
+        if (finish === 'commit') {
+          expect(now).toEqual([]);
+        } else {
+          expect(now.filter((v) => v.kind === 'initial-state')).toEqual([]); // nothing is live
+          expect(now.some((v) => v.kind === 'final-state')).toBe(true); // and so it is not the new model
+        }
+      }
+    } finally {
+      await conn.exec('ROLLBACK');
+    }
+  });
 
   it.fails('KNOWN LIMIT: a negated user.<attribute> filter leaks while a reader moves between groups (NEGATED_ATTRIBUTE)', async () => {
     const r = await runCase(conn, NEGATED_ATTRIBUTE, project, prefix);
