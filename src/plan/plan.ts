@@ -77,7 +77,7 @@ export function buildPlan(input: PlanInput): { plan: Plan; changes: Change[] } {
   };
 }
 
-/** Stable order: the target's rank first ("tighten sooner, loosen later"), then the key. */
+/** Stable order: the target's rank first (revoke, change views, then grant — proven by src/safety), then the key. */
 export function orderChanges(changes: readonly Change[], rank: (c: Change) => number): Change[] {
   return [...changes].sort((a, b) => rank(a) - rank(b) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }

@@ -239,7 +239,7 @@ export interface Target {
   introspect(conn: Connection, ctx: TargetContext, desired: readonly NativeObject[]): Promise<CurrentState>;
   /** Hazards of one change; born here because only the target knows what its objects mean. */
   hazards(change: Omit<Change, 'hazards'>): Hazard[];
-  /** Ordering rank of a change: lower runs first ("tighten sooner, loosen later"). */
+  /** Ordering rank of a change: lower runs first; the order must pass the exposure harness (src/safety). */
   rank(change: Change): number;
   /** The statements of one change. */
   render(change: Change, ctx: RenderContext): string[];
