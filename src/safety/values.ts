@@ -6,7 +6,6 @@ import type { NeutralType } from '../model/neutral-types.js';
  * driver returns for a masked or clear column, and what `applyMask` returns for the clear value,
  * normalise to the same string. Probes normalise every observed cell with this function; the
  * checker normalises the oracle's values with it, so both sides agree by construction.
- * (Same rules as `targets/postgres/verify.ts` `normalize`, kept target-neutral here.)
  */
 export function normalizeValue(value: unknown, type: NeutralType | undefined): string {
   if (value === null || value === undefined) return 'NULL';

@@ -1,4 +1,4 @@
-import { canonicalDecimal } from '../../model/expr/decimal.js';
+import { normalizeValue } from '../../safety/values.js';
 import { evaluate } from '../../model/expr/index.js';
 import type { NeutralType } from '../../model/neutral-types.js';
 import { tableAccess } from '../../resolve/access.js';
@@ -33,25 +33,7 @@ export interface BaseTable {
 }
 
 /** A value in a form that compares equal across drivers, masks and the TypeScript oracle. */
-export function normalize(value: unknown, type: NeutralType | undefined): string {
-  if (value === null || value === undefined) return 'NULL';
-  switch (type) {
-    case 'number':
-      return canonicalDecimal(String(value)) ?? String(value);
-    case 'date':
-      return value instanceof Date ? value.toISOString().slice(0, 10) : String(value).slice(0, 10);
-    case 'timestamp':
-      return String(new Date(value instanceof Date ? value.getTime() : String(value)).getTime());
-    case 'binary':
-      return '\\x' + Buffer.from(value as Uint8Array).toString('hex');
-    case 'json':
-      return JSON.stringify(typeof value === 'string' ? JSON.parse(value) : value);
-    case 'boolean':
-      return String(value === true || value === 't');
-    default:
-      return value instanceof Date ? value.toISOString() : String(value);
-  }
-}
+export const normalize = normalizeValue;
 
 /** Primary-key columns of every governed base table, in one catalog query. */
 export async function primaryKeys(conn: Connection, tables: readonly ResolvedTable[]): Promise<Map<string, string[]>> {
