@@ -22,7 +22,7 @@ import { readViewFilters, type AttributeEvidence, type FilterToRead } from './im
 import { readInventory } from './inventory.js';
 import { quoteIdent } from './naming.js';
 import { qualified, type GrantSpec, type MembershipSpec, type RoleSpec, type ViewSpec } from './objects.js';
-import { governanceQuery, type StateRow, type TagRow } from './queries.js';
+import { governanceQuery, json, optStr, str, strings, type StateRow, type TagRow } from './queries.js';
 
 /**
  * `meshward import` on PostgreSQL: reads the whole estate in a fixed number of bulk catalog
@@ -606,29 +606,6 @@ function truncate(s: string, n: number): string {
   return one.length <= n ? one : one.slice(0, n - 1) + '…';
 }
 
-function str(v: unknown): string {
-  return v === null || v === undefined ? '' : String(v);
-}
-
-function optStr(v: unknown): string | null {
-  return v === null || v === undefined ? null : String(v);
-}
-
-function json(v: unknown): unknown {
-  if (typeof v === 'string' && v.startsWith('[')) {
-    try {
-      return JSON.parse(v);
-    } catch {
-      return v;
-    }
-  }
-  return v;
-}
-
-function strings(v: unknown): string[] {
-  const j = json(v);
-  return Array.isArray(j) ? j.map((x) => String(x)) : [];
-}
 
 function tuples(v: unknown): string[][] {
   const j = json(v);

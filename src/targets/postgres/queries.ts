@@ -242,16 +242,16 @@ export async function readCatalog(conn: Connection, p: CatalogParams): Promise<{
   return { snapshot: { roles, memberships, schemas, views, relations, state, tags, meta, baseSchemas }, queryCount };
 }
 
-function str(v: unknown): string {
+export function str(v: unknown): string {
   return v === null || v === undefined ? '' : String(v);
 }
 
-function optStr(v: unknown): string | null {
+export function optStr(v: unknown): string | null {
   return v === null || v === undefined ? null : String(v);
 }
 
 /** json array columns arrive parsed from both drivers; a text value (e.g. a replayed row) is parsed here. */
-function json(v: unknown): unknown {
+export function json(v: unknown): unknown {
   if (typeof v === 'string' && v.startsWith('[')) {
     try {
       return JSON.parse(v);
@@ -262,7 +262,7 @@ function json(v: unknown): unknown {
   return v;
 }
 
-function strings(v: unknown): string[] {
+export function strings(v: unknown): string[] {
   const j = json(v);
   return Array.isArray(j) ? j.map((x) => String(x)) : [];
 }
