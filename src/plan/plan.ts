@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import type { Change, Finding, Hazard, NativeObject, Target } from '../targets/target.js';
 import { BLOCKING_HAZARDS } from '../targets/target.js';
 import { canonicalJson, sha256 } from './canonical.js';
@@ -104,10 +104,4 @@ export function blockingHazards(plan: Plan, allowed: readonly string[]): { chang
 
 export function savePlan(file: string, plan: Plan): void {
   writeFileSync(file, JSON.stringify(plan, null, 2) + '\n');
-}
-
-export function loadPlan(file: string): Plan {
-  const plan = JSON.parse(readFileSync(file, 'utf8')) as Plan;
-  if (plan.format !== 1 || !Array.isArray(plan.changes) || typeof plan.state_hash !== 'string') throw new Error(`${file} is not a meshward plan (format 1)`);
-  return plan;
 }

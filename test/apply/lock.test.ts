@@ -24,6 +24,10 @@ const lockOf = (name: string) => join(dir, `${name}.lock`);
 const children: ChildProcess[] = [];
 
 /** A live process that is not us (and not meshward). */
+function sleepMs(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
 function sleeper(): ChildProcess {
   const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
   children.push(child);
@@ -69,10 +73,32 @@ describe('embedded lock file', () => {
     expect(refused.message).toContain(`pid ${child.pid}`);
     expect(refused.message).toMatch(/still running[\s\S]*--force/);
     expect(existsSync(lockOf('b'))).toBe(true);
+    // --force stops a live holder on this host before breaking its lock: two processes on one
+    // embedded database would corrupt it
     const forced = unlockFile(lockOf('b'), { ...opts('b'), force: true });
     expect(forced.status).toBe('broken');
+    expect(forced.message).toContain(`stopped meshward ${me} (pid ${child.pid}, running "meshward apply --yes") (SIGTERM`);
     expect(existsSync(lockOf('b'))).toBe(false);
+    expect(() => process.kill(child.pid!, 0)).toSatisfy((f: () => void) => {
+      try {
+        f();
+        return /^Z/.test(readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1] ?? '');
+      } catch {
+        return true;
+      }
+    });
   });
+
+  it('--force keeps the lock when its live holder ignores SIGTERM, and says how to stop it', () => {
+    const child = spawn(process.execPath, ['-e', "process.on('SIGTERM', () => {}); setTimeout(() => {}, 60000)"], { stdio: 'ignore' });
+    children.push(child);
+    sleepMs(300); // let it install its handler
+    writeFileSync(lockOf('i'), JSON.stringify({ format: 1, pid: child.pid, host: hostname(), user: userInfo().username, command: ['meshward', 'apply'], started_at: new Date(Date.now() - 1000).toISOString(), token: 't' }));
+    const forced = unlockFile(lockOf('i'), { ...opts('i'), force: true, stopWaitMs: 1500 });
+    expect(forced.status).toBe('refused');
+    expect(forced.message).toContain(`did not stop within 1.5 s of SIGTERM; the lock is kept. Stop it (kill -9 ${child.pid})`);
+    expect(existsSync(lockOf('i'))).toBe(true);
+  }, 30_000);
 
   it('a lock whose process is gone is stale: reported with its holder, never taken over; unlock breaks it', () => {
     const file = lockOf('c');

@@ -3,7 +3,8 @@ import type { ApplyReport } from '../../apply/apply.js';
 import { applyLayout, parseLockBudget } from '../../apply/budget.js';
 import { runApply } from '../../apply/run.js';
 import { canonicalJson, sha256 } from '../../plan/canonical.js';
-import { blockingHazards, loadPlan, type Plan } from '../../plan/plan.js';
+import { blockingHazards, type Plan } from '../../plan/plan.js';
+import { compareSavedPlan, loadSavedPlan, SavedPlanError } from '../../plan/saved.js';
 import type { TargetSession } from '../../session/open-target.js';
 import { ExitError, paint, useColour, type Paint } from '../output.js';
 import { renderPlan } from '../views/plan.js';
@@ -27,7 +28,7 @@ export interface ApplyCommandOptions {
 
 export async function applyCommand(planFile: string | undefined, options: ApplyCommandOptions): Promise<void> {
   const p = paint(useColour());
-  const saved = planFile ? loadPlan(planFile) : undefined;
+  const saved = planFile ? savedPlan(planFile) : undefined;
   let lockBudget: number | undefined;
   try {
     lockBudget = parseLockBudget(options.lockBudget, '--lock-budget') ?? parseLockBudget(process.env.MESHWARD_LOCK_BUDGET, 'MESHWARD_LOCK_BUDGET');
@@ -43,10 +44,17 @@ export async function applyCommand(planFile: string | undefined, options: ApplyC
   };
   const report = await withSession({ dir: options.dir, target: options.target ?? saved?.target }, async (session) => {
     const { plan } = await planFor(session, { revokeUnmanaged: options.revokeUnmanaged });
-    let toApply: Plan = plan;
+    const toApply: Plan = plan;
     if (saved) {
       refuseStale(saved, plan, session, planFile!);
-      toApply = saved;
+      // The file is never executed as written: its steps must be exactly the re-derived ones,
+      // and the re-derived ones are what runs.
+      try {
+        compareSavedPlan(saved, plan, planFile!);
+      } catch (e) {
+        if (e instanceof SavedPlanError) throw new ExitError(1, `meshward: ${e.message}`);
+        throw e;
+      }
     } else {
       if (!options.json) process.stdout.write(renderPlan(plan, p));
       if (plan.changes.length === 0) return undefined;
@@ -91,6 +99,15 @@ export async function applyCommand(planFile: string | undefined, options: ApplyC
     if (view.stderr) process.stderr.write(view.stderr);
   }
   if (!report.result.ok) throw new ExitError(1);
+}
+
+function savedPlan(file: string): Plan {
+  try {
+    return loadSavedPlan(file);
+  } catch (e) {
+    if (e instanceof SavedPlanError) throw new ExitError(1, `meshward: ${e.message}`);
+    throw e;
+  }
 }
 
 /** A saved plan applies only to the state and the model it was made from (Terraform's rule). */

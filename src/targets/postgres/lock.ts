@@ -204,6 +204,8 @@ function installExitHandlers(): void {
   process.on('exit', releaseAll);
   for (const sig of SIGNALS) {
     const handler = () => {
+      // Said before the lock goes: whatever transaction was open is not committed.
+      process.stderr.write(`\nmeshward: stopped by ${sig}: an open transaction was not committed; run meshward plan to see what is applied\n`);
       releaseAll();
       removeExitHandlers();
       if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
@@ -223,7 +225,7 @@ function removeExitHandlers(): void {
  * `meshward unlock` on an embedded target: nothing to do without a lock file; a stale lock is
  * broken; a live (or unverifiable) one only with `force`. Never opens the database.
  */
-export function unlockFile(file: string, opts: LockFileOptions & { readonly force: boolean }): UnlockResult {
+export function unlockFile(file: string, opts: LockFileOptions & { readonly force: boolean; readonly stopWaitMs?: number }): UnlockResult {
   const text = readLockText(file);
   if (text === null) return { status: 'free', message: `${opts.label} is not locked (no ${file})` };
   const status = lockStatus(file, parseLock(text));
@@ -239,11 +241,46 @@ export function unlockFile(file: string, opts: LockFileOptions & { readonly forc
       message: `${opts.label} is locked by ${holder}${since(status.kind === 'ours' ? null : status.info)}${why}.\n  Refusing to break a live lock: stop that process first, or pass --force if you are sure it no longer uses ${opts.dir}.`,
     };
   }
+  if (status.kind === 'live') return stopHolderThenBreak(file, text, status.info, holder, opts, opts.stopWaitMs ?? STOP_WAIT_MS);
   return breakIfUnchanged(
     file,
     text,
     `${opts.label}: broke the lock of ${holder}${since(status.kind === 'ours' ? null : status.info)} (--force); if that process still uses ${opts.dir}, stop it now: two processes on one embedded database corrupt it`,
   );
+}
+
+/** How long `unlock --force` waits for a live holder on this host to stop after SIGTERM. */
+const STOP_WAIT_MS = 10_000;
+
+/**
+ * `--force` on a lock whose holder runs on this host: breaking the lock alone would let a second
+ * process open the embedded database while the first still writes to it (that corrupts it), so
+ * the holder is stopped first — SIGTERM, which rolls back its open transaction and releases the
+ * lock through its signal handler — and the lock is broken only once it is gone.
+ */
+function stopHolderThenBreak(file: string, judged: string, info: LockInfo, holder: string, opts: LockFileOptions, waitMs: number): UnlockResult {
+  try {
+    process.kill(info.pid, 'SIGTERM');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ESRCH') {
+      return { status: 'refused', message: `${opts.label} is locked by ${holder}, which could not be stopped (${(e as Error).message}); stop it yourself, then run meshward unlock --target ${opts.target}` };
+    }
+  }
+  for (const started = Date.now(); isAlive(info.pid); ) {
+    if (Date.now() - started > waitMs) {
+      return {
+        status: 'refused',
+        message: `${opts.label} is locked by ${holder}, which did not stop within ${waitMs / 1000} s of SIGTERM; the lock is kept. Stop it (kill -9 ${info.pid}), then run meshward unlock --target ${opts.target}`,
+      };
+    }
+    sleepSync(50);
+  }
+  const stopped = `${opts.label}: stopped ${holder} (SIGTERM; its open transaction was not committed)`;
+  const now = readLockText(file);
+  if (now === null) return { status: 'broken', message: `${stopped}; it released the lock as it stopped` };
+  if (now !== judged) return { status: 'refused', message: `${stopped}, but ${file} was taken by another process meanwhile; run meshward unlock again` };
+  unlinkSync(file);
+  return { status: 'broken', message: `${stopped}, and broke its lock` };
 }
 
 /** Deletes the lock file only if it still holds what was judged (not a lock taken since). */
@@ -258,9 +295,19 @@ function breakIfUnchanged(file: string, judged: string, message: string): Unlock
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
+    return !isZombie(pid);
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** An exited process its parent has not reaped yet (Linux /proc): it holds nothing any more. */
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return false;
   }
 }
 

@@ -163,6 +163,29 @@ describe.each(ENGINES)('concurrent applies on %s', (engine) => {
     }
   }, 120_000);
 
+  it.runIf(engine === 'pglite')('`unlock --force` stops a live holder before breaking its lock: never two processes on one embedded database', async () => {
+    const lock = join(t.dir, '.meshward', 'local.lock');
+    edit(t, 'domains/marketing.yaml', ['grants:\n', 'grants:\n  - groups: [auditors]\n    read: [analytics.marketing.campaigns]\n']);
+    const a = start(t, ['apply', '--yes'], { [TEST_HOLD_LOCK_ENV]: '60000' });
+    try {
+      await a.waitFor(HOLDING);
+      const forced = await cli(['unlock', '--force', '--dir', t.dir, '--target', 'local'], { env: t.env });
+      expect(forced.code, forced.stderr).toBe(0);
+      expect(forced.stdout).toContain(`stopped meshward ${ME} (pid ${a.pid}, running "meshward apply --yes`);
+      const ra = await a.done; // stopped before the second apply can open the directory
+      expect(ra.signal).toBe('SIGTERM');
+      expect(ra.stderr).toContain('meshward: stopped by SIGTERM: an open transaction was not committed; run meshward plan to see what is applied');
+      expect(ra.stderr).not.toMatch(/internal error|\n\s+at /);
+      expect(existsSync(lock)).toBe(false);
+      const applied = await cli(['apply', '--yes', '--dir', t.dir], { env: t.env });
+      expect(applied.code, applied.stderr).toBe(0);
+      const plan = await cli(['plan', '--dir', t.dir, '--detailed-exitcode'], { env: t.env });
+      expect(plan.code, plan.stdout + plan.stderr).toBe(0);
+    } finally {
+      a.kill('SIGKILL');
+    }
+  }, 120_000);
+
   it.runIf(engine === 'server')('`unlock` names the session holding the lock; --force ends it, the holder fails cleanly and the lock is free', async () => {
     edit(t, 'domains/hr.yaml', ['grants:\n', 'grants:\n  - groups: [auditors]\n    read: [analytics.hr.departments]\n']);
     const a = start(t, ['apply', '--yes'], { [TEST_HOLD_LOCK_ENV]: '15000' });

@@ -1,0 +1,128 @@
+import { Command, CommanderError, Option } from 'commander';
+import { applyCommand } from './commands/apply.js';
+import { auditCommand } from './commands/audit.js';
+import { compileCommand } from './commands/compile.js';
+import { driftCommand } from './commands/drift.js';
+import { explainCommand } from './commands/explain.js';
+import { importCommand } from './commands/import.js';
+import { inventoryCommand } from './commands/inventory.js';
+import { planCommand } from './commands/plan.js';
+import { queryCommand } from './commands/query.js';
+import { schemaCommand } from './commands/schema.js';
+import { testCommand } from './commands/test.js';
+import { unlockCommand } from './commands/unlock.js';
+import { validateCommand } from './commands/validate.js';
+import { ExitError } from './output.js';
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, ...value.split(',').filter(Boolean)];
+
+export function program(): Command {
+  const cli = new Command('meshward')
+    .description('Compile one platform-neutral data-mesh policy model into native warehouse access controls')
+    .version('0.1.0')
+    .showHelpAfterError()
+    .exitOverride();
+  const repo = (c: Command) =>
+    c.option('-d, --dir <dir>', 'policy repository (the directory holding meshward.yaml)', '.').option('-i, --inventory <file>', 'inventory.json (default: beside meshward.yaml)');
+
+  repo(cli.command('validate').description('load, type-check, cross-check and apply the guard rails'))
+    .option('--json', 'diagnostics as JSON')
+    .action((o) => validateCommand(o));
+
+  cli.command('schema').description('print the JSON Schema of every document kind, for editors').action(() => schemaCommand());
+
+  repo(cli.command('explain').description('effective access from the model: readable, masks, row predicate'))
+    .addOption(new Option('-g, --group <group...>', 'the principal: one or more groups').argParser(collect))
+    .option('-t, --table <table>', 'a governed table, database.schema.table')
+    .option('--target <name>', 'name native objects as this target does (default: first target)')
+    .option('--json', 'stable JSON (format 1)')
+    .action((o) => explainCommand(o));
+
+  repo(cli.command('test').description('check the AccessTests documents against the model'))
+    .option('--target <name>', 'also check against a live target')
+    .option('--json', 'results as JSON')
+    .action((o) => testCommand(o));
+  const live = (c: Command) => c.option('-d, --dir <dir>', 'policy repository (the directory holding meshward.yaml)', '.').option('--target <name>', 'target from meshward.yaml (default: the only one)');
+
+  live(cli.command('plan').description('read the target, diff it with the model, print the ordered changes and their SQL'))
+    .option('--out <file>', 'save the plan for a later apply')
+    .option('--json', 'stable JSON (format 1)')
+    .option('--detailed-exitcode', 'exit 2 when there are changes')
+    .option('--no-sql', 'leave the statements out of the human output')
+    .option('--revoke-unmanaged', 'revoke unmanaged SELECT grants on governed base tables (hazard UNMANAGED_REVOKE, blocks apply unless allowed)')
+    .action((o) => planCommand(o));
+
+  live(cli.command('apply').description('apply the changes in one transaction (in batches when over the lock budget); asks on a TTY unless --yes or a saved plan').argument('[plan]', 'a plan saved with plan --out'))
+    .option('-y, --yes', 'apply without asking')
+    .addOption(new Option('--allow-hazard <code...>', 'accept a blocking hazard (UNMANAGED_REVOKE, REPLACE_GAP)').argParser(collect))
+    .option('--lock-timeout <ms>', 'how long a statement may wait for a lock', '10000')
+    .option('--no-transaction', 'commit each change on its own, with its recorded state (a failure leaves the changes before it applied)')
+    .option('--lock-budget <entries>', 'lock-table entries one transaction may use; over it the plan runs in batches (default: MESHWARD_LOCK_BUDGET, else half the server\'s lock table)')
+    .option('--json', 'the apply report as JSON')
+    .option('--revoke-unmanaged', 'also revoke unmanaged SELECT grants on governed base tables (needs --allow-hazard UNMANAGED_REVOKE)')
+    .action((plan, o) => applyCommand(plan, o));
+
+  live(cli.command('drift').description('compare the live target with what the last apply recorded; exit 2 on drift'))
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'markdown']).default('text'))
+    .action((o) => driftCommand(o));
+
+  repo(cli.command('compile').description('the desired native SQL, without a connection'))
+    .option('--target <name>', 'target from meshward.yaml (default: the first)')
+    .option('--domain <name>', 'only what this domain causes')
+    .action((o) => compileCommand(o));
+
+  live(cli.command('inventory').description('tables, columns and types of the target, as inventory.json')).action((o) => inventoryCommand(o));
+
+  cli
+    .command('import')
+    .description('draft a policy repository from what the target already holds (roles, grants, tags, meshward\'s own objects)')
+    .option('-d, --dir <dir>', 'policy repository whose target to read (its target block is copied)', '.')
+    .option('--target <name>', 'target from meshward.yaml (default: the only one); with --url, the name of the drafted target')
+    .option('--url <url>', 'import from this PostgreSQL server instead of a repository target')
+    .option('--database <label>', 'neutral database label for the tables (default: the target\'s database:, else the database name)')
+    .option('--project <name>', 'the meshward project to import when the target holds several; else the drafted project\'s name')
+    .option('-o, --out <dir>', 'where to write the draft (refused when not empty)', 'imported')
+    .option('--force', 'write into a non-empty --out (files a previous import drafted are replaced)')
+    .option('--json', 'the summary as JSON')
+    .action((o) => importCommand(o));
+
+  live(cli.command('query').description('run SQL as a principal of these groups: what a consumer sees').argument('<sql>', 'SQL using neutral table names, e.g. analytics.sales.customers'))
+    .addOption(new Option('--as <groups>', 'the principal: a group, or several comma-separated (repeatable)').argParser(collect))
+    .option('--json', 'rows as JSON')
+    .action((sql, o) => queryCommand(sql, o));
+  live(cli.command('unlock').description("show who holds the target's lock; break a stale one (a live one only with --force)"))
+    .option('--force', 'break the lock even though its holder may still run (embedded) / end the holding server session')
+    .action((o) => unlockCommand(o));
+
+  live(cli.command('audit').description('the apply audit trail of the target; --verify checks its hash chains, head and local journal'))
+    .option('--since <date>', 'only records from this date or time on (e.g. 2026-01-31)')
+    .option('--verify', 'check both copies: exit 0 intact, 1 naming the first broken seq')
+    .option('--acknowledge <seq>', 'record that the gap at this seq (an apply that left no record) is understood; needs --reason')
+    .option('--reason <text>', 'with --acknowledge: what the unrecorded apply was')
+    .option('--json', 'stable JSON (format 1)')
+    .action((o) => auditCommand(o));
+  return cli;
+}
+
+/**
+ * Runs one command line (argv without `node main.js`) and returns its exit code. Never throws and
+ * never calls process.exit: main.ts sets the code, and tests run commands in-process through it.
+ * An error that is not an ExitError is a bug in meshward: it is named as one, in one line (the
+ * stack only with MESHWARD_DEBUG=1), because every error a user can cause has its own message.
+ */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  try {
+    await program().parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof ExitError) {
+      if (e.message) process.stderr.write(e.message + '\n');
+      return e.exitCode;
+    }
+    if (e instanceof CommanderError) return e.exitCode; // commander has printed the usage error or the help
+    const err = e instanceof Error ? e : new Error(String(e));
+    const detail = process.env.MESHWARD_DEBUG ? `\n${err.stack ?? ''}` : '';
+    process.stderr.write(`meshward: internal error (a bug in meshward; please report it, with the output of MESHWARD_DEBUG=1): ${err.message.split('\n')[0]}${detail}\n`);
+    return 1;
+  }
+}

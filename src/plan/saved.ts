@@ -1,0 +1,121 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { HAZARDS } from '../targets/target.js';
+import { canonicalJson } from './canonical.js';
+import type { Plan, PlannedChange } from './plan.js';
+
+/**
+ * A saved plan is an artifact that travels between CI jobs, so whoever can write it could make
+ * apply run anything. It is therefore never executed as written: apply re-derives the plan from
+ * the model and the live state, and the file is accepted only when every step it lists is
+ * exactly a step of the re-derived plan (`compareSavedPlan`); the re-derived steps are the ones
+ * that run. This module loads the file through a schema and does that comparison.
+ */
+
+/** A saved plan that cannot be used; the message names the file and what to do. */
+export class SavedPlanError extends Error {
+  override readonly name = 'SavedPlanError';
+}
+
+const plannedChange = z
+  .object({
+    action: z.enum(['add', 'change', 'remove']),
+    kind: z.string(),
+    key: z.string(),
+    object: z.string(),
+    domain: z.string().nullable(),
+    table: z.string().nullable(),
+    policy: z.array(z.string()),
+    reason: z.string(),
+    hazards: z.array(z.enum(HAZARDS)),
+    sql: z.array(z.string()),
+  })
+  .strict();
+
+const planSchema = z
+  .object({
+    format: z.literal(1),
+    target: z.string(),
+    project: z.string(),
+    state_hash: z.string(),
+    desired_hash: z.string(),
+    changes: z.array(plannedChange),
+    findings: z.array(z.looseObject({ code: z.string(), object: z.string(), message: z.string() })),
+    summary: z
+      .object({ add: z.number(), change: z.number(), remove: z.number(), hazards: z.number(), widening: z.number(), statements: z.number() })
+      .strict(),
+    created_at: z.string(),
+  })
+  .strict();
+
+/** Reads and checks a plan file; every problem is a SavedPlanError naming the file. */
+export function loadSavedPlan(file: string): Plan {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
+    throw new SavedPlanError(`${file}: cannot read the plan: ${why}; save one with meshward plan --out ${file}`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new SavedPlanError(`${file}: not a meshward plan: the file is not JSON (${(e as Error).message}); save one with meshward plan --out ${file}`);
+  }
+  if (data && typeof data === 'object' && 'format' in data && (data as { format: unknown }).format !== 1 && 'changes' in data) {
+    throw new SavedPlanError(`${file}: plan format ${JSON.stringify((data as { format: unknown }).format)} is not one this version reads (format 1); make the plan again with this version's meshward plan --out`);
+  }
+  const parsed = planSchema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const where = issue.path.length ? issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') : 'the document';
+    throw new SavedPlanError(`${file}: not a meshward plan (format 1): ${where}: ${issue.message}; save one with meshward plan --out ${file}`);
+  }
+  return parsed.data as unknown as Plan; // findings are compared with the re-derived ones, field by field
+}
+
+/** The fields of a change that decide what runs, and what a reviewer approved. */
+const FIELDS: readonly (keyof PlannedChange)[] = ['action', 'kind', 'key', 'object', 'domain', 'table', 'policy', 'reason', 'hazards', 'sql'];
+
+/**
+ * Refuses a saved plan whose changes are not exactly the re-derived ones: the first step that
+ * differs is named (a statement added, removed or edited; a change added, dropped, reordered or
+ * relabelled; a hazard removed). Returns quietly when they are identical.
+ */
+export function compareSavedPlan(saved: Plan, derived: Plan, file: string): void {
+  const refuse = (what: string) =>
+    new SavedPlanError(`${file} does not match the plan that the policy repository and the live target produce: ${what}; the file was changed after meshward plan wrote it — nothing was applied; run meshward plan again`);
+  let statement = 0;
+  const n = Math.max(saved.changes.length, derived.changes.length);
+  for (let i = 0; i < n; i++) {
+    const s = saved.changes[i];
+    const d = derived.changes[i];
+    if (!s) throw refuse(`change ${i + 1} (${d!.object}) is missing from the file`);
+    if (!d) throw refuse(`change ${i + 1} (${s.object}) is not part of the plan`);
+    const sqlCount = Math.max(s.sql.length, d.sql.length);
+    for (let k = 0; k < sqlCount; k++) {
+      if (s.sql[k] !== d.sql[k]) {
+        const at = `statement ${statement + k + 1} (change ${i + 1}, ${d.object})`;
+        if (s.sql[k] === undefined) throw refuse(`${at} is missing from the file`);
+        if (d.sql[k] === undefined) throw refuse(`${at} is not part of the plan: ${oneLine(s.sql[k]!)}`);
+        throw refuse(`${at} differs: the file has ${oneLine(s.sql[k]!)}`);
+      }
+    }
+    statement += d.sql.length;
+    for (const f of FIELDS) {
+      if (canonicalJson(s[f]) !== canonicalJson(d[f])) throw refuse(`change ${i + 1} (${d.object}): its ${f} differs (the file has ${oneLine(JSON.stringify(s[f]))})`);
+    }
+  }
+  for (const f of ['target', 'project', 'state_hash', 'desired_hash'] as const) {
+    if (saved[f] !== derived[f]) throw refuse(`its ${f} differs`);
+  }
+  if (canonicalJson(saved.summary) !== canonicalJson(derived.summary)) throw refuse('its summary differs');
+  if (canonicalJson(saved.findings) !== canonicalJson(derived.findings)) throw refuse('its findings differ');
+}
+
+function oneLine(text: string, max = 120): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return JSON.stringify(flat.length > max ? flat.slice(0, max - 1) + '…' : flat);
+}

@@ -1,0 +1,83 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Plan, PlannedChange } from '../../src/plan/plan.js';
+import { compareSavedPlan, SavedPlanError } from '../../src/plan/saved.js';
+import { HAZARDS } from '../../src/targets/target.js';
+
+/** Any single edit of a saved plan's changes is refused by the comparison with the re-derived plan. */
+
+const change: fc.Arbitrary<PlannedChange> = fc.record({
+  action: fc.constantFrom('add', 'change', 'remove'),
+  kind: fc.constantFrom('role', 'grant', 'view', 'tag'),
+  key: fc.string({ minLength: 1, maxLength: 12 }),
+  object: fc.string({ maxLength: 12 }),
+  domain: fc.option(fc.string({ maxLength: 6 })),
+  table: fc.option(fc.string({ maxLength: 6 })),
+  policy: fc.array(fc.string({ maxLength: 6 }), { maxLength: 2 }),
+  reason: fc.string({ maxLength: 10 }),
+  hazards: fc.uniqueArray(fc.constantFrom(...HAZARDS), { maxLength: 2 }),
+  sql: fc.array(fc.string({ minLength: 1, maxLength: 20 }), { minLength: 1, maxLength: 3 }),
+});
+
+const plan: fc.Arbitrary<Plan> = fc.array(change, { minLength: 1, maxLength: 6 }).map((changes) => ({
+  format: 1,
+  target: 'local',
+  project: 'acme',
+  state_hash: 'a'.repeat(64),
+  desired_hash: 'b'.repeat(64),
+  changes,
+  findings: [],
+  summary: { add: 0, change: 0, remove: 0, hazards: 0, widening: 0, statements: changes.reduce((n, c) => n + c.sql.length, 0) },
+  created_at: '2026-12-01T00:00:00.000Z',
+}));
+
+type Mutation = (p: Plan, pick: number, text: string) => Plan | null;
+
+const mutations: Record<string, Mutation> = {
+  'append a statement': (p, i, text) => withChange(p, i, (c) => ({ ...c, sql: [...c.sql, text] })),
+  'drop a statement': (p, i) => withChange(p, i, (c) => ({ ...c, sql: c.sql.slice(1) })),
+  'edit a statement': (p, i, text) => withChange(p, i, (c) => (c.sql[0] === text ? null : { ...c, sql: [text, ...c.sql.slice(1)] })),
+  'drop a hazard': (p, i) => withChange(p, i, (c) => (c.hazards.length ? { ...c, hazards: c.hazards.slice(1) } : null)),
+  'change an action': (p, i) => withChange(p, i, (c) => ({ ...c, action: c.action === 'add' ? 'remove' : 'add' })),
+  'relabel an object': (p, i, text) => withChange(p, i, (c) => (c.object === text ? null : { ...c, object: text })),
+  'drop a change': (p, i) => ({ ...p, changes: p.changes.filter((_, k) => k !== i % p.changes.length) }),
+  'add a change': (p, i, text) => ({ ...p, changes: [...p.changes.slice(0, i % (p.changes.length + 1)), { ...p.changes[0]!, sql: [text] }, ...p.changes.slice(i % (p.changes.length + 1))] }),
+  'swap two changes': (p, i) => {
+    if (p.changes.length < 2) return null;
+    const a = i % (p.changes.length - 1);
+    const c = [...p.changes];
+    [c[a], c[a + 1]] = [c[a + 1]!, c[a]!];
+    return JSON.stringify(c) === JSON.stringify(p.changes) ? null : { ...p, changes: c };
+  },
+  'change the state hash': (p) => ({ ...p, state_hash: 'c'.repeat(64) }),
+  'forge a finding': (p, _i, text) => ({ ...p, findings: [{ code: 'FOREIGN_OBJECT', object: text, message: text }] }),
+};
+
+function withChange(p: Plan, i: number, f: (c: PlannedChange) => PlannedChange | null): Plan | null {
+  const k = i % p.changes.length;
+  const edited = f(p.changes[k]!);
+  if (!edited) return null;
+  return { ...p, changes: p.changes.map((c, j) => (j === k ? edited : c)) };
+}
+
+describe('compareSavedPlan', () => {
+  it('accepts the plan it was derived as, whatever its created_at', () => {
+    fc.assert(
+      fc.property(plan, (p) => {
+        expect(() => compareSavedPlan({ ...p, created_at: 'x' }, p, 'plan.json')).not.toThrow();
+      }),
+    );
+  });
+
+  it('refuses every single edit, naming the file', () => {
+    fc.assert(
+      fc.property(plan, fc.constantFrom(...Object.keys(mutations)), fc.nat(), fc.string({ minLength: 1, maxLength: 20 }), (p, name, pick, text) => {
+        const edited = mutations[name]!(structuredClone(p), pick, text);
+        fc.pre(edited !== null && JSON.stringify(edited) !== JSON.stringify(p));
+        expect(() => compareSavedPlan(edited!, p, 'plan.json')).toThrow(SavedPlanError);
+        expect(() => compareSavedPlan(edited!, p, 'plan.json')).toThrow(/^plan\.json does not match the plan/);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
