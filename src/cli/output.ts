@@ -52,3 +52,18 @@ export class ExitError extends Error {
     super(message);
   }
 }
+
+/**
+ * A command to paste where the user ran the previous one: `meshward <words>` plus the `--dir`
+ * and `--target` that command was given (quoted for a POSIX shell when needed).
+ */
+export function commandHint(words: string, where: { readonly dir?: string; readonly target?: string } = {}): string {
+  const parts = [`meshward ${words}`];
+  if (where.target) parts.push(`--target ${shellWord(where.target)}`);
+  if (where.dir && where.dir !== '.') parts.push(`--dir ${shellWord(where.dir)}`);
+  return parts.join(' ');
+}
+
+export function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}

@@ -28,13 +28,15 @@ export interface ApplyCommandOptions {
 
 export async function applyCommand(planFile: string | undefined, options: ApplyCommandOptions): Promise<void> {
   const p = paint(useColour());
-  const saved = planFile ? savedPlan(planFile) : undefined;
+  // Every option is checked before anything is read or locked (a bad value never reaches BEGIN or the audit trail).
   let lockBudget: number | undefined;
   try {
     lockBudget = parseLockBudget(options.lockBudget, '--lock-budget') ?? parseLockBudget(process.env.MESHWARD_LOCK_BUDGET, 'MESHWARD_LOCK_BUDGET');
   } catch (e) {
     throw new ExitError(1, `meshward: ${(e as Error).message}`);
   }
+  const lockTimeoutMs = parseLockTimeout(options.lockTimeout);
+  const saved = planFile ? savedPlan(planFile) : undefined;
   const layoutOptions = { transaction: options.transaction !== false, lockBudget };
   let noticed = false;
   const notice = (message: string) => {
@@ -78,7 +80,7 @@ export async function applyCommand(planFile: string | undefined, options: ApplyC
         const { plan: now } = await planFor(session, { revokeUnmanaged: options.revokeUnmanaged });
         if (now.state_hash !== toApply.state_hash) throw new ExitError(1, `target '${toApply.target}' changed while the plan was being confirmed (state ${toApply.state_hash.slice(0, 8)} → ${now.state_hash.slice(0, 8)}); nothing was applied — run meshward plan again`);
       },
-      lockTimeoutMs: options.lockTimeout ? Number(options.lockTimeout) : undefined,
+      lockTimeoutMs,
       ...layoutOptions,
       onNotice: notice,
       onProgress: progress ? (done, total) => process.stderr.write(`\rapplying ${done}/${total}`) : undefined,
@@ -99,6 +101,14 @@ export async function applyCommand(planFile: string | undefined, options: ApplyC
     if (view.stderr) process.stderr.write(view.stderr);
   }
   if (!report.result.ok) throw new ExitError(1);
+}
+
+/** `--lock-timeout <ms>`: a whole number of milliseconds, 0 (wait forever, PostgreSQL's meaning) up to a day. */
+function parseLockTimeout(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = /^\s*\d+\s*$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(n) || n > 86_400_000) throw new ExitError(1, `meshward: --lock-timeout must be a whole number of milliseconds from 0 to 86400000, not ${JSON.stringify(text)}; e.g. --lock-timeout 10000`);
+  return n;
 }
 
 function savedPlan(file: string): Plan {

@@ -1,7 +1,9 @@
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { buildPlan, savePlan, type Plan } from '../../plan/plan.js';
 import type { TargetSession } from '../../session/open-target.js';
 import type { Change, Finding } from '../../targets/target.js';
-import { ExitError, paint, useColour } from '../output.js';
+import { ExitError, commandHint, paint, shellWord, useColour } from '../output.js';
 import { renderPlan } from '../views/plan.js';
 import { withSession } from './session.js';
 
@@ -55,12 +57,33 @@ function revokesOf(session: TargetSession, findings: readonly Finding[]): Omit<C
 }
 
 export async function planCommand(options: PlanOptions): Promise<void> {
+  if (options.out) checkWritable(options.out); // before connecting: a plan that cannot be saved is not worth making
   const plan = await withSession({ dir: options.dir, target: options.target }, async (s) => (await planFor(s, { revokeUnmanaged: options.revokeUnmanaged })).plan);
+  // Saved before anything is printed: "Saved to" is only ever said of a file that exists.
+  if (options.out) {
+    try {
+      savePlan(options.out, plan);
+    } catch (e) {
+      throw new ExitError(1, `meshward: cannot save the plan to ${options.out}: ${(e as Error).message}`);
+    }
+  }
   if (options.json) process.stdout.write(JSON.stringify(plan, null, 2) + '\n');
   else process.stdout.write(renderPlan(plan, paint(useColour()), { showSql: options.sql !== false }));
-  if (options.out) {
-    savePlan(options.out, plan);
-    if (!options.json) process.stdout.write(`Saved to ${options.out} — apply it with: meshward apply --target ${plan.target} ${options.out}\n`);
-  }
+  if (options.out && !options.json) process.stdout.write(`Saved to ${options.out} — apply it with: ${commandHint(`apply ${shellWord(options.out)}`, { dir: options.dir, target: plan.target })}\n`);
   if (options.detailedExitcode && plan.changes.length > 0) throw new ExitError(2);
+}
+
+/** The directory of `--out` must exist and be a directory; an existing file there must not be a directory. */
+function checkWritable(file: string): void {
+  const dir = dirname(resolve(file));
+  let why: string | undefined;
+  try {
+    if (!statSync(dir).isDirectory()) why = `${dir} is not a directory`;
+    else if (existsSync(file) && statSync(file).isDirectory()) why = `${file} is a directory`;
+    else accessSync(dir, constants.W_OK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    why = code === 'ENOENT' ? `the directory ${dir} does not exist` : code === 'EACCES' ? `${dir} is not writable` : (e as Error).message;
+  }
+  if (why) throw new ExitError(1, `meshward: cannot save the plan to ${file}: ${why}; nothing was read from the target`);
 }

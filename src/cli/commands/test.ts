@@ -2,7 +2,8 @@ import { checkAccessTests, type TestOutcome } from '../../access-tests/check.js'
 import { checkAccessTestsLive } from '../../access-tests/live.js';
 import type { Finding } from '../../targets/target.js';
 import { withSession } from './session.js';
-import { ExitError, displayPath, paint, useColour } from '../output.js';
+import { ExitError, commandHint, displayPath, paint, useColour } from '../output.js';
+import { planFor } from './plan.js';
 import { loadOrExit, type RepoOptions } from './validate.js';
 
 export interface TestOptions extends RepoOptions {
@@ -18,9 +19,20 @@ export async function testCommand(options: TestOptions): Promise<void> {
   if (options.target) {
     ({ root, outcomes, bypasses } = await withSession({ dir: options.dir, target: options.target }, async (s) => {
       if (!s.target.probe) throw new ExitError(1, `target type ${s.decl.type} cannot run access tests live`);
+      const { plan } = await planFor(s);
+      const where = { dir: options.dir, target: s.decl.name };
+      if (s.desired.length > 0 && plan.summary.add === s.desired.length) {
+        // every desired object is still to be made: no apply has happened here
+        throw new ExitError(1, `meshward: nothing is applied on target '${s.decl.name}' yet, so there is nothing live to test; run ${commandHint('apply', where)} first`);
+      }
+      if (plan.changes.length > 0) {
+        process.stderr.write(`meshward: target '${s.decl.name}' has ${plan.changes.length} change${plan.changes.length === 1 ? '' : 's'} not applied yet (${commandHint('plan', where)} lists them); the live checks test what is applied\n`);
+      }
       const probe = s.target.probe(s.conn, s.ctx, s.resolved);
       const model = checkAccessTests(s.resolved);
-      const live = await checkAccessTestsLive(s.resolved, probe);
+      const live = await checkAccessTestsLive(s.resolved, probe).catch((e: unknown) => {
+        throw new ExitError(1, `meshward: the live checks on target '${s.decl.name}' could not run: ${(e as Error).message}; run ${commandHint('plan', where)} to see what is not applied`);
+      });
       // A test passes only if both the model and the engine keep its promise.
       const merged = model.map((m, i) => ({ ...m, failures: [...m.failures, ...live[i]!.failures] }));
       return { root: s.root, outcomes: merged, bypasses: await probe.bypasses() };
