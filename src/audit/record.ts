@@ -35,17 +35,39 @@ export interface JournalRef {
   readonly path: string;
 }
 
-export interface ApplyRecordInput {
+/** What every kind of record (apply, gap, acknowledgement) says about where and by whom. */
+export interface RecordContext {
   readonly project: string;
   readonly target: string;
   readonly engine: string;
-  readonly plan: Plan;
-  readonly report: ApplyReport;
   readonly journal: JournalRef | null;
   readonly env?: NodeJS.ProcessEnv;
   readonly argv?: readonly string[];
   /** When the record is made (default: now). */
   readonly at?: Date;
+}
+
+export interface ApplyRecordInput extends RecordContext {
+  readonly plan: Plan;
+  readonly report: ApplyReport;
+}
+
+/** The fields every record starts with: format, kind, id, its place (set when written), when, where, who, the command line. */
+export function recordHead(kind: string, input: RecordContext): Record<string, unknown> {
+  const me = whoAmI();
+  return {
+    format: 1,
+    kind,
+    id: randomUUID(),
+    seq: null,
+    prev: null,
+    at: (input.at ?? new Date()).toISOString(),
+    project: input.project,
+    target: input.target,
+    engine: input.engine,
+    who: { user: me.user, host: me.host, ci: ciIdentity(input.env ?? process.env) },
+    command: commandLine(input.argv ?? process.argv),
+  };
 }
 
 /** The sha256 of the canonical plan JSON: what was approved, byte for byte. */
@@ -66,7 +88,6 @@ const round = (ms: number) => Math.round(ms * 1000) / 1000;
 export function buildApplyRecord(input: ApplyRecordInput): AuditRecord {
   const at = input.at ?? new Date();
   const { report, plan } = input;
-  const me = whoAmI();
   const mode = (report as { mode?: unknown }).mode;
   // Every statement of the plan with what became of it (the executor's outcomes; older reports: sent + not run).
   const statements = report.outcomes?.length
@@ -76,19 +97,9 @@ export function buildApplyRecord(input: ApplyRecordInput): AuditRecord {
         ...report.notRun.map((sql, i) => ({ n: report.statements.length + i + 1, sql, outcome: 'not_run', ms: null, error: null })),
       ];
   return normalizeRecord({
-    format: 1,
-    kind: 'apply',
-    id: randomUUID(),
-    seq: null,
-    prev: null,
-    at: at.toISOString(),
+    ...recordHead('apply', { ...input, at }),
     started_at: new Date(at.getTime() - report.ms).toISOString(),
     ms: round(report.ms),
-    project: input.project,
-    target: input.target,
-    engine: input.engine,
-    who: { user: me.user, host: me.host, ci: ciIdentity(input.env ?? process.env) },
-    command: commandLine(input.argv ?? process.argv),
     plan: {
       hash: planHash(plan),
       state_hash: plan.state_hash,

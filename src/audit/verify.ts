@@ -1,6 +1,7 @@
 import { canonicalJson } from '../plan/canonical.js';
 import type { AuditHead, AuditRow, AuditSnapshot } from '../targets/target.js';
 import { chainHash, GENESIS, type AuditProblem } from './chain.js';
+import { describeWrites, unrecordedState } from './gap.js';
 import { whoAmI } from './identity.js';
 import type { JournalRead } from './journal.js';
 import type { JournalRef } from './record.js';
@@ -22,6 +23,8 @@ export interface VerifyReport {
   readonly warnings: readonly string[];
   readonly table: { readonly available: boolean; readonly where: string; readonly records: number; readonly head: AuditHead | null };
   readonly journal: { readonly path: string; readonly exists: boolean; readonly id: string | null; readonly entries: number };
+  /** Applies that left no record, as recorded by a later apply (gap records), acknowledged or not. */
+  readonly gaps: readonly { readonly seq: number; readonly at: string; readonly message: string; readonly acknowledged: { readonly seq: number; readonly by: string; readonly reason: string } | null }[];
 }
 
 const range = (from: number, to: number) => (from === to ? `seq ${from}` : `seq ${from}–${to}`);
@@ -62,17 +65,44 @@ export function verifyTable(s: AuditSnapshot): AuditProblem[] {
   } else if (head.hash !== last.hash) {
     add(last.seq, `audit_head's hash differs from that of seq ${last.seq}: the head or the last record was rewritten`);
   }
-  if (s.stateAppliedAt !== null) {
-    if (!last) {
-      if (!head || head.seq === 0) add(null, `the target's state was written at ${s.stateAppliedAt}, but ${where} holds no record of any apply (applied before the audit trail existed, or the records were removed)`);
-    } else if (last.record.state_applied_at !== s.stateAppliedAt) {
+  const unrecorded = unrecordedState(s);
+  if (unrecorded) {
+    const what = describeWrites(unrecorded.writes);
+    if (!last) add(null, `the target's state was written at ${unrecorded.stateAppliedAt}, but ${where} holds no record of any apply (applied before the audit trail existed, an apply killed before its record, or the records were removed): ${what}; the next apply records it as a gap`);
+    else
       add(
         last.seq + 1,
-        `the target's state was written at ${s.stateAppliedAt}, but the newest record (seq ${last.seq}) saw it written at ${String(last.record.state_applied_at ?? 'no time')}: an apply after seq ${last.seq} is not in ${where}`,
+        `the target's state was written at ${unrecorded.stateAppliedAt}, but the newest record (seq ${last.seq}) saw it written at ${unrecorded.recordedStateAppliedAt ?? 'no time'}: an apply after seq ${last.seq} is not in ${where} (${what}); the next apply records it as a gap`,
       );
-    }
+  }
+  // Gap records: applies that left no record of their own, found and recorded by a later apply. They stay reported until acknowledged.
+  for (const gap of gapsOf(s.rows)) {
+    const rec = gap.row.record;
+    if (gap.acknowledged) continue;
+    add(gap.row.seq, `seq ${gap.row.seq} records a gap — ${String(rec.message ?? 'an apply left no audit record')} (found by ${whoText(rec)} at ${String(rec.at)}); once you know what that apply was: meshward audit --acknowledge ${gap.row.seq} --reason TEXT`);
   }
   return problems;
+}
+
+/** A gap record and the acknowledgement of it, if any. */
+export interface GapEntry {
+  readonly row: AuditRow;
+  readonly acknowledged: AuditRow | null;
+}
+
+/** The table's gap records, each with the record that acknowledges it (a later `acknowledgement` naming its seq). */
+export function gapsOf(rows: readonly AuditRow[]): GapEntry[] {
+  const acks = new Map<number, AuditRow>();
+  for (const r of rows) if (r.record.kind === 'acknowledgement' && typeof r.record.gap_seq === 'number' && !acks.has(r.record.gap_seq)) acks.set(r.record.gap_seq, r);
+  return rows.filter((r) => r.record.kind === 'gap').map((row) => {
+    const ack = acks.get(row.seq);
+    return { row, acknowledged: ack && ack.seq > row.seq ? ack : null };
+  });
+}
+
+function whoText(rec: Readonly<Record<string, unknown>>): string {
+  const w = (rec.who ?? {}) as { user?: unknown; host?: unknown };
+  return `${String(w.user ?? '?')}@${String(w.host ?? '?')}`;
 }
 
 function checkRow(row: AuditRow, prevHash: string | null, where: string, add: (seq: number | null, message: string) => void): void {
@@ -137,6 +167,10 @@ export function verifyAudit(s: AuditSnapshot, j: JournalRead): VerifyReport {
     (a, b) => (a.seq ?? Infinity) - (b.seq ?? Infinity) || WHERE_ORDER[a.where] - WHERE_ORDER[b.where] || (a.entry ?? 0) - (b.entry ?? 0),
   );
   const warnings = [...cross.warnings];
+  const gaps = s.available ? gapsOf(s.rows) : [];
+  for (const g of gaps) {
+    if (g.acknowledged) warnings.push(`seq ${g.row.seq} records a gap (an apply that left no record), acknowledged at seq ${g.acknowledged.seq} by ${whoText(g.acknowledged.record)}: ${String(g.acknowledged.record.reason ?? '')}`);
+  }
   if (!s.available) warnings.push(`the target has no audit table (${s.where}) yet: no apply has committed there`);
   if (!j.exists && !cross.warnings.length) warnings.push(`there is no local journal (${j.path}) to check`);
   return {
@@ -145,5 +179,11 @@ export function verifyAudit(s: AuditSnapshot, j: JournalRead): VerifyReport {
     warnings,
     table: { available: s.available, where: s.where, records: s.rows.length, head: s.head },
     journal: { path: j.path, exists: j.exists, id: j.header?.journal ?? null, entries: j.entries.length },
+    gaps: gaps.map((g) => ({
+      seq: g.row.seq,
+      at: g.row.at,
+      message: String(g.row.record.message ?? ''),
+      acknowledged: g.acknowledged ? { seq: g.acknowledged.seq, by: whoText(g.acknowledged.record), reason: String(g.acknowledged.record.reason ?? '') } : null,
+    })),
   };
 }

@@ -207,6 +207,17 @@ export interface AuditSnapshot {
   readonly head: AuditHead | null;
   /** When the target's recorded state was last written (ISO), or null. */
   readonly stateAppliedAt: string | null;
+  /** The recorded state by the time it was written (one entry per writing transaction, oldest first), when the target can tell. */
+  readonly stateWrites?: readonly AuditStateWrite[];
+}
+
+/** The recorded-state rows one transaction wrote (and that no later one rewrote). */
+export interface AuditStateWrite {
+  /** ISO 8601, UTC, microseconds (as `stateAppliedAt`). */
+  readonly applied_at: string;
+  readonly rows: number;
+  /** The first keys written (at most 50), sorted. */
+  readonly keys: readonly string[];
 }
 
 /** Facts read inside the append transaction, for the record being sealed. */

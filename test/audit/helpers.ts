@@ -2,13 +2,15 @@ import type { ApplyReport } from '../../src/apply/apply.js';
 import { GENESIS } from '../../src/audit/chain.js';
 import type { Plan } from '../../src/plan/plan.js';
 import type { TargetSession } from '../../src/session/open-target.js';
-import type { AuditHead, AuditRow, AuditSnapshot, AuditStorage } from '../../src/targets/target.js';
+import type { AuditHead, AuditRow, AuditSnapshot, AuditStateWrite, AuditStorage } from '../../src/targets/target.js';
 
 /** An in-memory copy of the target's audit table and head, with the same append contract as postgres. */
 export class MemoryAudit implements AuditStorage {
   rows: AuditRow[] = [];
   head: AuditHead | null = null;
   stateAppliedAt: string | null = null;
+  /** The state's writes, as the postgres target reports them (left out when null). */
+  stateWrites: AuditStateWrite[] | null = null;
   available = true;
   failNext: Error | null = null;
 
@@ -34,7 +36,7 @@ export class MemoryAudit implements AuditStorage {
 
   /** A deep copy, as a read from the database would give. */
   snapshot(): AuditSnapshot {
-    return JSON.parse(JSON.stringify({ available: this.available, where: '"mw_meta"."audit"', rows: this.rows, head: this.head, stateAppliedAt: this.stateAppliedAt })) as AuditSnapshot;
+    return JSON.parse(JSON.stringify({ available: this.available, where: '"mw_meta"."audit"', rows: this.rows, head: this.head, stateAppliedAt: this.stateAppliedAt, ...(this.stateWrites ? { stateWrites: this.stateWrites } : {}) })) as AuditSnapshot;
   }
 }
 
@@ -95,4 +97,10 @@ export function fakeReport(plan: Plan, failAt?: number): ApplyReport {
     failure: failed ? { phase: 'statement', index: failAt, change: `role:${failAt - 1}`, sql: sql[failAt - 1]!, batch: 1, error: 'role "mw_a" already exists (SQLSTATE 42710)', code: '42710' } : null,
     next: '',
   } as ApplyReport;
+}
+
+/** An apply's transaction writing the state at `at` (the rows it wrote), as the executor does before the record. */
+export function writeState(store: MemoryAudit, at: string, keys: readonly string[]): void {
+  store.stateAppliedAt = at;
+  store.stateWrites = [...(store.stateWrites ?? []), { applied_at: at, rows: keys.length, keys: [...keys].sort().slice(0, 50) }];
 }

@@ -1,5 +1,6 @@
 import { relative, resolve } from 'node:path';
 import type { AuditProblem } from '../../audit/chain.js';
+import { acknowledgeGap } from '../../apply/audit.js';
 import { journalPath, readJournal, type JournalRead } from '../../audit/journal.js';
 import { verifyAudit, type VerifyReport } from '../../audit/verify.js';
 import type { AuditSnapshot } from '../../targets/target.js';
@@ -12,6 +13,9 @@ export interface AuditOptions {
   since?: string;
   json?: boolean;
   verify?: boolean;
+  /** The seq of a gap record to acknowledge (with `reason`). */
+  acknowledge?: string;
+  reason?: string;
 }
 
 /** One listed record: its seq on the target (null for a journal-only one), when, and the record. */
@@ -39,6 +43,8 @@ export async function readAudit(options: { dir: string; target?: string; env?: N
  * of both copies: exit 0 intact, 1 naming the first broken seq and what is wrong.
  */
 export async function auditCommand(options: AuditOptions): Promise<void> {
+  if (options.acknowledge !== undefined) return acknowledgeCommand(options);
+  if (options.reason !== undefined) throw new ExitError(1, 'meshward: --reason goes with --acknowledge SEQ');
   const since = options.since === undefined ? undefined : parseSince(options.since);
   const { target, snapshot, journal } = await readAudit(options);
   const p = paint(useColour());
@@ -61,6 +67,22 @@ export async function auditCommand(options: AuditOptions): Promise<void> {
     return;
   }
   process.stdout.write(renderList(target, source, where, records, all.length, p));
+}
+
+/** `meshward audit --acknowledge SEQ --reason TEXT`: a record of its own saying what an unrecorded apply (gap seq SEQ) was. */
+async function acknowledgeCommand(options: AuditOptions): Promise<void> {
+  const seq = Number(options.acknowledge);
+  if (!Number.isInteger(seq) || seq < 1) throw new ExitError(1, `meshward: --acknowledge: '${options.acknowledge}' is not a seq (the gap record's number, from meshward audit --verify)`);
+  if (options.reason === undefined || options.reason.trim() === '') throw new ExitError(1, 'meshward: --acknowledge needs --reason TEXT: what the unrecorded apply was (who, what, why)');
+  const written = await withSession({ dir: options.dir, target: options.target, connectOnly: true }, async (s) => {
+    try {
+      return await acknowledgeGap(s, seq, options.reason!);
+    } catch (e) {
+      throw new ExitError(1, `meshward: ${(e as Error).message}`);
+    }
+  });
+  if (options.json) process.stdout.write(JSON.stringify({ format: 1, acknowledged: seq, seq: written.seq, journal: written.journal, record: written.record }, null, 2) + '\n');
+  else process.stdout.write(`gap seq ${seq} acknowledged at seq ${written.seq}${written.journal ? ` (and in ${shown(written.journal)})` : ''}\n`);
 }
 
 function parseSince(text: string): Date {
@@ -87,12 +109,21 @@ function renderList(target: string, source: string, where: string, records: read
   out.push(p.bold(`Audit trail of ${head} — ${records.length} of ${total} record${total === 1 ? '' : 's'}`));
   for (const r of records) {
     const rec = r.record;
+    const seqText = r.seq === null ? `journal entry ${r.entry ?? '?'} (not on the target)` : `#${r.seq}`;
+    if (rec.kind === 'gap') {
+      out.push(`${seqText.padEnd(6)} ${r.at}  ${p.red('GAP'.padEnd(9))} found by ${who(rec)}`);
+      out.push(p.red(`       ${String(rec.message ?? 'an apply left no audit record')}`));
+      continue;
+    }
+    if (rec.kind === 'acknowledgement') {
+      out.push(`${seqText.padEnd(6)} ${r.at}  ${p.yellow('ack'.padEnd(9))} ${who(rec)} acknowledged gap #${String(rec.gap_seq)}: ${String(rec.reason ?? '')}`);
+      continue;
+    }
     const outcome = String(rec.outcome ?? '?');
     const colour = outcome === 'applied' ? p.green : outcome === 'failed' ? p.red : p.yellow;
     const statements = Array.isArray(rec.statements) ? rec.statements.length : 0;
     const plan = (rec.plan ?? {}) as { hash?: string; changes?: number };
-    const seq = r.seq === null ? `journal entry ${r.entry ?? '?'} (not on the target)` : `#${r.seq}`;
-    out.push(`${seq.padEnd(6)} ${r.at}  ${colour(outcome.padEnd(9))} ${who(rec)}`);
+    out.push(`${seqText.padEnd(6)} ${r.at}  ${colour(outcome.padEnd(9))} ${who(rec)}`);
     out.push(p.dim(`       ${String(rec.mode ?? '')}, ${plan.changes ?? '?'} change${plan.changes === 1 ? '' : 's'}, ${statements} statement${statements === 1 ? '' : 's'}, plan ${String(plan.hash ?? '').slice(0, 16)}, ${Math.round(Number(rec.ms ?? 0))} ms`));
     if (rec.error) out.push(`       ${p.red(String(rec.error))}`);
     if (rec.not_on_target) out.push(p.yellow(`       not on the target: ${String(rec.not_on_target)}`));
@@ -112,8 +143,11 @@ function renderVerify(target: string, r: VerifyReport, p: Paint): string {
   out.push(`  target copy    ${r.table.available ? `${r.table.where}: ${r.table.records} record${r.table.records === 1 ? '' : 's'}, head ${r.table.head ? `seq ${r.table.head.seq}` : 'missing'}` : `${r.table.where}: none`}`);
   out.push(`  local journal  ${shown(r.journal.path)}: ${r.journal.exists ? `${r.journal.entries} entr${r.journal.entries === 1 ? 'y' : 'ies'}` : 'none'}`);
   for (const w of r.warnings) out.push(p.yellow(`  warning: ${w}`));
+  const open = r.gaps.filter((g) => !g.acknowledged);
+  if (open.length) out.push(p.red(`  ${open.length} apply${open.length === 1 ? '' : 's'} left no audit record (recorded as gap${open.length === 1 ? '' : 's'} at seq ${open.map((g) => g.seq).join(', ')})`));
   if (r.ok) {
-    out.push(p.green('✓ intact: every hash and link recomputed, the head matches, the journal is whole, and the two copies agree'));
+    const acked = r.gaps.length ? ` (${r.gaps.length} recorded gap${r.gaps.length === 1 ? '' : 's'}, acknowledged)` : '';
+    out.push(p.green(`✓ intact: every hash and link recomputed, the head matches, the journal is whole, and the two copies agree${acked}`));
     return out.join('\n') + '\n';
   }
   const [first, ...rest] = r.problems;
@@ -123,5 +157,5 @@ function renderVerify(target: string, r: VerifyReport, p: Paint): string {
 }
 
 function verifyJson(target: string, r: VerifyReport): unknown {
-  return { format: 1, target, ok: r.ok, broken_at: r.problems[0]?.seq ?? null, problems: r.problems, warnings: r.warnings, table: r.table, journal: r.journal };
+  return { format: 1, target, ok: r.ok, broken_at: r.problems[0]?.seq ?? null, problems: r.problems, warnings: r.warnings, gaps: r.gaps, table: r.table, journal: r.journal };
 }

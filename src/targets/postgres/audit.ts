@@ -1,5 +1,5 @@
 import { GENESIS } from '../../audit/chain.js';
-import type { AuditHead, AuditRow, AuditSnapshot, AuditStorage, Connection, TargetContext } from '../target.js';
+import type { AuditHead, AuditRow, AuditSnapshot, AuditStateWrite, AuditStorage, Connection, TargetContext } from '../target.js';
 import { scopeOf } from './introspect.js';
 import { quoteIdent } from './naming.js';
 
@@ -45,6 +45,18 @@ async function stateAppliedAt(conn: Connection, state: string): Promise<string |
   return typeof t === 'string' ? t : null;
 }
 
+/** The state rows grouped by the transaction that wrote them (its applied_at), oldest first. */
+async function stateWrites(conn: Connection, state: string): Promise<AuditStateWrite[]> {
+  const { rows } = await conn.query(
+    `SELECT to_char(s.applied_at AT TIME ZONE 'UTC', ${ISO_US}) AS t, count(*)::int AS n, json_agg(s.key ORDER BY s.key)::text AS keys
+       FROM ${state} AS s WHERE s.applied_at IS NOT NULL GROUP BY s.applied_at ORDER BY s.applied_at`,
+  );
+  return rows.map((r) => {
+    const keys = JSON.parse(String(r.keys ?? '[]')) as string[];
+    return { applied_at: String(r.t), rows: Number(r.n), keys: keys.slice(0, 50) };
+  });
+}
+
 export const postgresAudit: AuditStorage = {
   async append(conn, ctx, seal) {
     const t = tablesOf(ctx);
@@ -54,7 +66,7 @@ export const postgresAudit: AuditStorage = {
       await conn.exec("SET LOCAL lock_timeout = '30s'");
       await conn.exec(`LOCK TABLE ${t.audit} IN EXCLUSIVE MODE`);
       const head = parseHead((await conn.query(`SELECT value::text AS value FROM ${t.meta} WHERE key = 'audit_head'`)).rows[0]?.value);
-      const lastRow = (await conn.query(`SELECT seq::text AS seq, hash FROM ${t.audit} ORDER BY seq DESC LIMIT 1`)).rows[0];
+      const lastRow = (await conn.query(`SELECT a.seq::text AS seq, a.hash FROM ${t.audit} AS a ORDER BY a.seq DESC LIMIT 1`)).rows[0];
       const last: AuditHead | null = lastRow ? { seq: Number(lastRow.seq), hash: String(lastRow.hash) } : null;
       let prev: AuditHead = head ?? last ?? { seq: 0, hash: GENESIS };
       let note: string | undefined;
@@ -79,14 +91,18 @@ export const postgresAudit: AuditStorage = {
     const t = tablesOf(ctx);
     const where = t.audit;
     if (!(await hasAuditTables(conn, t.gov))) return { available: false, where, rows: [], head: null, stateAppliedAt: null };
-    const { rows } = await conn.query(`SELECT seq::text AS seq, to_char(at AT TIME ZONE 'UTC', ${ISO_MS}) AS at, record::text AS record, hash FROM ${t.audit} ORDER BY seq`);
+    // ORDER BY the bigint column (a.seq), never the text alias: "seq" would sort 1, 10, 11, …, 2.
+    const { rows } = await conn.query(
+      `SELECT a.seq::text AS seq, to_char(a.at AT TIME ZONE 'UTC', ${ISO_MS}) AS at, a.record::text AS record, a.hash FROM ${t.audit} AS a ORDER BY a.seq`,
+    );
     const parsed: AuditRow[] = rows.map((r) => ({
       seq: Number(r.seq),
       at: typeof r.at === 'string' ? r.at : (null as unknown as string),
       record: typeof r.record === 'string' ? (JSON.parse(r.record) as Record<string, unknown>) : (null as unknown as Record<string, unknown>),
       hash: typeof r.hash === 'string' ? r.hash : '',
     }));
+    parsed.sort((x, y) => x.seq - y.seq); // numeric, whatever order the rows came in
     const head = parseHead((await conn.query(`SELECT value::text AS value FROM ${t.meta} WHERE key = 'audit_head'`)).rows[0]?.value);
-    return { available: true, where, rows: parsed, head, stateAppliedAt: await stateAppliedAt(conn, t.state) };
+    return { available: true, where, rows: parsed, head, stateAppliedAt: await stateAppliedAt(conn, t.state), stateWrites: await stateWrites(conn, t.state) };
   },
 };
