@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mw() { node dist/src/cli/main.js "$@"; }
-say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+# Bold headings on a terminal only: a pipe or a CI log gets plain text (NO_COLOR too).
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }; else say() { printf '\n== %s\n' "$*"; }; fi
 
 say "meshward plan: what the example policy repository needs on the embedded warehouse"
 mw plan --dir policies --target local --no-sql

@@ -1,9 +1,21 @@
 import { relative } from 'node:path';
 import { formatDiagnostic, type Diagnostic } from '../config/diagnostics.js';
 
-/** Colour only on a TTY and when NO_COLOR is unset; CI logs and pipes stay plain. */
+let colourOff = false;
+
+/** `--no-color` (Terraform's spelling) for the rest of this command. */
+export function disableColour(off: boolean): void {
+  colourOff = off;
+}
+
+/** Colour only on a TTY, without `--no-color`, and when NO_COLOR is unset or empty (no-color.org); CI logs and pipes stay plain. */
 export function useColour(stream: NodeJS.WriteStream = process.stdout): boolean {
-  return Boolean(stream.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+  return !colourOff && Boolean(stream.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+}
+
+/** `1 statement`, `2 statements`. */
+export function plural(n: number, word: string, many = `${word}s`): string {
+  return `${n} ${n === 1 ? word : many}`;
 }
 
 export interface Paint {

@@ -12,7 +12,8 @@ import { schemaCommand } from './commands/schema.js';
 import { testCommand } from './commands/test.js';
 import { unlockCommand } from './commands/unlock.js';
 import { validateCommand } from './commands/validate.js';
-import { ExitError } from './output.js';
+import { maskSecrets } from '../audit/secrets.js';
+import { disableColour, ExitError } from './output.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, ...value.split(',').filter(Boolean)];
 
@@ -21,6 +22,8 @@ export function program(): Command {
     .description('Compile one platform-neutral data-mesh policy model into native warehouse access controls')
     .version('0.1.0')
     .showHelpAfterError()
+    .option('--no-color', 'plain output even on a terminal (so does the NO_COLOR environment variable)')
+    .hook('preAction', (root) => disableColour(root.opts().color === false))
     .exitOverride();
   const repo = (c: Command) =>
     c.option('-d, --dir <dir>', 'policy repository (the directory holding meshward.yaml)', '.').option('-i, --inventory <file>', 'inventory.json (default: beside meshward.yaml)');
@@ -112,17 +115,18 @@ export function program(): Command {
  */
 export async function runCli(argv: readonly string[]): Promise<number> {
   try {
+    disableColour(false);
     await program().parseAsync([...argv], { from: 'user' });
     return 0;
   } catch (e) {
     if (e instanceof ExitError) {
-      if (e.message) process.stderr.write(e.message + '\n');
+      if (e.message) process.stderr.write(maskSecrets(e.message) + '\n'); // no credential ever reaches the terminal (audit/secrets.ts)
       return e.exitCode;
     }
     if (e instanceof CommanderError) return e.exitCode; // commander has printed the usage error or the help
     const err = e instanceof Error ? e : new Error(String(e));
     const detail = process.env.MESHWARD_DEBUG ? `\n${err.stack ?? ''}` : '';
-    process.stderr.write(`meshward: internal error (a bug in meshward; please report it, with the output of MESHWARD_DEBUG=1): ${err.message.split('\n')[0]}${detail}\n`);
+    process.stderr.write(`meshward: internal error (a bug in meshward; please report it, with the output of MESHWARD_DEBUG=1): ${maskSecrets(err.message.split('\n')[0]!)}${maskSecrets(detail)}\n`);
     return 1;
   }
 }

@@ -32,6 +32,8 @@ export interface Plan {
   readonly changes: readonly PlannedChange[];
   readonly findings: readonly Finding[];
   readonly summary: { add: number; change: number; remove: number; hazards: number; widening: number; statements: number };
+  /** Nothing managed is live yet: every change is an addition to a new target (the view summarises its widening). */
+  readonly new_target: boolean;
   readonly created_at: string;
 }
 
@@ -72,6 +74,7 @@ export function buildPlan(input: PlanInput): { plan: Plan; changes: Change[] } {
         widening: planned.filter((c) => c.hazards.includes('AUTHZ_WIDEN')).length,
         statements: planned.reduce((n, c) => n + c.sql.length, 0),
       },
+      new_target: input.current.length === 0,
       created_at: new Date().toISOString(),
     },
   };

@@ -44,6 +44,7 @@ const planSchema = z
     summary: z
       .object({ add: z.number(), change: z.number(), remove: z.number(), hazards: z.number(), widening: z.number(), statements: z.number() })
       .strict(),
+    new_target: z.boolean(),
     created_at: z.string(),
   })
   .strict();
@@ -108,7 +109,7 @@ export function compareSavedPlan(saved: Plan, derived: Plan, file: string): void
       if (canonicalJson(s[f]) !== canonicalJson(d[f])) throw refuse(`change ${i + 1} (${d.object}): its ${f} differs (the file has ${oneLine(JSON.stringify(s[f]))})`);
     }
   }
-  for (const f of ['target', 'project', 'state_hash', 'desired_hash'] as const) {
+  for (const f of ['target', 'project', 'state_hash', 'desired_hash', 'new_target'] as const) {
     if (saved[f] !== derived[f]) throw refuse(`its ${f} differs`);
   }
   if (canonicalJson(saved.summary) !== canonicalJson(derived.summary)) throw refuse('its summary differs');

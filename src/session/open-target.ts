@@ -58,6 +58,16 @@ export async function openTarget(options: OpenOptions): Promise<TargetSession> {
   const settings = expandTargetSettings(decl, options.env ?? process.env, diags);
   if (diags.hasErrors) throw new SessionError('target settings are incomplete', diags, loaded.root);
   const ctx: TargetContext = { model, target: decl, settings, root: loaded.root, diagnostics: diags };
+  if (!options.connectOnly) {
+    // The model is checked before connecting (without the inventory, which comes from the
+    // target): a model error never creates, bootstraps or even opens the target.
+    const before = new Diagnostics();
+    checkModel(loaded.root, model, undefined, before);
+    if (before.hasErrors) {
+      diags.items.push(...before.errors);
+      throw new SessionError('the policy repository has errors', diags, loaded.root);
+    }
+  }
   const conn = await target.connect(ctx);
   const session = { root: loaded.root, model, decl, target, ctx, conn, close: () => conn.close() };
   if (options.connectOnly) return { ...session, inventory: { format: 1, tables: [] }, resolved: undefined as never, desired: [] };

@@ -28,6 +28,7 @@ const plan: fc.Arbitrary<Plan> = fc.array(change, { minLength: 1, maxLength: 6 }
   changes,
   findings: [],
   summary: { add: 0, change: 0, remove: 0, hazards: 0, widening: 0, statements: changes.reduce((n, c) => n + c.sql.length, 0) },
+  new_target: false,
   created_at: '2026-12-01T00:00:00.000Z',
 }));
 

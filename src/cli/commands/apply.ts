@@ -142,10 +142,13 @@ async function confirm(p: Paint): Promise<void> {
 export interface ApplyJson {
   readonly format: 1;
   readonly ok: boolean;
-  readonly outcome: ApplyReport['outcome'];
-  readonly mode: ApplyReport['mode'];
+  /** `nothing`: the target already matched the model; no transaction was opened. */
+  readonly outcome: ApplyReport['outcome'] | 'nothing';
+  /** null when nothing ran. */
+  readonly mode: ApplyReport['mode'] | null;
   readonly target: string | null;
-  readonly ms: number;
+  /** null when nothing ran. */
+  readonly ms: number | null;
   readonly rolled_back: boolean;
   readonly error: string | null;
   readonly lock_problem: string | null;
@@ -199,12 +202,12 @@ export function applyReportJson(r: ApplyReport, target: string): ApplyJson {
 
 function nothingToApplyJson(target: string | null): ApplyJson {
   return {
-    format: 1, ok: true, outcome: 'applied', mode: 'transaction', target, ms: 0, rolled_back: false, error: null, lock_problem: null, failure: null, lock_budget: null,
+    format: 1, ok: true, outcome: 'nothing', mode: null, target, ms: null, rolled_back: false, error: null, lock_problem: null, failure: null, lock_budget: null,
     batches: [], changes: [], statements: [], applied: [], not_applied: [], unknown: [], not_run: [], next: 'Nothing to apply.',
   };
 }
 
-const MODE_TEXT: Record<ApplyJson['mode'], (j: ApplyJson) => string> = {
+const MODE_TEXT: Record<NonNullable<ApplyJson['mode']>, (j: ApplyJson) => string> = {
   transaction: () => 'one transaction',
   batches: (j) => `${j.batches.length} batches, each one transaction`,
   'no-transaction': () => 'one transaction per change',
@@ -223,11 +226,12 @@ function changeList(changes: ApplyJson['changes'], p: Paint, max = 15, mark?: (c
 export function renderApplyReport(j: ApplyJson, p: Paint): { stdout: string; stderr: string } {
   const statements = (n: number) => `${n} statement${n === 1 ? '' : 's'}`;
   if (j.ok) {
+    if (j.mode === null) return { stdout: p.green('Nothing to apply.') + '\n', stderr: '' };
     return { stdout: p.green(`Applied ${statements(j.applied.length)} to '${j.target}' in ${j.ms} ms (${MODE_TEXT[j.mode](j)}).`) + '\n', stderr: '' };
   }
   const f = j.failure!;
   const total = j.statements.length;
-  const where = j.mode === 'transaction' || f.batch === null ? '' : ` (${j.mode === 'batches' ? 'batch' : 'change'} ${f.batch} of ${j.batches.length})`;
+  const where = j.mode === 'transaction' || j.mode === null || f.batch === null ? '' : ` (${j.mode === 'batches' ? 'batch' : 'change'} ${f.batch} of ${j.batches.length})`;
   let out = '';
   if (j.outcome === 'unknown') out += p.red(`Apply outcome unknown: the connection was lost during COMMIT${where}: ${f.error}`) + '\n';
   else if (f.phase === 'statement') out += p.red(`Apply failed at statement ${f.index} of ${total}${where}: ${f.error}`) + '\n';

@@ -1,5 +1,5 @@
 import type { Plan, PlannedChange } from '../../plan/plan.js';
-import type { Paint } from '../output.js';
+import { plural, type Paint } from '../output.js';
 
 const SYMBOL: Record<PlannedChange['action'], string> = { add: '+', change: '~', remove: '-' };
 
@@ -11,13 +11,19 @@ export function renderPlan(plan: Plan, p: Paint, options: { showSql?: boolean } 
     const head = c.table ? `domain ${c.domain ?? '-'} · ${c.table}` : c.domain ? `domain ${c.domain}` : 'platform (roles, schemas, governance)';
     groups.set(head, [...(groups.get(head) ?? []), c]);
   }
+  const kindWidth = Math.max(10, ...plan.changes.map((c) => c.kind.length));
+  // On a new target every grant widens access: said once below, not on every line.
+  const shown = (h: string) => !(plan.new_target && h === 'AUTHZ_WIDEN');
   for (const [head, changes] of groups) {
     out.push(p.bold(head));
     for (const c of changes) {
       const marker = c.action === 'add' ? p.green(SYMBOL[c.action]) : c.action === 'remove' ? p.red(SYMBOL[c.action]) : p.yellow(SYMBOL[c.action]);
       const policies = c.policy.length ? p.dim(`  ${c.policy.join(', ')}`) : '';
-      const hazards = c.hazards.length ? '  ' + c.hazards.map((h) => (h === 'AUTHZ_WIDEN' || h === 'UNMANAGED_REVOKE' || h === 'REPLACE_GAP' ? p.red(h) : p.yellow(h))).join(' ') : '';
-      out.push(`  ${marker} ${c.kind.padEnd(10)} ${c.object}${policies}${hazards}`);
+      const lineHazards = c.hazards.filter(shown);
+      const hazards = lineHazards.length ? '  ' + lineHazards.map((h) => (h === 'AUTHZ_WIDEN' || h === 'UNMANAGED_REVOKE' || h === 'REPLACE_GAP' ? p.red(h) : p.yellow(h))).join(' ') : '';
+      // The label often starts with the kind ("role mw_x"): the kind column says it already.
+      const object = c.object.startsWith(`${c.kind} `) ? c.object.slice(c.kind.length + 1) : c.object;
+      out.push(`  ${marker} ${c.kind.padEnd(kindWidth)} ${object}${policies}${hazards}`);
       if (c.action === 'change') out.push(p.dim(`      ${c.reason}`));
       if (options.showSql !== false) for (const sql of c.sql) out.push(p.dim(indent(sql, 6)));
     }
@@ -37,10 +43,14 @@ export function renderPlan(plan: Plan, p: Paint, options: { showSql?: boolean } 
     for (const f of other) out.push(`  ! ${p.yellow(f.code)} ${f.message}`);
   }
   const s = plan.summary;
+  if (plan.new_target && s.widening > 0) {
+    const byKind = new Map<string, number>();
+    for (const c of plan.changes) if (c.hazards.includes('AUTHZ_WIDEN')) byKind.set(c.kind, (byKind.get(c.kind) ?? 0) + 1);
+    const kinds = [...byKind].map(([k, n]) => plural(n, k)).join(', ');
+    out.push(p.yellow(`${plural(s.widening, 'change widens', 'changes widen')} access (${kinds}): new target — nothing of project ${plan.project} is applied here yet (AUTHZ_WIDEN, listed per change in --json)`));
+  }
   if (plan.changes.length === 0) out.push(p.green('No changes. The target matches the model.'));
-  out.push(
-    `Plan: ${s.add} to add, ${s.change} to change, ${s.remove} to remove · ${s.hazards} hazard${s.hazards === 1 ? '' : 's'} (${s.widening} widening) · ${s.statements} statements · state ${plan.state_hash.slice(0, 8)}`,
-  );
+  out.push(`Plan: ${s.add} to add, ${s.change} to change, ${s.remove} to remove · ${plural(s.hazards, 'hazard')} (${s.widening} widening) · ${plural(s.statements, 'statement')} · state ${plan.state_hash.slice(0, 8)}`);
   return out.join('\n') + '\n';
 }
 

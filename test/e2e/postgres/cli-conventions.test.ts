@@ -1,0 +1,76 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runInProcess } from '../../support/cli-inprocess.js';
+import { edit } from '../../support/e2e-session.js';
+import { makeTarget, type E2eTarget } from '../../support/e2e-target.js';
+
+/**
+ * Issue 9: what a new user and a plan reviewer see, pinned on the embedded target (in-process).
+ * Model errors never touch the target; the first plan summarises its widening instead of
+ * flagging every line; labels do not repeat the kind; counts are singular when one; every hint
+ * is a command that works where the user ran the previous one.
+ */
+describe('CLI conventions on the embedded target', () => {
+  let t: E2eTarget;
+  const run = (...args: string[]) => runInProcess([...args, '--dir', t.dir, '--target', t.target], { env: t.env });
+
+  beforeAll(async () => {
+    t = await makeTarget('pglite');
+  }, 120_000);
+  afterAll(async () => t?.cleanup());
+
+  it('a model error is reported before connecting: no embedded database is created', async () => {
+    edit(t, 'domains/sales.yaml', ['groups: [sales_analysts, ', 'groups: [sales_analyts, ']);
+    try {
+      for (const verb of ['plan', 'apply', 'test']) {
+        const r = await run(verb, ...(verb === 'apply' ? ['--yes'] : verb === 'test' ? [] : []));
+        expect(r.code, verb).toBe(1);
+        expect(r.stderr, verb).toMatch(/domains\/sales\.yaml:\d+:\d+: unknown group .sales_analyts./);
+        expect(r.stderr, verb).toMatch(/did you mean 'sales_analysts'/);
+      }
+      expect(existsSync(join(t.dir, '.meshward'))).toBe(false);
+    } finally {
+      edit(t, 'domains/sales.yaml', ['groups: [sales_analyts, ', 'groups: [sales_analysts, ']);
+    }
+  }, 120_000);
+
+  it('the first plan says once that a new target widens access, and never repeats the kind', async () => {
+    const r = await run('plan', '--no-sql');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).not.toContain('AUTHZ_WIDEN  ');
+    expect(r.stdout).not.toMatch(/^\s+\+ \S+\s+.*AUTHZ_WIDEN$/m);
+    expect(r.stdout).toMatch(/^\d+ changes widen access \(\d+ grants, \d+ memberships\): new target — nothing of project acme is applied here yet/m);
+    expect(r.stdout).toMatch(/^ {2}\+ role {7}mw_auditors$/m);
+    expect(r.stdout).not.toMatch(/role\s+role /);
+    expect(r.stdout).not.toMatch(/view\s+view /);
+    const json = JSON.parse((await run('plan', '--json')).stdout);
+    expect(json.new_target).toBe(true);
+    // the JSON keeps every hazard on its change
+    expect(json.changes.filter((c: { hazards: string[] }) => c.hazards.includes('AUTHZ_WIDEN')).length).toBe(json.summary.widening);
+  }, 120_000);
+
+  it('plan --out prints a hint that works from where the user is, and apply --json with nothing to do invents nothing', async () => {
+    const out = join(t.dir, 'p.json');
+    const r = await run('plan', '--out', out);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`Saved to ${out} — apply it with: meshward apply ${out} --target local --dir ${t.dir}\n`);
+    const hint = /apply it with: meshward (.*)$/m.exec(r.stdout)![1]!.split(' ');
+    const applied = await runInProcess(hint, { env: t.env }); // pasted as printed
+    expect(applied.code, applied.stderr).toBe(0);
+    const nothing = await run('apply', '--yes', '--json');
+    expect(nothing.code, nothing.stderr).toBe(0);
+    expect(JSON.parse(nothing.stdout)).toMatchObject({ ok: true, outcome: 'nothing', mode: null, ms: null, statements: [] });
+    expect(relative(t.dir, out)).toBe('p.json');
+  }, 120_000);
+
+  it('after the first apply, a widening change is flagged on its own line; one statement is "1 statement"', async () => {
+    edit(t, 'domains/finance.yaml', ['grants:\n', 'grants:\n  - groups: [auditors]\n    read: [analytics.finance.budgets]\n']);
+    const r = await run('plan');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^ {2}\+ grant {6}SELECT on view "mw_finance"\."budgets" → mw_auditors {2}AUTHZ_WIDEN$/m);
+    expect(r.stdout).not.toContain('new target');
+    expect(r.stdout).toMatch(/· 1 hazard \(1 widening\) · 1 statement · state /);
+    expect(readFileSync(join(t.dir, 'domains/finance.yaml'), 'utf8')).toContain('analytics.finance.budgets');
+  }, 120_000);
+});
