@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -42,6 +42,24 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
+/**
+ * One big policy file: the generated repository of 100 tables plus `groups` extra groups in
+ * principals.yaml (about 420 bytes each: 120k groups ≈ 50 MB). Loading must stay linear in the
+ * file's size (issue 8, item 12): positions come from one index, never from a scan per key.
+ */
+function bigFile(groups: number): string {
+  const dir = mkdtempSync(join(tmpdir(), `meshward-bench-groups-${groups}-`));
+  generateRepository(dir, 100);
+  const pad = 'x'.repeat(300);
+  const chunk: string[] = [];
+  const file = join(dir, 'principals.yaml');
+  for (let i = 0; i < groups; i++) {
+    chunk.push(`  big_${i}:\n    description: "group ${i} ${pad}"\n    member_of: [auditors]\n    attributes: { region: [${['EMEA', 'AMER', 'APAC'][i % 3]}] }\n`);
+    if (chunk.length === 10_000 || i === groups - 1) appendFileSync(file, chunk.splice(0).join(''));
+  }
+  return dir;
+}
+
 const here = fileURLToPath(new URL('.', import.meta.url));
 const repoRoot = join(here, '..', '..');
 report('example (policies/)', join(repoRoot, 'policies'));
@@ -49,4 +67,10 @@ for (const size of (process.argv[2] ?? '1000,10000').split(',').map(Number)) {
   const dir = mkdtempSync(join(tmpdir(), `meshward-bench-${size}-`));
   generateRepository(dir, size);
   report(`generated ${size}`, dir);
+}
+for (const groups of (process.argv[3] ?? '120000').split(',').filter(Boolean).map(Number)) {
+  const dir = bigFile(groups);
+  const mb = statSync(join(dir, 'principals.yaml')).size / 1e6;
+  report(`${groups} groups (${mb.toFixed(0)} MB)`, dir);
+  rmSync(dir, { recursive: true, force: true });
 }

@@ -1,66 +1,70 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { lstatSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { AccessTest, AttributeDef, Classifier, Domain, Group, Model, Policy, Project, TagDef } from '../model/types.js';
 import { buildAccessTests, buildDomain, buildPolicy, buildPrincipals, buildTags, buildTargets } from './build-model.js';
 import { Diagnostics } from './diagnostics.js';
+import { findPolicyFiles, NODE_FS, PROJECT_FILE, readPolicyFiles, type LoaderFs, type PolicyFile } from './files.js';
 import { checkEnvReferences } from './env.js';
 import { DOCUMENT_KINDS, documentSchemas, type DocumentKind } from './schema/documents.js';
 import { parseYamlFile, type SourceDoc } from './source.js';
 import { reportZodIssues } from './zod-issues.js';
 import { didYouMean } from '../model/did-you-mean.js';
 
-export const PROJECT_FILE = 'meshward.yaml';
+export { PROJECT_FILE, type LoaderFs, type PolicyFile } from './files.js';
 
 export interface LoadResult {
-  /** Undefined when the repository could not be assembled at all (no Project, syntax errors). */
+  /** Undefined when the repository could not be assembled at all (no Project, syntax errors, a file not read). */
   readonly model?: Model;
   readonly root: string;
   readonly diagnostics: Diagnostics;
 }
 
-/** Finds the repository root: `dir` itself or the nearest ancestor holding meshward.yaml. */
+/** Finds the repository root: `dir` itself or the nearest ancestor holding meshward.yaml (a link counts, dangling or not). */
 export function findRoot(dir: string): string | undefined {
   let current = resolve(dir);
   for (;;) {
-    if (existsSync(join(current, PROJECT_FILE))) return current;
+    if (entryExists(join(current, PROJECT_FILE))) return current;
     const parent = dirname(current);
     if (parent === current) return undefined;
     current = parent;
   }
 }
 
-/** Every `*.yaml` under root, skipping dot-directories, node_modules and nested repositories. */
+function entryExists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Paths of the policy files the loader reads (files.ts), relative to root; problems are dropped. */
 export function listPolicyFiles(root: string): string[] {
-  const out: string[] = [];
-  const walk = (dir: string, top: boolean): void => {
-    if (!top && existsSync(join(dir, PROJECT_FILE))) return; // another repository
-    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
-      const full = join(dir, entry.name);
-      if (entry.isDirectory()) walk(full, false);
-      else if (entry.isFile() && entry.name.endsWith('.yaml')) out.push(relative(root, full).split(sep).join('/'));
-    }
-  };
-  walk(root, true);
-  return out;
+  return findPolicyFiles(root, new Diagnostics()).files.map((f) => f.path);
 }
 
 /** Loads and validates the shapes of every document; cross-checks run separately (checks/). */
-export function loadRepository(dir: string): LoadResult {
+export function loadRepository(dir: string, fs: LoaderFs = NODE_FS): LoadResult {
   const diags = new Diagnostics();
   const root = findRoot(dir);
-  if (!root || !statSync(root).isDirectory()) {
+  if (!root || !isDirectory(root)) {
     diags.error('no-project', `no ${PROJECT_FILE} in ${resolve(dir)} or any parent directory`, undefined, `create ${PROJECT_FILE} with 'kind: Project' or pass --dir <repository>`);
     return { root: resolve(dir), diagnostics: diags };
   }
-  const files = listPolicyFiles(root).map((path) => ({ path, text: readFileSync(join(root, path), 'utf8') }));
-  return loadFromFiles(root, files, diags);
+  const found = findPolicyFiles(root, diags, fs);
+  const read = readPolicyFiles(found.files, diags, fs);
+  const loaded = loadFromFiles(root, read.files, diags);
+  // A file that was not read is missing from the model: never a model without it.
+  return found.complete && read.complete ? loaded : { root, diagnostics: diags };
 }
 
-/** A policy file as read: its path relative to the root, and its text. */
-export interface PolicyFile {
-  readonly path: string;
-  readonly text: string;
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** Loads an in-memory repository (tests, benchmarks); same checks as loading from disk. */
@@ -68,9 +72,14 @@ export function loadFromFiles(root: string, files: readonly PolicyFile[], diags 
   const acc = new Accumulator(root, diags);
   let unreadable = false;
   for (const file of files) {
-    const before = diags.items.length;
+    const before = diags.errors.length;
     const sources = parseYamlFile(file.path, file.text, diags);
-    if (diags.items.length > before) unreadable = true; // a syntax error drops that document
+    if (diags.errors.length > before) unreadable = true; // a syntax error drops that document
+    else if (sources.length === 0) {
+      // An emptied file (a failed checkout, a truncated copy) would drop its policies unseen.
+      diags.error('file-empty', `${file.path} holds no YAML document`, { file: file.path, line: 1, col: 1 }, 'write a document with a kind, or delete the file');
+      unreadable = true;
+    }
     for (const source of sources) acc.add(source);
   }
   const model = acc.finish();
@@ -97,7 +106,16 @@ class Accumulator {
   ) {}
 
   add(source: SourceDoc): void {
-    const value = source.doc.toJS() as unknown;
+    let value: unknown;
+    try {
+      // Aliases were bounded when the document was indexed (source.ts); the library's own count
+      // (count × depth > 100) would refuse modest, legitimate reuse.
+      value = source.doc.toJS({ maxAliasCount: -1 });
+    } catch (e) {
+      this.diags.error('yaml-syntax', `YAML: ${(e as Error).message}`, source.pos([]), 'fix the YAML syntax');
+      this.dropped = true;
+      return;
+    }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       this.diags.error('not-a-document', 'a document must be a mapping with a kind', source.pos([]), `start it with 'kind: ${DOCUMENT_KINDS.join(' | ')}'`);
       this.dropped = true;

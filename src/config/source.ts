@@ -1,18 +1,33 @@
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { SourcePos } from '../model/neutral-types.js';
 import type { Diagnostics } from './diagnostics.js';
 
 export type Path = readonly (string | number)[];
 
 /**
+ * Bounds of one YAML document (issue 8: a hostile file must end in a diagnostic, not in a stack
+ * overflow or an exponential expansion). A policy document nests about 7 levels deep; aliases
+ * are rare and small.
+ */
+export const YAML_LIMITS = {
+  /** Nesting of maps and sequences. */
+  maxDepth: 64,
+  /** Nodes that aliases add when expanded, over one document ("billion laughs"). */
+  maxAliasNodes: 100_000,
+} as const;
+
+/**
  * One YAML document with its source positions. Loading keeps the parsed `yaml` Document so that
- * any later stage can turn a path into `file:line:col`.
+ * any later stage can turn a path into `file:line:col`. Lookups go through an index built in the
+ * one walk over the document (see `indexDocument`): a path costs O(length), never a scan of a
+ * map's keys, so loading a file of 100k groups stays linear.
  */
 export class SourceDoc {
   constructor(
     readonly file: string,
     readonly doc: Document.Parsed,
     private readonly lines: LineCounter,
+    private readonly index: DocIndex = indexDocument(doc).index,
   ) {}
 
   /** Position of an offset in the file. */
@@ -30,12 +45,9 @@ export class SourceDoc {
   /** Position of the key of the map entry at `path` (nicer for `name: {...}` entries). */
   keyPos(path: Path): SourcePos {
     if (path.length === 0) return this.pos(path);
-    const parent = this.doc.getIn(path.slice(0, -1), true);
-    const last = path[path.length - 1];
-    if (isMap(parent)) {
-      const pair = parent.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(last));
-      if (pair && isScalar(pair.key) && pair.key.range) return this.posAt(pair.key.range[0]);
-    }
+    const parent = this.nodeAt(path.slice(0, -1));
+    const pair = isMap(parent) ? this.index.pair(parent, String(path[path.length - 1])) : undefined;
+    if (pair && isScalar(pair.key) && pair.key.range) return this.posAt(pair.key.range[0]);
     return this.pos(path);
   }
 
@@ -44,7 +56,7 @@ export class SourceDoc {
    * into the string maps to a column; exact for single-line scalars.
    */
   textPos(path: Path, offset = 0): SourcePos {
-    const node = this.doc.getIn(path, true);
+    const node = this.nodeAt(path);
     if (isScalar(node) && node.range) {
       const quoted = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE';
       const start = node.range[0] + (quoted ? 1 : 0);
@@ -54,38 +66,215 @@ export class SourceDoc {
     return this.pos(path);
   }
 
+  /** The node at `path` (aliases followed), or undefined. */
+  private nodeAt(path: Path): Node | undefined {
+    return this.walkPath(path).node;
+  }
+
   private nearestNode(path: Path): Node | undefined {
-    for (let n = path.length; n >= 0; n--) {
-      const node = this.doc.getIn(path.slice(0, n), true) as Node | undefined;
-      if (node && (isScalar(node) || isMap(node) || isSeq(node))) return node;
+    return this.walkPath(path).deepest;
+  }
+
+  /** Follows `path` from the root; `deepest` is the last node reached on the way. */
+  private walkPath(path: Path): { node: Node | undefined; deepest: Node | undefined } {
+    let node = this.index.deref(this.doc.contents as Node | null);
+    let deepest = node;
+    for (const segment of path) {
+      if (isMap(node)) node = this.index.deref(this.index.pair(node, String(segment))?.value as Node | null | undefined);
+      else if (isSeq(node) && typeof segment === 'number') node = this.index.deref(node.items[segment] as Node | undefined);
+      else node = undefined;
+      if (!node) return { node: undefined, deepest };
+      deepest = node;
     }
-    return undefined;
+    return { node, deepest };
   }
 }
 
-/** Parses every document of one file; YAML syntax errors become diagnostics with positions. */
+/** Maps of more entries than this get a key index; smaller ones are scanned. */
+const INDEXED_MAP = 8;
+
+/** Lookups into one document: map entries by key (as `toJS` names them) and aliases resolved. */
+export class DocIndex {
+  private readonly maps = new Map<YAMLMap, Map<string, Pair>>();
+  private readonly aliases = new Map<Node, Node>();
+
+  /** The entry of `map` whose key reads `key` in the JS value. */
+  pair(map: YAMLMap, key: string): Pair | undefined {
+    const indexed = this.maps.get(map);
+    if (indexed) return indexed.get(key);
+    for (const p of map.items) if (isPair(p) && jsKey(p.key) === key) return p;
+    return undefined;
+  }
+
+  /** The node an alias stands for (itself for any other node). */
+  deref(node: Node | null | undefined): Node | undefined {
+    if (!node) return undefined;
+    return isAlias(node) ? this.aliases.get(node) : node;
+  }
+
+  /** @internal used while indexing */
+  setMap(map: YAMLMap, keys: Map<string, Pair>): void {
+    this.maps.set(map, keys);
+  }
+
+  /** @internal used while indexing */
+  setAlias(alias: Node, target: Node): void {
+    this.aliases.set(alias, target);
+  }
+}
+
+/** The property name `toJS` gives a scalar key; undefined for a collection or alias key. */
+function jsKey(key: unknown): string | undefined {
+  if (key === null || key === undefined) return '';
+  if (!isScalar(key)) return undefined;
+  if (key.value === null) return '';
+  return typeof key.value === 'object' ? undefined : String(key.value);
+}
+
+/** A problem found while indexing: where (an offset) and what. */
+export interface IndexProblem {
+  readonly offset: number;
+  readonly message: string;
+  readonly hint: string;
+}
+
+/**
+ * One iterative walk over a document (no recursion, so any nesting is safe): builds the key
+ * index of every large map and resolves every alias, and finds what must not load — a key that
+ * `toJS` would merge with another (duplicates, including `1` and `"1"`), a key that is not a
+ * plain value, nesting deeper than YAML_LIMITS.maxDepth, an alias that contains itself, and
+ * aliases that expand to more than YAML_LIMITS.maxAliasNodes nodes.
+ */
+export function indexDocument(doc: Document.Parsed): { index: DocIndex; problems: IndexProblem[] } {
+  const index = new DocIndex();
+  const problems: IndexProblem[] = [];
+  const anchors = new Map<string, Node>();
+  /** Expanded size (in nodes) of every node whose walk is complete. */
+  const size = new Map<Node, number>();
+  const open = new Set<Node>();
+  let aliasNodes = 0;
+  let aliasLimitHit = false;
+  let depthHit = false;
+
+  type Frame = { node: Node; depth: number; children: Node[]; next: number; total: number };
+  const stack: Frame[] = [];
+  const offsetOf = (n: Node | null | undefined, fallback = 0): number => n?.range?.[0] ?? fallback;
+
+  /** Visits `node`: returns its size at once (scalars, aliases) or pushes a frame (collections). */
+  const enter = (node: Node | null | undefined, depth: number, parentOffset: number): number => {
+    if (!node) return 1;
+    if (isAlias(node)) {
+      const target = anchors.get(node.source);
+      if (!target) return 1; // the yaml library reports an unresolved alias itself
+      index.setAlias(node, target);
+      if (open.has(target)) {
+        problems.push({ offset: offsetOf(node, parentOffset), message: `YAML: alias *${node.source} refers to a node that contains it`, hint: 'a policy document cannot be recursive; write the value out' });
+        return 1;
+      }
+      const n = size.get(target) ?? 1;
+      aliasNodes += n;
+      if (aliasNodes > YAML_LIMITS.maxAliasNodes && !aliasLimitHit) {
+        aliasLimitHit = true;
+        problems.push({
+          offset: offsetOf(node, parentOffset),
+          message: `YAML: aliases expand to more than ${YAML_LIMITS.maxAliasNodes} nodes`,
+          hint: 'write the values out instead of nesting aliases (an alias bomb is refused)',
+        });
+      }
+      return n;
+    }
+    if (node.anchor) anchors.set(node.anchor, node);
+    if (isScalar(node)) {
+      size.set(node, 1);
+      return 1;
+    }
+    if (depth > YAML_LIMITS.maxDepth) {
+      if (!depthHit) problems.push({ offset: offsetOf(node, parentOffset), message: `YAML: nesting deeper than ${YAML_LIMITS.maxDepth} levels`, hint: 'a policy document nests a few levels; flatten it' });
+      depthHit = true;
+      size.set(node, 1);
+      return 1;
+    }
+    const children: Node[] = [];
+    if (isMap(node)) {
+      const keys = node.items.length > INDEXED_MAP ? new Map<string, Pair>() : undefined;
+      const seen = keys ?? new Map<string, Pair>();
+      for (const pair of node.items) {
+        const key = jsKey(pair.key);
+        if (key === undefined) {
+          problems.push({ offset: offsetOf(pair.key as Node, offsetOf(node)), message: 'YAML: a map key must be a plain value', hint: 'write the key as a string' });
+        } else if (seen.has(key)) {
+          problems.push({ offset: offsetOf(pair.key as Node, offsetOf(node)), message: 'YAML: Map keys must be unique', hint: 'fix the YAML syntax' });
+        } else seen.set(key, pair);
+        children.push(pair.key as Node, pair.value as Node);
+      }
+      if (keys) index.setMap(node, keys);
+    } else if (isSeq(node)) {
+      for (const item of node.items) children.push(item as Node);
+    }
+    open.add(node);
+    stack.push({ node, depth, children, next: 0, total: 1 });
+    return -1;
+  };
+
+  const root = doc.contents as Node | null;
+  const first = enter(root, 1, 0);
+  if (first < 0) {
+    while (stack.length) {
+      const frame = stack[stack.length - 1]!;
+      if (frame.next < frame.children.length) {
+        const child = frame.children[frame.next++];
+        const n = enter(child, frame.depth + 1, offsetOf(frame.node));
+        if (n >= 0) frame.total += n;
+        continue;
+      }
+      stack.pop();
+      open.delete(frame.node);
+      size.set(frame.node, frame.total);
+      const parent = stack[stack.length - 1];
+      if (parent) parent.total += frame.total;
+    }
+  }
+  return { index, problems };
+}
+
+/** A UTF-8 byte order mark, which editors do not count as a column. */
+const BOM = '\uFEFF';
+
+/**
+ * Parses every document of one file; YAML syntax errors become diagnostics with positions.
+ * A leading byte order mark is dropped and line breaks are read as `\n` (CRLF and CR alike), so
+ * a file saved on Windows gives the same model and the same `line:col` as on Linux.
+ */
 export function parseYamlFile(file: string, text: string, diags: Diagnostics): SourceDoc[] {
+  const normalised = (text.startsWith(BOM) ? text.slice(1) : text).replace(/\r\n?/g, '\n');
   const lines = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  // uniqueKeys: false — the library's own check scans every earlier key of the map (quadratic);
+  // indexDocument finds duplicates in one pass, with the keys as toJS will name them.
+  const docs = parseAllDocuments(normalised, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
   if (!Array.isArray(docs)) return []; // an empty stream
   const out: SourceDoc[] = [];
   for (const doc of docs) {
-    const source = new SourceDoc(file, doc, lines);
+    let ok = doc.errors.length === 0;
+    const at = (offset: number): SourcePos => {
+      const { line, col } = lines.linePos(offset);
+      return { file, line, col };
+    };
     for (const e of doc.errors) {
-      // The yaml library places a duplicate key after the previous value (end of its line when
-      // that value is empty); the key itself starts at the next non-blank character.
-      const offset = e.code === 'DUPLICATE_KEY' ? nextNonBlank(text, e.pos[0]) : e.pos[0];
-      diags.error('yaml-syntax', `YAML: ${firstLine(e.message)}`, source.posAt(offset), 'fix the YAML syntax');
+      const deep = e.code === 'RESOURCE_EXHAUSTION';
+      diags.error(
+        'yaml-syntax',
+        deep ? `YAML: nesting deeper than this parser can follow` : `YAML: ${firstLine(e.message)}`,
+        at(e.pos[0]),
+        deep ? 'a policy document nests a few levels; flatten it' : 'fix the YAML syntax',
+      );
     }
-    if (doc.errors.length === 0 && doc.contents !== null) out.push(source);
+    if (!ok || doc.contents === null) continue;
+    const { index, problems } = indexDocument(doc);
+    for (const p of problems) diags.error('yaml-syntax', p.message, at(p.offset), p.hint);
+    ok = problems.length === 0;
+    if (ok) out.push(new SourceDoc(file, doc, lines, index));
   }
   return out;
-}
-
-function nextNonBlank(text: string, offset: number): number {
-  let i = offset;
-  while (i < text.length && (text[i] === ' ' || text[i] === '\n' || text[i] === '\r')) i++;
-  return i < text.length ? i : offset;
 }
 
 function firstLine(s: string): string {
