@@ -1,6 +1,7 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import pg from 'pg';
 
 /**
@@ -25,7 +26,13 @@ let counter = 0;
 export async function makeTarget(engine: 'pglite' | 'server', source = 'policies'): Promise<E2eTarget> {
   const dir = mkdtempSync(join(tmpdir(), `meshward-e2e-${engine}-`));
   cpSync(source, dir, { recursive: true, filter: (p) => !p.includes('/.meshward') });
-  if (engine === 'pglite') return { engine, dir, target: 'local', prefix: 'mw_', env: process.env, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+  if (engine === 'pglite') {
+    // The example's embedded database is created and bootstrapped once per content (a copy takes
+    // a fraction of a second; creating one takes seconds): every target gets its own copy.
+    const template = resolve(source) === resolve(REPO_ROOT, 'policies') ? await exampleTemplate() : null;
+    if (template) cpSync(template, join(dir, '.meshward', 'local'), { recursive: true });
+    return { engine, dir, target: 'local', prefix: 'mw_', env: process.env, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
 
   const tag = `${process.pid.toString(36)}${(counter++).toString(36)}${Math.random().toString(36).slice(2, 5)}`.toLowerCase();
   const prefix = `t${tag}_`.slice(0, 16);
@@ -60,6 +67,50 @@ export async function makeTarget(engine: 'pglite' | 'server', source = 'policies
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
+
+/**
+ * The example's embedded data directory, created once (through openTarget, exactly as `plan`
+ * creates it) in a directory named by the hash of everything it depends on: the bootstrap SQL,
+ * the project file, the code that creates embedded databases and the PGlite version. Test
+ * processes that ask at once wait on a lock directory while one builds it.
+ */
+async function exampleTemplate(): Promise<string> {
+  const hash = createHash('sha256');
+  for (const f of ['policies/warehouse/acme.sql', 'policies/meshward.yaml', 'src/targets/postgres/embedded.ts', 'src/targets/postgres/connect.ts', 'node_modules/@electric-sql/pglite/package.json']) {
+    hash.update(f).update(readFileSync(join(REPO_ROOT, f)));
+  }
+  const home = join(tmpdir(), `meshward-pglite-example-${hash.digest('hex').slice(0, 16)}`);
+  const data = join(home, 'data');
+  if (existsSync(join(home, 'ready'))) return data;
+  const lock = `${home}.lock`;
+  for (const started = Date.now(); ; ) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      if (existsSync(join(home, 'ready'))) return data;
+      if (Date.now() - started > 180_000) throw new Error(`waited 3 minutes for ${lock}; remove it if no test run is building the template`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  try {
+    if (existsSync(join(home, 'ready'))) return data;
+    rmSync(home, { recursive: true, force: true });
+    const repo = join(home, 'repo');
+    cpSync(join(REPO_ROOT, 'policies'), repo, { recursive: true, filter: (p) => !p.includes('/.meshward') });
+    const { openTarget } = await import('../../src/session/open-target.js');
+    const session = await openTarget({ dir: repo, target: 'local' });
+    await session.close();
+    renameSync(join(repo, '.meshward', 'local'), data);
+    rmSync(repo, { recursive: true, force: true });
+    writeFileSync(join(home, 'ready'), new Date().toISOString());
+    return data;
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 function withDatabase(url: string, database: string): string {

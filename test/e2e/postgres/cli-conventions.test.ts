@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runInProcess } from '../../support/cli-inprocess.js';
@@ -21,17 +22,19 @@ describe('CLI conventions on the embedded target', () => {
   afterAll(async () => t?.cleanup());
 
   it('a model error is reported before connecting: no embedded database is created', async () => {
-    edit(t, 'domains/sales.yaml', ['groups: [sales_analysts, ', 'groups: [sales_analyts, ']);
+    const dir = mkdtempSync(join(tmpdir(), 'mw-model-error-'));
     try {
-      for (const verb of ['plan', 'apply', 'test']) {
-        const r = await run(verb, ...(verb === 'apply' ? ['--yes'] : verb === 'test' ? [] : []));
-        expect(r.code, verb).toBe(1);
-        expect(r.stderr, verb).toMatch(/domains\/sales\.yaml:\d+:\d+: unknown group .sales_analyts./);
-        expect(r.stderr, verb).toMatch(/did you mean 'sales_analysts'/);
+      cpSync(t.dir, dir, { recursive: true, filter: (x) => !x.includes('/.meshward') });
+      edit({ ...t, dir }, 'domains/sales.yaml', ['groups: [sales_analysts, ', 'groups: [sales_analyts, ']);
+      for (const args of [['plan'], ['apply', '--yes'], ['test', '--target', 'local']]) {
+        const r = await runInProcess([...args, '--dir', dir], { env: t.env });
+        expect(r.code, args[0]).toBe(1);
+        expect(r.stderr, args[0]).toMatch(/domains\/sales\.yaml:\d+:\d+: unknown group .sales_analyts./);
+        expect(r.stderr, args[0]).toMatch(/did you mean 'sales_analysts'/);
       }
-      expect(existsSync(join(t.dir, '.meshward'))).toBe(false);
+      expect(existsSync(join(dir, '.meshward'))).toBe(false);
     } finally {
-      edit(t, 'domains/sales.yaml', ['groups: [sales_analyts, ', 'groups: [sales_analysts, ']);
+      rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
 
