@@ -1,5 +1,6 @@
 import { hostname, userInfo } from 'node:os';
 import { basename } from 'node:path';
+import { maskSecrets } from './secrets.js';
 
 /**
  * Who runs meshward, for lock files and audit records. Only identifiers are taken from the
@@ -25,10 +26,8 @@ export function commandLine(argv: readonly string[] = process.argv): string[] {
   return [name, ...argv.slice(2).map(redactSecrets)];
 }
 
-/** Hides the password of a URL (`postgres://u:***@h`) or of a `password=…` setting in free text. */
-export function redactSecrets(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:)[^@\s]*@/gi, '$1***@').replace(/\b(password|passwd|pwd)=[^\s&;]*/gi, '$1=***');
-}
+/** Hides every credential in free text: the one mask (secrets.ts), under its older name. */
+export const redactSecrets = maskSecrets;
 
 /** CI systems, how to recognise them, and the variables that identify a run and who started it. */
 const CI_SYSTEMS: readonly { system: string; when: string; fields: Readonly<Record<string, string>> }[] = [

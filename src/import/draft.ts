@@ -29,6 +29,8 @@ export interface DraftProject {
   readonly targetSettings: Readonly<Record<string, unknown>>;
   /** Comment lines above the target block. */
   readonly targetNotes?: readonly string[];
+  /** Notes for the summary as well (e.g. a credential replaced by an `${env:…}` placeholder). */
+  readonly summaryNotes?: readonly string[];
 }
 
 export interface ImportSummary {
@@ -65,7 +67,7 @@ interface PlacedPolicy {
 }
 
 export function draftRepository(estate: ImportedEstate, project: DraftProject, source: string): Draft {
-  const notes = [...estate.notes];
+  const notes = [...estate.notes, ...(project.summaryNotes ?? [])];
   const header = [`${DRAFT_MARKER} from ${source}. A draft: review it, then validate, plan and apply.`];
   const files = new Map<string, string>();
 

@@ -8,6 +8,7 @@ import { targetFor } from '../targets/index.js';
 import type { Target, TargetContext } from '../targets/target.js';
 import { DRAFT_MARKER, draftRepository, type Draft, type DraftProject } from './draft.js';
 import type { ImportedEstate } from './estate.js';
+import { isSecretName, MASK, maskSecrets, secretsOf } from '../audit/secrets.js';
 
 /**
  * `meshward import`: where to read from (the current repository's target, or `--url`), read the
@@ -134,11 +135,9 @@ function projectFor(estate: ImportedEstate, source: Source, options: RunImportOp
   const notes: string[] = [];
   let settings: Record<string, unknown>;
   if (source.url !== undefined) {
-    const u = safeUrl(source.url);
-    settings = { type: 'postgres', url: u.url, database: estate.database };
-    if (u.redacted) notes.push(`the URL held a password, which is never written to a file: set ${URL_ENV} to the URL`);
+    settings = safeSettings({ type: 'postgres', url: source.url, database: estate.database }, notes);
   } else {
-    settings = { ...source.decl.settings };
+    settings = safeSettings({ ...source.decl.settings }, notes);
     if (settings.database === undefined) {
       settings.database = estate.database;
       notes.push('database: the neutral label every governed table is named under (added by import)');
@@ -167,6 +166,7 @@ function projectFor(estate: ImportedEstate, source: Source, options: RunImportOp
     targetName: source.decl.name,
     targetSettings: settings,
     targetNotes: notes,
+    summaryNotes: notes.filter((n) => CREDENTIAL_NOTE.test(n)),
   };
 }
 
@@ -190,24 +190,45 @@ function writeDraft(outDir: string, draft: Draft, force: boolean): string[] {
   return written;
 }
 
-function safeUrl(url: string): { url: string; redacted: boolean } {
-  try {
-    const u = new URL(url);
-    if (u.password) return { url: `\${env:${URL_ENV}}`, redacted: true };
-  } catch {
-    // not a URL the WHATWG parser reads (e.g. a key=value string): keep it as given
+/**
+ * A connection URL fit for a file: one that carries a credential literally (a userinfo password,
+ * `?password=`, `sslpassword`, a token parameter, a conninfo `password=`) becomes the placeholder
+ * `${env:MESHWARD_TARGET_URL}`; secrets given as `${env:…}` references are kept as they are.
+ */
+export function safeUrl(url: string): { url: string; redacted: boolean } {
+  return literalSecretIn(url) ? { url: `\${env:${URL_ENV}}`, redacted: true } : { url, redacted: false };
+}
+
+/** Whether the text holds a credential that is not an `${env:…}` reference (those are replaced by the mask, which then finds nothing more). */
+function literalSecretIn(text: string): boolean {
+  const stripped = text.replace(/\$\{env:[^}]+\}/g, MASK);
+  return maskSecrets(stripped) !== stripped || secretsOf(stripped).some((v) => v !== MASK);
+}
+
+const CREDENTIAL_NOTE = /held a credential, which is never written to a file/;
+
+/** The target block for the draft: every setting that holds a credential literally becomes an `${env:…}` placeholder (and is said). */
+function safeSettings(settings: Record<string, unknown>, notes: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(settings)) {
+    if (typeof value !== 'string') {
+      out[key] = value;
+      continue;
+    }
+    if (key === 'url' && literalSecretIn(value)) {
+      out[key] = `\${env:${URL_ENV}}`;
+      notes.push(`the URL held a credential, which is never written to a file: set ${URL_ENV} to the URL`);
+    } else if (isSecretName(key) && value !== '' && !/^\$\{env:[^}]+\}$/.test(value.trim())) {
+      const name = `MESHWARD_TARGET_${key.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}`;
+      out[key] = `\${env:${name}}`;
+      notes.push(`${key} held a credential, which is never written to a file: set ${name} to it`);
+    } else out[key] = value;
   }
-  return { url, redacted: false };
+  return out;
 }
 
 function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return 'the given URL';
-  }
+  return maskSecrets(url);
 }
 
 function toPosix(p: string): string {

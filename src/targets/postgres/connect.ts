@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import pg from 'pg';
+import { maskSecrets, scrubSecrets, secretsOf } from '../../audit/secrets.js';
 import type { Connection, TargetContext } from '../target.js';
 import type { BootstrapSource } from './embedded.js';
 
@@ -33,9 +34,10 @@ export function sanitizeError(e: unknown): PostgresError {
     const o = e as Record<string, unknown>;
     const s = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
     const position = o.position === undefined || o.position === null || o.position === '' ? undefined : Number(o.position);
-    return new PostgresError(s(o.message) ?? String(e), s(o.code), s(o.detail), s(o.hint), Number.isFinite(position) ? position : undefined);
+    const m = (v: string | undefined) => (v === undefined ? undefined : maskSecrets(v));
+    return new PostgresError(maskSecrets(s(o.message) ?? String(e)), s(o.code), m(s(o.detail)), m(s(o.hint)), Number.isFinite(position) ? position : undefined);
   }
-  return new PostgresError(String(e));
+  return new PostgresError(maskSecrets(String(e)));
 }
 
 /** `meshward <user>@<host>`: who is connected, as pg_stat_activity shows it. */
@@ -49,15 +51,9 @@ export function applicationName(): string {
   return `meshward ${user}@${hostname()}`;
 }
 
-/** A connection URL for messages: the password is never shown. */
+/** A connection URL for messages: no credential is ever shown (userinfo password, `?password=`, `sslpassword`, tokens; secrets.ts). */
 export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(the configured url)';
-  }
+  return maskSecrets(url);
 }
 
 /** Connects to a PostgreSQL server through `pg`. */
@@ -72,7 +68,8 @@ export async function connectUrl(url: string, opts: { readonly label?: string } 
     await client.connect();
   } catch (e) {
     await client.end().catch(() => undefined);
-    throw new Error(`${label}: cannot connect to ${redactUrl(url)}: ${sanitizeError(e).message}`);
+    // The driver's message may echo part of the URL: scrub the secrets it carries, in any form.
+    throw new Error(`${label}: cannot connect to ${redactUrl(url)}: ${scrubSecrets(sanitizeError(e).message, secretsOf(url))}`);
   }
   // GRANT/REVOKE without the grant option only warns ("no privileges were granted") and changes
   // nothing: an apply would report success over a missing grant, so these warnings fail the call.

@@ -186,6 +186,21 @@ describe('connection helpers', () => {
     expect(err!.message).toMatch(/^target 'staging': cannot connect to postgres:\/\/bob:\*\*\*@127\.0\.0\.1:1\/analytics: /);
     expect(err!.message).not.toContain('s3cret');
   });
+
+  it.each([
+    ['a ?password= parameter', 'postgres://bob@127.0.0.1:1/analytics?password=s3cret-q', /password=\*\*\*/],
+    ['sslpassword beside an sslkey path (the path stays)', 'postgres://bob@127.0.0.1:1/analytics?sslpassword=s3cret-ssl&sslmode=disable', /sslpassword=\*\*\*/],
+    ['a percent-encoded parameter name', 'postgres://bob@127.0.0.1:1/analytics?pass%77ord=s3cret-enc', /pass%77ord=\*\*\*/],
+    ['a password with @ and spaces in the userinfo', 'postgres://bob:s3cret @x@127.0.0.1:1/analytics', /bob:\*\*\*@127/],
+  ])('an unreachable server, the password in %s: never in the message (issue 8)', async (_name, url, shown) => {
+    const err = await connectUrl(url, { label: "target 'staging'" }).then(
+      () => null,
+      (e: Error) => e,
+    );
+    expect(err!.message).toMatch(/^target 'staging': cannot connect to /);
+    expect(err!.message).toMatch(shown);
+    expect(err!.message).not.toMatch(/s3cret/);
+  });
 });
 
 const PG_URL = process.env.MESHWARD_TEST_PG_URL;
