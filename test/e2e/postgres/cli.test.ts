@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Plan } from '../../../src/plan/plan.js';
 import { HAZARDS } from '../../../src/targets/target.js';
+import { runInProcess } from '../../support/cli-inprocess.js';
 import { cli, ensureBuilt, REPO } from '../../support/e2e-cli.js';
 import { edit, open, outOfBand, q } from '../../support/e2e-session.js';
 import { ENGINES, makeTarget, type E2eTarget } from '../../support/e2e-target.js';
@@ -17,7 +18,10 @@ describe.each(ENGINES)('the CLI on %s', (engine) => {
   let t: E2eTarget;
   let p: string;
   let allChanges: number;
-  const run = (...args: string[]) => cli([...args, '--dir', t.dir, '--target', t.target], { env: t.env, cwd: t.dir });
+  // In-process (the same runCli main.ts calls); spawned where argv, the TTY and exit codes of a real process matter.
+  const run = (...args: string[]) => runInProcess([...args, '--dir', t.dir, '--target', t.target], { env: t.env });
+  const spawned = (...args: string[]) => cli([...args, '--dir', t.dir, '--target', t.target], { env: t.env, cwd: t.dir });
+  const at = (file: string) => join(t.dir, file);
   const json = <T>(stdout: string): T => JSON.parse(stdout) as T;
 
   /** Out-of-band SQL as the superuser, between two CLI runs. */
@@ -112,7 +116,7 @@ describe.each(ENGINES)('the CLI on %s', (engine) => {
   });
 
   it('apply without --yes and without a TTY refuses (exit 1) and applies nothing', async () => {
-    const r = await run('apply');
+    const r = await spawned('apply');
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/refusing to apply without confirmation.*--yes/);
     expect(r.stdout).not.toMatch(/^Applied/m);
@@ -122,11 +126,11 @@ describe.each(ENGINES)('the CLI on %s', (engine) => {
   });
 
   it('plan --out saves a plan; apply plan.json applies it; then plan --detailed-exitcode exits 0', async () => {
-    const saved = await run('plan', '--out', 'plan.json');
+    const saved = await spawned('plan', '--out', 'plan.json');
     expect(saved.code, saved.stderr).toBe(0);
-    expect(saved.stdout).toMatch(/Saved to plan\.json — apply it with: meshward apply/);
+    expect(saved.stdout).toContain(`Saved to plan.json — apply it with: meshward apply plan.json --target ${t.target} --dir ${t.dir}`);
     expect(json<Plan>(readFileSync(join(t.dir, 'plan.json'), 'utf8')).changes).toHaveLength(allChanges);
-    const applied = await run('apply', 'plan.json');
+    const applied = await spawned('apply', 'plan.json');
     expect(applied.code, applied.stderr).toBe(0);
     expect(applied.stdout).toMatch(/^Applied \d+ statements to '.*' in \d+ ms \(one transaction\)\./m);
     const after = await run('plan', '--detailed-exitcode');
@@ -169,11 +173,11 @@ describe.each(ENGINES)('the CLI on %s', (engine) => {
 
   it('a saved plan is refused as stale when the live state changed since it was made', async () => {
     edit(t, 'domains/finance.yaml', ['grants:\n', 'grants:\n  - groups: [auditors]\n    read: [analytics.finance.budgets]\n']);
-    const saved = await run('plan', '--out', 'stale.json', '--json');
+    const saved = await run('plan', '--out', at('stale.json'), '--json');
     expect(saved.code, saved.stderr).toBe(0);
     expect(json<Plan>(saved.stdout).changes.map((c) => c.key)).toEqual([`grant:SELECT:view:"${p}finance"."budgets":${p}auditors`]);
     await dba(`GRANT SELECT ON ${q(`${p}hr`)}.salaries TO ${q(`${p}employees`)}`);
-    const r = await run('apply', 'stale.json');
+    const r = await run('apply', at('stale.json'));
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/stale\.json is stale: target '.*' changed since the plan was made/);
     expect(r.stdout).not.toMatch(/^Applied/m);
@@ -187,11 +191,11 @@ describe.each(ENGINES)('the CLI on %s', (engine) => {
 
   it('a saved plan is refused when the model changed since it was made', async () => {
     edit(t, 'domains/finance.yaml', ['  - groups: [auditors]\n    read: [analytics.finance.budgets]\n', '']);
-    const saved = await run('plan', '--out', 'old-model.json', '--json');
+    const saved = await run('plan', '--out', at('old-model.json'), '--json');
     expect(saved.code, saved.stderr).toBe(0);
     expect(json<Plan>(saved.stdout).changes.map((c) => `${c.action} ${c.key}`)).toEqual([`remove grant:SELECT:view:"${p}finance"."budgets":${p}auditors`]);
     edit(t, 'domains/hr.yaml', ['grants:\n', 'grants:\n  - groups: [auditors]\n    read: [analytics.hr.departments]\n']);
-    const r = await run('apply', 'old-model.json');
+    const r = await run('apply', at('old-model.json'));
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/old-model\.json is stale: it was made from another version of the policy repository/);
     expect(r.stdout).not.toMatch(/^Applied/m);
