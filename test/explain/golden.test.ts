@@ -1,14 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { explainReport } from '../../src/explain/report.js';
 import { tableAccess } from '../../src/resolve/access.js';
 import { validateRepository } from '../../src/validate.js';
+import { checkGolden } from '../support/golden.js';
 
 /**
  * Golden `explain --json` outputs for the example. Review a changed golden file like code; set
- * UPDATE_GOLDEN=1 to rewrite them after an intended change.
+ * UPDATE_GOLDEN=1 to rewrite them after an intended change (a missing golden fails).
  */
 const CASES: [string[], string][] = [
   [['sales_analysts'], 'analytics.sales.customers'],
@@ -30,8 +31,7 @@ describe('explain --json golden files', () => {
     const report = explainReport(resolved, tableAccess(resolved.table(table)!, resolved.principals.principal(groups)), resolved.model.project.targets[0]);
     const text = JSON.stringify(report, null, 2) + '\n';
     const file = join(dir, `${groups.join('+')}@${table}.json`);
-    if (process.env.UPDATE_GOLDEN || !existsSync(file)) writeFileSync(file, text);
-    expect(text).toBe(readFileSync(file, 'utf8'));
+    checkGolden(file, text);
   });
 
   it('the CLI prints exactly the golden JSON', () => {
