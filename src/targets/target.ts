@@ -50,7 +50,11 @@ export interface Change {
 
 /** A finding about objects meshward does not manage (never changed unless told). */
 export interface Finding {
-  readonly code: 'BYPASS_GRANT' | 'FOREIGN_OBJECT' | 'UNMANAGED_GRANT';
+  /**
+   * BASE_TABLE_RLS: row-level security enabled or forced on a governed base table;
+   * BASE_TABLE_COLUMNS: a column its managed view was compiled for is gone or retyped.
+   */
+  readonly code: 'BYPASS_GRANT' | 'FOREIGN_OBJECT' | 'UNMANAGED_GRANT' | 'BASE_TABLE_RLS' | 'BASE_TABLE_COLUMNS';
   readonly object: string;
   readonly message: string;
   readonly table?: string;

@@ -1,8 +1,9 @@
 import { canonicalJson } from '../../plan/canonical.js';
 import type { Connection, DriftItem, TargetContext } from '../target.js';
-import { compare, describeViewDrift, granteeText, neutralName, parseQualified, readLive, type LiveObject, type LiveState } from './introspect.js';
+import { ownerRoleName } from './governance.js';
+import { compare, describeViewDrift, granteeText, neutralName, parseQualified, readLive, specFingerprint, type LiveObject, type LiveState } from './introspect.js';
 import { quoteIdent } from './naming.js';
-import { isOurMarker, keys, objects, type GrantSpec, type MembershipSpec, type RoleSpec, type SchemaSpec, type TagSpec, type ViewSpec } from './objects.js';
+import { isOurMarker, keys, objects, type GrantSpec, type MembershipSpec, type RoleAdminSpec, type RoleSpec, type SchemaSpec, type TagSpec, type ViewSpec } from './objects.js';
 import type { StateRow } from './queries.js';
 
 /**
@@ -37,8 +38,14 @@ export async function drift(conn: Connection, ctx: TargetContext): Promise<{ ite
   for (const rec of live.recorded.values()) {
     const lo = live.objects.get(rec.key);
     if (!lo) items.push(item(rec.key, rec.kind, rec.spec, live, 'missing', missingDetail(rec, live)));
-    else if (rec.fingerprint !== lo.fingerprint) items.push(item(rec.key, rec.kind, rec.spec, live, 'altered', alteredDetail(rec, lo)));
+    else if (recordedFingerprint(rec) !== lo.fingerprint) items.push(item(rec.key, rec.kind, rec.spec, live, 'altered', alteredDetail(rec, lo)));
   }
+  // A prefixed object with our marker that meshward did not record making: forged, or left by an interrupted apply.
+  for (const f of live.forged) {
+    if (!live.recorded.has(f.key)) items.push({ key: f.key, kind: f.kind, object: f.object, status: 'extra', detail: f.message });
+  }
+  // The governed base table changed under an intact view: the view returns something else.
+  for (const c of live.baseTableChanges) items.push({ key: c.key, kind: 'table', object: `table ${c.object}`, table: c.table, status: 'altered', detail: c.message });
   const govSchemaKey = keys.schema(gov);
   for (const [key, lo] of live.objects) {
     if (!lo.managed || live.recorded.has(key) || key === govSchemaKey) continue;
@@ -55,6 +62,16 @@ export async function drift(conn: Connection, ctx: TargetContext): Promise<{ ite
   return { items, queryCount: live.queryCount };
 }
 
+/**
+ * The fingerprint the recorded object should have live. A role's is that of its recorded spec
+ * with the attributes a spec recorded before they existed leaves out (objects.role fills them
+ * in), so an older record still means "NOLOGIN, no SUPERUSER, …".
+ */
+function recordedFingerprint(rec: StateRow): string | null {
+  if (rec.kind === 'role' && rec.fingerprint !== null) return specFingerprint(objects.role(rec.spec as RoleSpec).spec);
+  return rec.fingerprint;
+}
+
 function item(key: string, kind: string, spec: Readonly<Record<string, unknown>>, live: LiveState, status: DriftItem['status'], detail: string): DriftItem {
   const table = tableOf(kind, spec, live);
   return { key, kind, object: labelOf(kind, spec, key), ...(table ? { table } : {}), status, detail };
@@ -66,6 +83,8 @@ function labelOf(kind: string, spec: Readonly<Record<string, unknown>>, key: str
     switch (kind) {
       case 'role':
         return objects.role(spec as RoleSpec).label;
+      case 'role_admin':
+        return objects.roleAdmin(spec as RoleAdminSpec).label;
       case 'membership':
         return objects.membership(spec as MembershipSpec).label;
       case 'schema':
@@ -99,8 +118,18 @@ function tableOf(kind: string, spec: Readonly<Record<string, unknown>>, live: Li
 
 function grantText(spec: Readonly<Record<string, unknown>>, live: LiveState): string {
   const g = spec as GrantSpec;
-  const on = g.on === 'schema' ? `SCHEMA ${g.object}` : g.on === 'view' ? `view ${g.object}` : `the base table ${tableOf('grant', spec, live) ?? g.object}`;
-  return `GRANT ${g.privilege} ON ${on} TO ${granteeText(g.grantee)}`;
+  const on =
+    g.on === 'schema'
+      ? `SCHEMA ${g.object}`
+      : g.on === 'view'
+        ? `view ${g.object}`
+        : g.on === 'columns'
+          ? `${g.object}`
+          : g.on === 'relation'
+            ? `the governance table ${g.object}`
+            : `the base table ${tableOf('grant', spec, live) ?? g.object}`;
+  const columns = g.on === 'columns' ? ` (${(g.columns ?? []).map(quoteIdent).join(', ')})` : '';
+  return `GRANT ${g.privilege}${columns} ON ${on} TO ${granteeText(g.grantee)}${g.grantable ? ' WITH GRANT OPTION' : ''}`;
 }
 
 function missingDetail(rec: StateRow, live: LiveState): string {
@@ -133,9 +162,13 @@ function extraDetail(lo: LiveObject, live: LiveState): string {
   switch (lo.object.kind) {
     case 'grant':
       if (spec.on === 'table') return `${grantText(spec, live)} bypasses the managed view and was not made by meshward (not recorded at the last apply)`;
-      return `${grantText(spec, live)} was made outside meshward (not recorded at the last apply)`;
+      return `${grantText(spec, live)} was made outside meshward (not recorded at the last apply)${spec.dependent ? `; it was granted through someone's grant option and goes with it` : ''}`;
     case 'membership':
+      if (spec.role === ownerRoleName(live.scope.prefix))
+        return `${quoteIdent(String(spec.member))} was made a member of the owner role ${quoteIdent(String(spec.role))} outside meshward: it reads every governed base table in clear and writes the recorded state`;
       return `${quoteIdent(String(spec.member))} was made a member of ${quoteIdent(String(spec.role))} outside meshward (not recorded at the last apply)`;
+    case 'role_admin':
+      return `${quoteIdent(String(spec.member))} holds the ADMIN OPTION on ${quoteIdent(String(spec.role))}, which meshward never grants: it can grant the role to anyone`;
     case 'tag':
       return `tag ${String(spec.tag)}=${String(spec.value)} on ${String(spec.object)} was added to ${quoteIdent(live.scope.governanceSchema)}."tags" outside meshward`;
     default:

@@ -1,5 +1,6 @@
 import { strictnessRank, type MaskMethod, MASK_METHODS } from '../../resolve/mask-methods.js';
 import type { Change, Hazard, NativeObject } from '../target.js';
+import { ROLE_DEFAULTS, ROLE_FLAGS } from './objects.js';
 
 /**
  * Hazards of a PostgreSQL change (product.md, Hazards) and its rank in the apply order.
@@ -17,6 +18,11 @@ export function hazards(change: AnyChange): Hazard[] {
     case 'membership':
       if (change.action === 'add') found.add('AUTHZ_WIDEN');
       if (change.action === 'remove') found.add('AUTHZ_NARROW');
+      if (change.action === 'change' && change.current?.spec.grantable === true) found.add('AUTHZ_NARROW');
+      if (change.action === 'change' && change.current?.spec.dependent === true) found.add('AUTHZ_WIDEN');
+      break;
+    case 'role_admin':
+      found.add('AUTHZ_NARROW');
       break;
     case 'view':
       if (change.action === 'change' && change.current && change.desired) for (const h of viewChangeHazards(change.current, change.desired)) found.add(h);
@@ -25,8 +31,11 @@ export function hazards(change: AnyChange): Hazard[] {
         found.add('AUTHZ_NARROW');
       }
       break;
-    case 'schema':
     case 'role':
+      if (change.action === 'remove') found.add('DROPS_MANAGED');
+      if (change.action === 'change' && change.current && change.desired) for (const h of roleChangeHazards(change.current.spec, change.desired.spec)) found.add(h);
+      break;
+    case 'schema':
       if (change.action === 'remove') found.add('DROPS_MANAGED');
       break;
     case 'unmanaged_grant':
@@ -37,6 +46,24 @@ export function hazards(change: AnyChange): Hazard[] {
   }
   const order: Hazard[] = ['AUTHZ_WIDEN', 'AUTHZ_NARROW', 'DROPS_MANAGED', 'UNMANAGED_REVOKE', 'REPLACE_GAP'];
   return order.filter((h) => found.has(h));
+}
+
+/**
+ * A role's attributes put back to the model's: taking away SUPERUSER, LOGIN, BYPASSRLS, … or
+ * per-role settings narrows; giving back INHERIT (members inherit its grants again) or lifting a
+ * connection limit widens.
+ */
+export function roleChangeHazards(current: Readonly<Record<string, unknown>>, desired: Readonly<Record<string, unknown>>): Hazard[] {
+  const out = new Set<Hazard>();
+  const have = { ...ROLE_DEFAULTS, ...current } as Record<string, unknown>;
+  const want = { ...ROLE_DEFAULTS, ...desired } as Record<string, unknown>;
+  for (const [attr] of ROLE_FLAGS) {
+    // every flag gives more when true (INHERIT: members inherit the role's grants)
+    if (have[attr] !== want[attr]) out.add(want[attr] === true ? 'AUTHZ_WIDEN' : 'AUTHZ_NARROW');
+  }
+  if (have.connection_limit !== want.connection_limit) out.add(want.connection_limit === -1 ? 'AUTHZ_WIDEN' : 'AUTHZ_NARROW');
+  if (JSON.stringify(have.settings ?? []) !== JSON.stringify(want.settings ?? [])) out.add('AUTHZ_NARROW');
+  return [...out];
 }
 
 /**
@@ -193,18 +220,30 @@ export interface RankRule {
 
 const is = (kind: string, ...actions: Change['action'][]) => (c: AnyChange) => c.kind === kind && actions.includes(c.action);
 const grantOn = (c: AnyChange): unknown => (c.desired ?? c.current)?.spec.on;
+/** The kind in an object's marker `meshward:<project>:<kind>:<name>` (project names hold no `:`). */
+const markerKind = (c: AnyChange): string | undefined => {
+  const comment = (c.desired ?? c.current)?.spec.comment;
+  return typeof comment === 'string' && comment.startsWith('meshward:') ? comment.split(':')[2] : undefined;
+};
 
 export const RANK_RULES: readonly RankRule[] = [
-  { rank: 10, name: 'roles-add', why: 'every other object names a role: owners, grantees, members', matches: is('role', 'add', 'change') },
-  { rank: 20, name: 'schemas-add', why: 'views and governance tables live in schemas; AUTHORIZATION needs the owner role', matches: is('schema', 'add', 'change') },
-  { rank: 30, name: 'governance', why: 'the tags, state and audit tables, in the governance schema', matches: is('governance', 'add', 'change') },
+  {
+    rank: 10,
+    name: 'owner-role',
+    why: 'the governance schema and tables are owned by it; first, so that with --no-transaction the state table exists before any other object is made (an object the state does not record is never meshward\'s)',
+    matches: (c) => is('role', 'add', 'change')(c) && markerKind(c) === 'owner',
+  },
+  { rank: 11, name: 'governance-schema', why: 'holds the recorded state; right after its owner', matches: (c) => is('schema', 'add', 'change')(c) && markerKind(c) === 'governance' },
+  { rank: 12, name: 'governance', why: 'the tags, state and audit tables, in the governance schema: every later change is recorded in its own transaction', matches: is('governance', 'add', 'change') },
+  { rank: 15, name: 'roles-add', why: 'every other object names a role: owners, grantees, members; a changed role loses the attributes meshward did not give it first', matches: is('role', 'add', 'change') },
+  { rank: 20, name: 'schemas-add', why: 'views live in schemas; AUTHORIZATION needs the owner role', matches: is('schema', 'add', 'change') },
   { rank: 40, name: 'owner-base-grants-add', why: 'the owner role must read a base table before its view serves rows; exposes nothing by itself', matches: (c) => is('grant', 'add')(c) && grantOn(c) === 'table' },
   { rank: 50, name: 'views-add', why: 'a new view exposes nothing until it is granted', matches: is('view', 'add') },
   {
     rank: 55,
     name: 'grants-remove',
     why: 'revoke before anything is granted: a grant being revoked must never meet a membership being added (its new member would read what neither model lets it), and no reader only the old model has may see a view already changed; with --revoke-unmanaged, the unmanaged SELECT on governed base tables too',
-    matches: (c) => is('grant', 'remove')(c) || is('unmanaged_grant', 'remove')(c),
+    matches: (c) => is('grant', 'remove')(c) || is('unmanaged_grant', 'remove')(c) || is('role_admin', 'remove')(c) || (is('grant', 'change')(c) && c.current?.spec.grantable === true),
   },
   {
     rank: 56,
@@ -224,7 +263,7 @@ export const RANK_RULES: readonly RankRule[] = [
     why: 'a membership passes on grants, attributes and exemptions: added after the view changes, and before any grant, so that a new reader is let in only once its memberships are complete (a negated user.<attribute> or in_group() would otherwise show it rows no model does)',
     matches: is('membership', 'add'),
   },
-  { rank: 60, name: 'grants-add', why: 'last, grant: view SELECT and schema USAGE, once every view they reach is in its new form and every membership is in place', matches: (c) => is('grant', 'add')(c) },
+  { rank: 60, name: 'grants-add', why: 'last, grant: view SELECT and schema USAGE, once every view they reach is in its new form and every membership is in place', matches: (c) => is('grant', 'add', 'change')(c) },
   { rank: 70, name: 'tags', why: 'bookkeeping rows in the governance schema; no access depends on them', matches: (c) => c.kind === 'tag' },
   { rank: 100, name: 'views-remove', why: 'after their grants are revoked', matches: is('view', 'remove') },
   { rank: 110, name: 'schemas-remove', why: 'DROP SCHEMA without CASCADE needs its views gone', matches: is('schema', 'remove') },

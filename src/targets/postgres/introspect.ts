@@ -1,9 +1,9 @@
 import { canonicalJson, sha256 } from '../../plan/canonical.js';
 import type { Connection, CurrentState, Finding, NativeObject, TargetContext } from '../target.js';
-import { governanceSchemaName } from './governance.js';
+import { governanceSchemaName, ownerRoleName } from './governance.js';
 import { quoteIdent } from './naming.js';
-import { isOurMarker, keys, objects, qualified, type GrantSpec, type ViewSpec } from './objects.js';
-import { readCatalog, type CatalogSnapshot, type StateRow, type ViewRow } from './queries.js';
+import { isOurMarker, keys, marker, objects, qualified, type GrantSpec, type GrantTarget, type Privilege, type RoleSpec, type ViewSpec } from './objects.js';
+import { readCatalog, type AclEntry, type CatalogSnapshot, type RelationRow, type RoleRow, type StateRow, type ViewRow } from './queries.js';
 
 /**
  * Reads what is live on a PostgreSQL target, scoped to what this project manages (product.md,
@@ -63,12 +63,33 @@ export interface ForeignMembership {
   readonly message: string;
 }
 
+/** A prefixed object with this project's marker that the recorded state does not hold. */
+export interface Forged {
+  readonly key: string;
+  readonly kind: string;
+  readonly object: string;
+  readonly message: string;
+}
+
+/** A governed base table changed so that its intact managed view returns something else. */
+export interface BaseTableChange {
+  readonly code: 'BASE_TABLE_RLS' | 'BASE_TABLE_COLUMNS';
+  /** `rls:"s"."t"` or `columns:"s"."t"`. */
+  readonly key: string;
+  /** Quoted, qualified base table. */
+  readonly object: string;
+  readonly table: string;
+  readonly message: string;
+}
+
 export interface LiveState {
   readonly scope: Scope;
   readonly objects: ReadonlyMap<string, LiveObject>;
   readonly findings: readonly Finding[];
   readonly bypasses: readonly Bypass[];
   readonly foreignMemberships: readonly ForeignMembership[];
+  readonly forged: readonly Forged[];
+  readonly baseTableChanges: readonly BaseTableChange[];
   /** Rows of `<gov>.state` by key; null when nothing was ever recorded (or the governance schema is not ours). */
   readonly recorded: ReadonlyMap<string, StateRow> | null;
   /** Governed base tables (`schema\0table`) -> neutral name, from the desired objects and the recorded state. */
@@ -128,8 +149,16 @@ export function specFingerprint(spec: Readonly<Record<string, unknown>>): string
   return sha256(canonicalJson(spec));
 }
 
+export interface LiveOptions {
+  /**
+   * Keys being recorded right now, inside the apply transaction that made them (state.ts): they
+   * count as made by meshward, so that their live fingerprints can be read. Never set elsewhere.
+   */
+  readonly recording?: ReadonlySet<string>;
+}
+
 /** Reads the catalog (fixed number of queries) and builds the live objects and findings. */
-export async function readLive(conn: Connection, ctx: TargetContext, desired: readonly GovernedSource[] = []): Promise<LiveState> {
+export async function readLive(conn: Connection, ctx: TargetContext, desired: readonly GovernedSource[] = [], options: LiveOptions = {}): Promise<LiveState> {
   const scope = scopeOf(ctx);
   const desiredGoverned = governedTablesOf(desired);
   const { snapshot, queryCount } = await readCatalog(conn, {
@@ -139,16 +168,46 @@ export async function readLive(conn: Connection, ctx: TargetContext, desired: re
     recordedBaseSchemas: (state) => schemasOf(governedTablesOf(state)),
     governanceReadable: (s) => isOurMarker(s.comment, scope.project),
   });
-  return { ...liveFromSnapshot(snapshot, scope, desiredGoverned), snapshot, queryCount };
+  return { ...liveFromSnapshot(snapshot, scope, desiredGoverned, options), snapshot, queryCount };
 }
 
-/** The pure half of readLive: catalog rows -> live objects and findings (replayable from recorded rows). */
-export function liveFromSnapshot(snap: CatalogSnapshot, scope: Scope, desiredGoverned: ReadonlyMap<string, string | undefined> = new Map()): Omit<LiveState, 'snapshot' | 'queryCount'> {
+/** Relations of the governance schema whose privileges are meshward's (governance.ts). */
+const GOVERNANCE_RELATIONS = ['state', 'tags', 'meta', 'audit'];
+
+/**
+ * The pure half of readLive: catalog rows -> live objects and findings (replayable from recorded rows).
+ *
+ * Ownership (issue 8, item 5): a marker is never evidence on its own. The governance schema is
+ * trusted when it carries this project's marker (it is the root: it holds the recorded state);
+ * every other role, schema and view is meshward's only when `<gov>.state` records its key. A
+ * prefixed object with this project's marker that the state does not record is a FOREIGN_OBJECT
+ * ("forged or unrecorded marker"): never changed or dropped, and a model that needs its name is
+ * refused at plan. One exception, for the first apply: while nothing is recorded, the owner role
+ * `<prefix>owner` with exactly the owner marker is adopted — the administrator creates it before
+ * the first apply when the apply identity cannot (README, Apply identity).
+ *
+ * Privileges (item 4): on a managed schema, view or governance table every ACL entry (every
+ * privilege, grant option, column-level grant) of a grantee other than the owner is a live grant
+ * object, so whatever the model lacks is removed by apply and reported by drift. Memberships of
+ * a managed role: between managed roles they are the model's `member_of`; a group role granted to
+ * any other role is the administrator's (never reported, never revoked); the owner role granted
+ * to anyone but the reading identity, and the ADMIN OPTION on any managed role held by anyone but
+ * the reading identity, are never the model's — live objects apply removes.
+ */
+export function liveFromSnapshot(
+  snap: CatalogSnapshot,
+  scope: Scope,
+  desiredGoverned: ReadonlyMap<string, string | undefined> = new Map(),
+  options: LiveOptions = {},
+): Omit<LiveState, 'snapshot' | 'queryCount'> {
   const { prefix, project } = scope;
   const prefixed = (name: string) => name.startsWith(prefix);
+  const owner = ownerRoleName(prefix);
   const found = new Map<string, LiveObject>();
   const findings: Finding[] = [];
   const bypasses: Bypass[] = [];
+  const forged: Forged[] = [];
+  const baseTableChanges: BaseTableChange[] = [];
   const bypass = (b: Omit<Bypass, 'message'>) => {
     const message = `GRANT SELECT${b.columnLevel ? ' (column-level)' : ''} to ${granteeText(b.grantee)} on the base table ${b.table} bypasses the managed view`;
     bypasses.push({ ...b, message });
@@ -166,12 +225,29 @@ export function liveFromSnapshot(snap: CatalogSnapshot, scope: Scope, desiredGov
       message: `${object} ${what} but not the marker of project ${project} (${comment ? `its comment reads ${JSON.stringify(truncate(comment, 80))}` : 'it has no comment'}); meshward will not change it`,
     });
 
+  // The root of trust: the governance schema with this project's marker, and the state in it.
+  const govRow = snap.schemas.find((s) => s.name === scope.governanceSchema);
+  const govOurs = govRow !== undefined && isOurMarker(govRow.comment, project);
+  const recordedRows = govOurs && snap.state ? snap.state : null;
+  const recorded = recordedRows ? new Map(recordedRows.map((r) => [r.key, r])) : null;
+  const nothingRecorded = !recorded || recorded.size === 0;
+  const made = (key: string) => recorded?.has(key) === true || options.recording?.has(key) === true;
+  const unrecorded = (kind: string, object: string, key: string) => {
+    const message = `${object} carries the marker of project ${project}, but the state meshward recorded in ${quoteIdent(scope.governanceSchema)}."state" does not say meshward made it: a forged or unrecorded marker; meshward will not change or drop it`;
+    forged.push({ key, kind, object, message });
+    findings.push({ code: 'FOREIGN_OBJECT', object, key, message });
+  };
+
   const ourRoles = new Set<string>();
   for (const r of snap.roles) {
-    const ours = isOurMarker(r.comment, project);
+    const key = keys.role(r.name);
+    const marked = isOurMarker(r.comment, project);
+    const adopted = nothingRecorded && r.name === owner && r.comment === marker(project, 'owner', 'views');
+    const ours = marked && (made(key) || adopted);
     if (ours) ourRoles.add(r.name);
-    else foreign(`role ${quoteIdent(r.name)}`, `has the managed prefix "${prefix}"`, r.comment, keys.role(r.name));
-    put(objects.role({ name: r.name, comment: r.comment ?? '' }), ours);
+    else if (marked) unrecorded('role', `role ${quoteIdent(r.name)}`, key);
+    else foreign(`role ${quoteIdent(r.name)}`, `has the managed prefix "${prefix}"`, r.comment, key);
+    put(objects.role(roleSpecOf(r)), ours);
   }
   const foreignMemberships: ForeignMembership[] = [];
   for (const m of snap.memberships) {
@@ -181,47 +257,78 @@ export function liveFromSnapshot(snap: CatalogSnapshot, scope: Scope, desiredGov
       foreignMemberships.push({ key: keys.membership(m.role, m.member), role: m.role, member: m.member, message });
       findings.push({ code: 'UNMANAGED_GRANT', object: `membership ${quoteIdent(m.member)} in ${quoteIdent(m.role)}`, message });
     }
-    if (!prefixed(m.role) || !prefixed(m.member)) continue; // login roles granted a group are the administrator's, never ours
-    put(objects.membership({ role: m.role, member: m.member }), ourRoles.has(m.role) && ourRoles.has(m.member));
+    if (!ourRoles.has(m.role)) {
+      if (prefixed(m.role) && prefixed(m.member)) put(objects.membership({ role: m.role, member: m.member }), false);
+      continue;
+    }
+    // The ADMIN OPTION lets its holder grant the role to anyone: never the model's (PostgreSQL 16
+    // gives the creating identity one, hence the exception for the reading identity).
+    if (m.admin && !m.self) put(objects.roleAdmin({ role: m.role, member: m.member }), true);
+    if (m.role === owner) {
+      // Whoever holds the owner role reads every governed base table in clear.
+      if (!m.self) put(objects.membership({ role: m.role, member: m.member }), true);
+      continue;
+    }
+    if (ourRoles.has(m.member)) put(objects.membership({ role: m.role, member: m.member }), true);
+    else if (prefixed(m.member)) put(objects.membership({ role: m.role, member: m.member }), false);
+    // a group role granted to a login role (or any other role) is the administrator's, never ours
   }
 
   const ourSchemas = new Set<string>();
   for (const s of snap.schemas) {
-    const ours = isOurMarker(s.comment, project);
+    const key = keys.schema(s.name);
+    const isGov = s.name === scope.governanceSchema;
+    const marked = isOurMarker(s.comment, project);
+    const ours = marked && (isGov || made(key));
     if (ours) ourSchemas.add(s.name);
-    else foreign(`schema ${quoteIdent(s.name)}`, s.name === scope.governanceSchema && !prefixed(s.name) ? 'is the configured governance schema' : `has the managed prefix "${prefix}"`, s.comment, keys.schema(s.name));
+    else if (marked) unrecorded('schema', `schema ${quoteIdent(s.name)}`, key);
+    else foreign(`schema ${quoteIdent(s.name)}`, isGov && !prefixed(s.name) ? 'is the configured governance schema' : `has the managed prefix "${prefix}"`, s.comment, key);
     if (!ours) continue;
     put(objects.schema({ name: s.name, owner: s.owner, comment: s.comment ?? '' }), true);
-    for (const grantee of s.usage) {
-      if (grantee !== s.owner) put(objects.grant({ privilege: 'USAGE', on: 'schema', object: quoteIdent(s.name), grantee }), true);
-    }
+    for (const g of privilegesOf(s.acl, s.owner, 'schema', quoteIdent(s.name))) put(objects.grant(g), true);
   }
 
-  const recordedRows = ourSchemas.has(scope.governanceSchema) && snap.state ? snap.state : null;
-  const recorded = recordedRows ? new Map(recordedRows.map((r) => [r.key, r])) : null;
   const governed = new Map(desiredGoverned);
   for (const [k, v] of governedTablesOf(recordedRows ?? [])) if (!governed.has(k)) governed.set(k, v);
 
   const viewManaged = new Map<string, boolean>();
   for (const v of snap.views) {
-    if (!ourSchemas.has(v.schema)) continue; // a foreign schema is reported once, as a schema
-    const ours = isOurMarker(v.comment, project);
-    if (!ours) foreign(`view ${qualified(v.schema, v.name)}`, `is in the managed schema ${quoteIdent(v.schema)}`, v.comment, keys.view(v.schema, v.name));
+    const key = keys.view(v.schema, v.name);
+    if (!ourSchemas.has(v.schema) && options.recording?.has(key) !== true) continue; // a foreign schema is reported once, as a schema
+    const marked = isOurMarker(v.comment, project);
+    const ours = marked && made(key);
+    if (marked && !ours) unrecorded('view', `view ${qualified(v.schema, v.name)}`, key);
+    else if (!marked) foreign(`view ${qualified(v.schema, v.name)}`, `is in the managed schema ${quoteIdent(v.schema)}`, v.comment, key);
     viewManaged.set(relKey(v.schema, v.name), ours);
     const base = v.bases.length >= 1 ? { schema: v.bases[0]![0], table: v.bases[0]![1] } : { schema: '', table: '' };
     const spec: ViewSpec = { schema: v.schema, name: v.name, base, owner: v.owner, comment: v.comment ?? '', select: v.def, columns: v.columns.map(([name, type]) => ({ name, type })), masks: {}, filters: [] };
     put(objects.view(spec), ours, viewFingerprint(v), v);
   }
 
+  // The view recorded for each governed base table: what its columns were compiled for.
+  const recordedViewOf = new Map<string, ViewSpec>();
+  for (const r of recordedRows ?? []) {
+    if (r.kind !== 'view') continue;
+    const spec = r.spec as unknown as ViewSpec;
+    if (spec.base && typeof spec.base.schema === 'string' && typeof spec.base.table === 'string') recordedViewOf.set(relKey(spec.base.schema, spec.base.table), spec);
+  }
+
   for (const rel of snap.relations) {
     const k = relKey(rel.schema, rel.name);
     const object = qualified(rel.schema, rel.name);
-    if (ourSchemas.has(rel.schema)) {
-      if (!viewManaged.has(k)) continue; // tables of the governance schema, or a foreign relation
-      for (const grantee of rel.selectGrantees) {
-        if (grantee !== rel.owner) put(objects.grant({ privilege: 'SELECT', on: 'view', object, grantee }), viewManaged.get(k)!);
+    if (ourSchemas.has(rel.schema) || viewManaged.has(k)) {
+      if (viewManaged.has(k)) {
+        const ours = viewManaged.get(k)!;
+        const base = snap.views.find((v) => v.schema === rel.schema && v.name === rel.name)?.bases[0];
+        const table = base ? neutralName(scope, governed, base[0], base[1]) : undefined;
+        const extra = table && governed.has(relKey(base![0], base![1])) ? { table } : {};
+        for (const g of privilegesOf(rel.acl, rel.owner, 'view', object)) put(objects.grant(g, extra), ours);
+        for (const g of columnPrivilegesOf(rel.columnAcl, rel.owner, object)) put(objects.grant(g, extra), ours);
+      } else if (rel.schema === scope.governanceSchema && GOVERNANCE_RELATIONS.includes(rel.name) && (rel.kind === 'r' || rel.kind === 'p')) {
+        for (const g of privilegesOf(rel.acl, rel.owner, 'relation', object)) put(objects.grant(g), true);
+        for (const g of columnPrivilegesOf(rel.columnAcl, rel.owner, object)) put(objects.grant(g), true);
       }
-      continue;
+      continue; // any other relation in a managed schema is not read by a view
     }
     if (!snap.baseSchemas.includes(rel.schema)) continue;
     const isGoverned = governed.has(k);
@@ -240,22 +347,122 @@ export function liveFromSnapshot(snap: CatalogSnapshot, scope: Scope, desiredGov
     for (const grantee of rel.columnGrantees) {
       if (grantee !== rel.owner) bypass({ key: `grant:SELECT:columns:${object}:${grantee}`, object, table, grantee, columnLevel: true });
     }
+    baseTableChanges.push(...baseTableChangesOf(rel, object, table, owner, recordedViewOf.get(k)));
   }
+  for (const c of baseTableChanges) findings.push({ code: c.code, object: c.object, table: c.table, key: c.key, message: c.message });
 
   if (ourSchemas.has(scope.governanceSchema)) {
     for (const t of snap.tags) put(objects.tag({ object: t.object, tag: t.tag, value: t.value }), true);
   }
-  const gov = snap.schemas.find((s) => s.name === scope.governanceSchema);
   const version = layoutVersion(snap.meta.layout_version);
-  if (gov && ourSchemas.has(gov.name) && ['state', 'tags', 'meta'].every((t) => gov.governanceTables.includes(t)) && version !== null) {
-    put(objects.governance({ schema: gov.name, version }), true);
+  if (govRow && govOurs && ['state', 'tags', 'meta'].every((t) => govRow.governanceTables.includes(t)) && version !== null) {
+    put(objects.governance({ schema: govRow.name, version }), true);
   }
 
   findings.sort((a, b) => compare(`${a.code}|${a.object}|${a.message}`, `${b.code}|${b.object}|${b.message}`));
   const sorted = new Map([...found.entries()].sort(([a], [b]) => compare(a, b)));
   bypasses.sort((a, b) => compare(a.key, b.key));
   foreignMemberships.sort((a, b) => compare(a.key, b.key));
-  return { scope, objects: sorted, findings: dedupe(findings), bypasses, foreignMemberships, recorded, governed };
+  forged.sort((a, b) => compare(a.key, b.key));
+  baseTableChanges.sort((a, b) => compare(a.key, b.key));
+  return { scope, objects: sorted, findings: dedupe(findings), bypasses, foreignMemberships, forged, baseTableChanges, recorded, governed };
+}
+
+/** The live spec of a role: its attributes as read (objects.role fills nothing in). */
+export function roleSpecOf(r: RoleRow): RoleSpec {
+  return {
+    name: r.name,
+    comment: r.comment ?? '',
+    superuser: r.superuser,
+    inherit: r.inherit,
+    createrole: r.createrole,
+    createdb: r.createdb,
+    login: r.login,
+    replication: r.replication,
+    bypassrls: r.bypassrls,
+    connection_limit: r.connection_limit,
+    settings: [...r.settings].map(([d, c]) => [d, c] as [string, string]).sort((a, b) => compare(a[0], b[0]) || compare(a[1], b[1])),
+  };
+}
+
+/**
+ * The grants an ACL holds on a managed object, one per privilege and grantee other than the owner
+ * (whose privileges are implicit): WITH GRANT OPTION and "granted only by someone else than the
+ * owner" are marked, so they differ from what the model grants.
+ */
+export function privilegesOf(acl: readonly AclEntry[], owner: string, on: GrantTarget, object: string): GrantSpec[] {
+  return grouped(acl, owner, (privilege, grantee) => ({ privilege, on, object, grantee }));
+}
+
+/** Column-level grants on a managed relation: one per privilege and grantee, with its columns. */
+export function columnPrivilegesOf(acl: readonly (AclEntry & { column: string })[], owner: string, object: string): GrantSpec[] {
+  return grouped(acl, owner, (privilege, grantee, entries) => ({ privilege, on: 'columns', object, grantee, columns: [...new Set(entries.map((e) => e.column))].sort(compare) }));
+}
+
+function grouped<E extends AclEntry>(acl: readonly E[], owner: string, make: (privilege: Privilege, grantee: string, entries: readonly E[]) => GrantSpec): GrantSpec[] {
+  const groups = new Map<string, E[]>();
+  for (const a of acl) {
+    if (a.grantee === owner) continue;
+    const k = `${a.privilege}\u0000${a.grantee}`;
+    groups.set(k, [...(groups.get(k) ?? []), a]);
+  }
+  const out: GrantSpec[] = [];
+  for (const entries of groups.values()) {
+    out.push({
+      ...make(entries[0]!.privilege as Privilege, entries[0]!.grantee, entries),
+      ...(entries.some((e) => e.grantable) ? { grantable: true as const } : {}),
+      ...(entries.every((e) => e.grantor !== owner) ? { dependent: true as const } : {}),
+    });
+  }
+  return out.sort((a, b) => compare(keys.grant(a), keys.grant(b)));
+}
+
+/**
+ * What changes what the managed view over a governed base table returns, though the view itself
+ * is intact (item 9): row-level security enabled or forced on the table (the view reads it as the
+ * owner role, so every group sees only the rows its policies give the owner — none without one),
+ * and columns the recorded view reads that were dropped, renamed or retyped.
+ */
+function baseTableChangesOf(rel: RelationRow, object: string, table: string, owner: string, view: ViewSpec | undefined): BaseTableChange[] {
+  const out: BaseTableChange[] = [];
+  if (rel.rls || rel.forceRls) {
+    const applies = rel.policies.filter((p) => (p.command === 'r' || p.command === '*') && (p.roles.includes('') || p.roles.includes(owner)));
+    const state = rel.forceRls ? (rel.rls ? 'enabled and forced' : 'forced') : 'enabled';
+    const effect = !rel.rls
+      ? 'it takes effect as soon as it is enabled'
+      : rel.owner === owner && !rel.forceRls
+        ? `${quoteIdent(owner)} owns the table, so it does not apply to the view until it is forced`
+        : applies.length === 0
+          ? `no policy lets ${quoteIdent(owner)} read, so the managed view returns no row to any group`
+          : `the managed view reads it as ${quoteIdent(owner)}, so every group sees only the rows that ${applies.map((p) => quoteIdent(p.name)).join(', ')} let ${quoteIdent(owner)} see`;
+    const policies = rel.policies.length ? `policies ${rel.policies.map((p) => quoteIdent(p.name)).join(', ')}` : 'no policy';
+    out.push({
+      code: 'BASE_TABLE_RLS',
+      key: `rls:${object}`,
+      object,
+      table,
+      message: `row-level security is ${state} on the governed base table ${table} (${policies}): ${effect}; meshward governs reads through the managed view and never enables RLS (ALTER TABLE ${object} DISABLE ROW LEVEL SECURITY${rel.forceRls ? ', NO FORCE ROW LEVEL SECURITY' : ''})`,
+    });
+  }
+  if (view && Array.isArray(view.columns)) {
+    const live = new Map(rel.columns.map(([n, t]) => [n, t]));
+    const problems: string[] = [];
+    for (const c of view.columns) {
+      const type = live.get(c.name);
+      if (type === undefined) problems.push(`column ${quoteIdent(c.name)} is gone (dropped or renamed)`);
+      else if (!(view.masks && (view.masks[c.name]?.length ?? 0) > 0) && type !== c.type) problems.push(`column ${quoteIdent(c.name)} is now ${type}, the view was compiled for ${c.type}`);
+    }
+    if (problems.length) {
+      out.push({
+        code: 'BASE_TABLE_COLUMNS',
+        key: `columns:${object}`,
+        object,
+        table,
+        message: `the governed base table ${table} no longer has the columns its managed view was compiled for: ${problems.join('; ')} (the table has ${rel.columns.map(([n, t]) => `${n} ${t}`).join(', ') || 'no column'}); run meshward plan to compile the view for the table as it is`,
+      });
+    }
+  }
+  return out;
 }
 
 /**

@@ -19,12 +19,51 @@ export function isOurMarker(comment: string | null | undefined, project: string)
 
 export const qualified = (schema: string, name: string): string => `${quoteIdent(schema)}.${quoteIdent(name)}`;
 
-/** A NOLOGIN role: a group role (`<prefix><group>`) or the view owner (`<prefix>owner`). */
+/**
+ * A NOLOGIN role: a group role (`<prefix><group>`) or the view owner (`<prefix>owner`), with every
+ * attribute that can widen what it — or a session that logs in as it — can do. The desired values
+ * are ROLE_DEFAULTS (what `CREATE ROLE … NOLOGIN` gives); the constructor fills in any left out,
+ * so a spec recorded before these fields existed reads as the defaults.
+ */
 export interface RoleSpec {
   readonly name: string;
   readonly comment: string;
+  readonly superuser?: boolean;
+  readonly inherit?: boolean;
+  readonly createrole?: boolean;
+  readonly createdb?: boolean;
+  readonly login?: boolean;
+  readonly replication?: boolean;
+  readonly bypassrls?: boolean;
+  readonly connection_limit?: number;
+  /** Per-role settings `[database ('' = every database), 'name=value']`, sorted. */
+  readonly settings?: readonly (readonly [string, string])[];
   [k: string]: unknown;
 }
+
+/** The attributes of every managed role: no privilege beyond its grants and memberships. */
+export const ROLE_DEFAULTS = {
+  superuser: false,
+  inherit: true,
+  createrole: false,
+  createdb: false,
+  login: false,
+  replication: false,
+  bypassrls: false,
+  connection_limit: -1,
+  settings: [] as readonly (readonly [string, string])[],
+} as const;
+
+/** The boolean role attributes and their ALTER ROLE keywords (true, false). */
+export const ROLE_FLAGS = [
+  ['superuser', 'SUPERUSER', 'NOSUPERUSER'],
+  ['createdb', 'CREATEDB', 'NOCREATEDB'],
+  ['createrole', 'CREATEROLE', 'NOCREATEROLE'],
+  ['inherit', 'INHERIT', 'NOINHERIT'],
+  ['login', 'LOGIN', 'NOLOGIN'],
+  ['replication', 'REPLICATION', 'NOREPLICATION'],
+  ['bypassrls', 'BYPASSRLS', 'NOBYPASSRLS'],
+] as const;
 
 /** `member` is a member of `role` (GRANT role TO member): member_of, and never login roles. */
 export interface MembershipSpec {
@@ -67,15 +106,41 @@ export interface ViewSpec {
   [k: string]: unknown;
 }
 
-export type GrantTarget = 'table' | 'view' | 'schema';
+/**
+ * `table` a governed base table, `view` a managed view, `schema` a managed (or the governance)
+ * schema, `relation` a governance table, `columns` some columns of a managed view.
+ */
+export type GrantTarget = 'table' | 'view' | 'schema' | 'relation' | 'columns';
 
-/** SELECT on a view or base table, or USAGE on a schema, to a role. */
+/** Every privilege PostgreSQL can grant on a relation or schema (aclexplode spelling). */
+export const PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER', 'MAINTAIN', 'USAGE', 'CREATE'] as const;
+export type Privilege = (typeof PRIVILEGES)[number];
+
+/**
+ * A privilege on a managed object or governed base table. The model only ever grants SELECT on a
+ * view or base table and USAGE on a schema, without grant option; introspection reads every
+ * privilege on a managed object, so anything else (another privilege, a grant option, a
+ * column-level grant) is a live object the model lacks — removed by apply.
+ */
 export interface GrantSpec {
-  readonly privilege: 'SELECT' | 'USAGE';
+  readonly privilege: Privilege;
   readonly on: GrantTarget;
   /** Quoted, qualified object name (`"mw_sales"."customers"`) or quoted schema name. */
   readonly object: string;
   readonly grantee: string;
+  /** Live only: some grant of it carries WITH GRANT OPTION. */
+  readonly grantable?: true;
+  /** Live only: no grant of it was made by the object's owner (it depends on someone's grant option). */
+  readonly dependent?: true;
+  /** `columns` only: the column names, sorted. */
+  readonly columns?: readonly string[];
+  [k: string]: unknown;
+}
+
+/** The ADMIN OPTION on a managed role (`GRANT role TO member WITH ADMIN OPTION`): never the model's. */
+export interface RoleAdminSpec {
+  readonly role: string;
+  readonly member: string;
   [k: string]: unknown;
 }
 
@@ -101,6 +166,7 @@ export const keys = {
   schema: (name: string) => `schema:${name}`,
   view: (schema: string, name: string) => `view:${qualified(schema, name)}`,
   grant: (g: Pick<GrantSpec, 'privilege' | 'on' | 'object' | 'grantee'>) => `grant:${g.privilege}:${g.on}:${g.object}:${g.grantee}`,
+  roleAdmin: (role: string, member: string) => `role_admin:${role}:${member}`,
   tag: (object: string, tag: string) => `tag:${object}:${tag}`,
   governance: (schema: string) => `governance:${schema}`,
 };
@@ -108,7 +174,8 @@ export const keys = {
 type Extra = Partial<Pick<NativeObject, 'domain' | 'table' | 'policies'>>;
 
 export const objects = {
-  role: (spec: RoleSpec, extra: Extra = {}): NativeObject => ({ key: keys.role(spec.name), kind: 'role', label: `role ${spec.name}`, spec, ...extra }),
+  role: (spec: RoleSpec, extra: Extra = {}): NativeObject => ({ key: keys.role(spec.name), kind: 'role', label: `role ${spec.name}`, spec: { ...ROLE_DEFAULTS, ...spec }, ...extra }),
+  roleAdmin: (spec: RoleAdminSpec): NativeObject => ({ key: keys.roleAdmin(spec.role, spec.member), kind: 'role_admin', label: `ADMIN OPTION on ${spec.role} → ${spec.member}`, spec }),
   membership: (spec: MembershipSpec, extra: Extra = {}): NativeObject => ({
     key: keys.membership(spec.role, spec.member),
     kind: 'membership',
@@ -127,7 +194,7 @@ export const objects = {
   grant: (spec: GrantSpec, extra: Extra = {}): NativeObject => ({
     key: keys.grant(spec),
     kind: 'grant',
-    label: `${spec.privilege} on ${spec.on} ${spec.object} → ${spec.grantee === '' ? 'PUBLIC' : spec.grantee}`,
+    label: `${spec.privilege}${spec.on === 'columns' ? ` (${(spec.columns ?? []).join(', ')})` : ''} on ${spec.on} ${spec.object} → ${spec.grantee === '' ? 'PUBLIC' : spec.grantee}${spec.grantable ? ' WITH GRANT OPTION' : ''}`,
     spec,
     ...extra,
   }),

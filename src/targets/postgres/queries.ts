@@ -9,23 +9,50 @@ import { quoteIdent } from './naming.js';
  * `aclexplode`; grantee 0 is PUBLIC.
  */
 
-/** (a) Every role whose name carries the managed prefix, with its comment (the marker). */
+/**
+ * (a) Every role whose name carries the managed prefix, with its comment (the marker), every
+ * attribute that can widen what the role or its members can do (pg_roles, which any role can
+ * read; the password is not: pg_roles shows `********` for every role, and pg_authid is for
+ * superusers only) and its per-role settings in every database (pg_db_role_setting; '' is "all
+ * databases").
+ */
 export const ROLES_QUERY = `
 SELECT r.rolname::text AS name,
-       pg_catalog.shobj_description(r.oid, 'pg_authid') AS comment
+       pg_catalog.shobj_description(r.oid, 'pg_authid') AS comment,
+       r.rolsuper AS superuser, r.rolinherit AS inherit, r.rolcreaterole AS createrole, r.rolcreatedb AS createdb,
+       r.rolcanlogin AS login, r.rolreplication AS replication, r.rolbypassrls AS bypassrls, r.rolconnlimit AS connection_limit,
+       COALESCE((SELECT json_agg(json_build_array(COALESCE(d.datname::text, ''), cfg.c) ORDER BY COALESCE(d.datname::text, ''), cfg.c)
+                 FROM pg_catalog.pg_db_role_setting AS st
+                 LEFT JOIN pg_catalog.pg_database AS d ON d.oid = st.setdatabase
+                 CROSS JOIN LATERAL unnest(st.setconfig) AS cfg(c)
+                 WHERE st.setrole = r.oid), '[]'::json) AS settings
 FROM pg_catalog.pg_roles AS r
 WHERE left(r.rolname, length($1::text)) = $1::text
 ORDER BY 1`;
 
-/** (b) Role memberships where the role or the member carries the prefix (one row per pair). */
+/**
+ * (b) Role memberships where the role or the member carries the prefix (one row per pair, over
+ * every grantor: PostgreSQL 16 and later keep one row per grantor), whether any of them carries
+ * the ADMIN OPTION, and whether the member is the reading identity (current_user).
+ */
 export const MEMBERSHIPS_QUERY = `
-SELECT DISTINCT r.rolname::text AS role, m.rolname::text AS member
+SELECT r.rolname::text AS role, m.rolname::text AS member,
+       bool_or(am.admin_option) AS admin,
+       bool_or(m.rolname = current_user) AS self
 FROM pg_catalog.pg_auth_members AS am
 JOIN pg_catalog.pg_roles AS r ON r.oid = am.roleid
 JOIN pg_catalog.pg_roles AS m ON m.oid = am.member
 WHERE left(r.rolname, length($1::text)) = $1::text
    OR left(m.rolname, length($1::text)) = $1::text
+GROUP BY 1, 2
 ORDER BY 1, 2`;
+
+/** An exploded ACL as json arrays `[grantee ('' = PUBLIC), privilege, grantable, grantor]`. */
+const aclJson = (acl: string) => `COALESCE((SELECT json_agg(json_build_array(e.grantee, e.privilege, e.grantable, e.grantor) ORDER BY e.grantee, e.privilege, e.grantor)
+                 FROM (SELECT CASE WHEN a.grantee = 0 THEN '' ELSE pg_catalog.pg_get_userbyid(a.grantee)::text END AS grantee,
+                              a.privilege_type::text AS privilege, a.is_grantable AS grantable,
+                              pg_catalog.pg_get_userbyid(a.grantor)::text AS grantor
+                       FROM pg_catalog.aclexplode(${acl}) AS a) AS e), '[]'::json)`;
 
 /**
  * (c) Prefixed schemas and the governance schema: owner, comment, USAGE grantees, and which of
@@ -38,6 +65,7 @@ SELECT n.nspname::text AS name,
        COALESCE((SELECT json_agg(DISTINCT CASE WHEN a.grantee = 0 THEN '' ELSE pg_catalog.pg_get_userbyid(a.grantee)::text END)
                  FROM pg_catalog.aclexplode(n.nspacl) AS a
                  WHERE a.privilege_type = 'USAGE'), '[]'::json) AS usage,
+       ${aclJson('n.nspacl')} AS acl,
        COALESCE((SELECT json_agg(c.relname::text ORDER BY c.relname)
                  FROM pg_catalog.pg_class AS c
                  WHERE c.relnamespace = n.oid AND n.nspname = $2::text
@@ -75,7 +103,10 @@ ORDER BY 1, 2`;
 
 /**
  * (e) SELECT grantees (relation and column level) and the owner of every relation in prefixed
- * schemas, the governance schema and the governed base schemas ($3).
+ * schemas, the governance schema and the governed base schemas ($3); for relations in prefixed
+ * schemas and the governance schema their whole ACL (every privilege, grant option, grantor); for
+ * relations in the base schemas what decides what a view over them returns: row-level security
+ * (enabled, forced, the policies) and the columns.
  */
 export const RELATION_ACLS_QUERY = `
 SELECT n.nspname::text AS schema,
@@ -87,7 +118,30 @@ SELECT n.nspname::text AS schema,
                  WHERE a.privilege_type = 'SELECT'), '[]'::json) AS select_grantees,
        COALESCE((SELECT json_agg(DISTINCT CASE WHEN x.grantee = 0 THEN '' ELSE pg_catalog.pg_get_userbyid(x.grantee)::text END)
                  FROM pg_catalog.pg_attribute AS at, pg_catalog.aclexplode(at.attacl) AS x
-                 WHERE at.attrelid = c.oid AND at.attnum > 0 AND NOT at.attisdropped AND x.privilege_type = 'SELECT'), '[]'::json) AS column_grantees
+                 WHERE at.attrelid = c.oid AND at.attnum > 0 AND NOT at.attisdropped AND x.privilege_type = 'SELECT'), '[]'::json) AS column_grantees,
+       CASE WHEN left(n.nspname, length($1::text)) = $1::text OR n.nspname = $2::text THEN ${aclJson('c.relacl')} ELSE '[]'::json END AS acl,
+       CASE WHEN left(n.nspname, length($1::text)) = $1::text OR n.nspname = $2::text THEN
+         COALESCE((SELECT json_agg(json_build_array(e.col, e.grantee, e.privilege, e.grantable, e.grantor) ORDER BY e.col, e.grantee, e.privilege, e.grantor)
+                   FROM (SELECT at.attname::text AS col,
+                                CASE WHEN x.grantee = 0 THEN '' ELSE pg_catalog.pg_get_userbyid(x.grantee)::text END AS grantee,
+                                x.privilege_type::text AS privilege, x.is_grantable AS grantable,
+                                pg_catalog.pg_get_userbyid(x.grantor)::text AS grantor
+                         FROM pg_catalog.pg_attribute AS at, pg_catalog.aclexplode(at.attacl) AS x
+                         WHERE at.attrelid = c.oid AND at.attnum > 0 AND NOT at.attisdropped) AS e), '[]'::json)
+       ELSE '[]'::json END AS column_acl,
+       c.relrowsecurity AS rls, c.relforcerowsecurity AS force_rls,
+       CASE WHEN n.nspname = ANY ($3::text[]) THEN
+         COALESCE((SELECT json_agg(json_build_array(p.polname::text, p.polcmd::text, p.polpermissive,
+                                   (SELECT COALESCE(json_agg(x.name ORDER BY x.name), '[]'::json)
+                                    FROM (SELECT CASE WHEN pr.r = 0 THEN '' ELSE pg_catalog.pg_get_userbyid(pr.r)::text END AS name FROM unnest(p.polroles) AS pr(r)) AS x))
+                                   ORDER BY p.polname)
+                   FROM pg_catalog.pg_policy AS p WHERE p.polrelid = c.oid), '[]'::json)
+       ELSE '[]'::json END AS policies,
+       CASE WHEN n.nspname = ANY ($3::text[]) THEN
+         COALESCE((SELECT json_agg(json_build_array(a.attname::text, pg_catalog.format_type(a.atttypid, a.atttypmod)) ORDER BY a.attnum)
+                   FROM pg_catalog.pg_attribute AS a
+                   WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), '[]'::json)
+       ELSE '[]'::json END AS columns
 FROM pg_catalog.pg_class AS c
 JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')
@@ -116,20 +170,52 @@ export function governanceQuery(schema: string, present: readonly string[]): str
   return parts.length ? parts.join('\nUNION ALL\n') + '\nORDER BY 1, 2, 3' : null;
 }
 
-export interface RoleRow {
+/** The attributes of a role that can widen what it (or a session logged in as it) can do. */
+export interface RoleAttributes {
+  readonly superuser: boolean;
+  readonly inherit: boolean;
+  readonly createrole: boolean;
+  readonly createdb: boolean;
+  readonly login: boolean;
+  readonly replication: boolean;
+  readonly bypassrls: boolean;
+  readonly connection_limit: number;
+  /** Per-role settings as `[database ('' = every database), 'name=value']`, sorted. */
+  readonly settings: readonly (readonly [string, string])[];
+}
+export interface RoleRow extends RoleAttributes {
   readonly name: string;
   readonly comment: string | null;
 }
 export interface MembershipRow {
   readonly role: string;
   readonly member: string;
+  /** Some grant of this membership carries the ADMIN OPTION. */
+  readonly admin: boolean;
+  /** The member is the identity that read the catalog (current_user). */
+  readonly self: boolean;
+}
+/** One exploded ACL entry; grantee '' is PUBLIC. */
+export interface AclEntry {
+  readonly grantee: string;
+  readonly privilege: string;
+  readonly grantable: boolean;
+  readonly grantor: string;
 }
 export interface SchemaRow {
   readonly name: string;
   readonly owner: string;
   readonly comment: string | null;
   readonly usage: readonly string[];
+  readonly acl: readonly AclEntry[];
   readonly governanceTables: readonly string[];
+}
+/** A row-level security policy: name, command (r, a, w, d, *), permissive, roles ('' = PUBLIC). */
+export interface PolicyRow {
+  readonly name: string;
+  readonly command: string;
+  readonly permissive: boolean;
+  readonly roles: readonly string[];
 }
 export interface ViewRow {
   readonly schema: string;
@@ -149,6 +235,16 @@ export interface RelationRow {
   readonly owner: string;
   readonly selectGrantees: readonly string[];
   readonly columnGrantees: readonly string[];
+  /** Whole ACL; read for relations in prefixed schemas and the governance schema only. */
+  readonly acl: readonly AclEntry[];
+  /** Column-level ACL entries with their column; same relations as `acl`. */
+  readonly columnAcl: readonly (AclEntry & { readonly column: string })[];
+  readonly rls: boolean;
+  readonly forceRls: boolean;
+  /** Read for relations in the base schemas only. */
+  readonly policies: readonly PolicyRow[];
+  /** Name and format_type of each column; read for relations in the base schemas only. */
+  readonly columns: readonly (readonly [string, string])[];
 }
 /** One row of `<gov>.state`. */
 export interface StateRow {
@@ -196,13 +292,14 @@ export async function readCatalog(conn: Connection, p: CatalogParams): Promise<{
     queryCount++;
     return (await conn.query(sql, params)).rows;
   };
-  const roles = (await run(ROLES_QUERY, [p.prefix])).map((r) => ({ name: str(r.name), comment: optStr(r.comment) }));
-  const memberships = (await run(MEMBERSHIPS_QUERY, [p.prefix])).map((r) => ({ role: str(r.role), member: str(r.member) }));
+  const roles = (await run(ROLES_QUERY, [p.prefix])).map(roleRow);
+  const memberships = (await run(MEMBERSHIPS_QUERY, [p.prefix])).map((r) => ({ role: str(r.role), member: str(r.member), admin: r.admin === true, self: r.self === true }));
   const schemas = (await run(SCHEMAS_QUERY, [p.prefix, p.governanceSchema])).map((r) => ({
     name: str(r.name),
     owner: str(r.owner),
     comment: optStr(r.comment),
     usage: strings(r.usage),
+    acl: aclEntries(r.acl),
     governanceTables: strings(r.governance_tables),
   }));
   const views = (await run(VIEWS_QUERY, [p.prefix, p.governanceSchema])).map((r) => ({
@@ -238,6 +335,12 @@ export async function readCatalog(conn: Connection, p: CatalogParams): Promise<{
     owner: str(r.owner),
     selectGrantees: strings(r.select_grantees).sort(),
     columnGrantees: strings(r.column_grantees).sort(),
+    acl: aclEntries(r.acl),
+    columnAcl: columnAclEntries(r.column_acl),
+    rls: r.rls === true,
+    forceRls: r.force_rls === true,
+    policies: policyRows(r.policies),
+    columns: pairs(r.columns),
   }));
   return { snapshot: { roles, memberships, schemas, views, relations, state, tags, meta, baseSchemas }, queryCount };
 }
@@ -265,6 +368,50 @@ export function json(v: unknown): unknown {
 export function strings(v: unknown): string[] {
   const j = json(v);
   return Array.isArray(j) ? j.map((x) => String(x)) : [];
+}
+
+/** A role row of (a); also decodes a replayed one. */
+export function roleRow(r: Record<string, unknown>): RoleRow {
+  return {
+    name: str(r.name),
+    comment: optStr(r.comment),
+    superuser: r.superuser === true,
+    inherit: r.inherit === true,
+    createrole: r.createrole === true,
+    createdb: r.createdb === true,
+    login: r.login === true,
+    replication: r.replication === true,
+    bypassrls: r.bypassrls === true,
+    connection_limit: Number(r.connection_limit ?? -1),
+    settings: pairs(r.settings),
+  };
+}
+
+export function aclEntries(v: unknown): AclEntry[] {
+  const j = json(v);
+  if (!Array.isArray(j)) return [];
+  return j.map((x) => {
+    const a = x as unknown[];
+    return { grantee: str(a[0]), privilege: str(a[1]), grantable: a[2] === true, grantor: str(a[3]) };
+  });
+}
+
+function columnAclEntries(v: unknown): (AclEntry & { column: string })[] {
+  const j = json(v);
+  if (!Array.isArray(j)) return [];
+  return j.map((x) => {
+    const a = x as unknown[];
+    return { column: str(a[0]), grantee: str(a[1]), privilege: str(a[2]), grantable: a[3] === true, grantor: str(a[4]) };
+  });
+}
+
+function policyRows(v: unknown): PolicyRow[] {
+  const j = json(v);
+  if (!Array.isArray(j)) return [];
+  return j.map((x) => {
+    const a = x as unknown[];
+    return { name: str(a[0]), command: str(a[1]), permissive: a[2] === true, roles: strings(a[3]) };
+  });
 }
 
 function pairs(v: unknown): [string, string][] {

@@ -2,7 +2,7 @@ import type { Change, NativeObject, RenderContext } from '../target.js';
 import { createTemplateEnv, templatesDir, type TemplateEnv } from '../shared/templates.js';
 import { quoteIdent } from './naming.js';
 import { postgresNames } from './native-names.js';
-import { marker, qualified, type GrantSpec, type ViewColumn, type ViewSpec } from './objects.js';
+import { marker, PRIVILEGES, qualified, ROLE_DEFAULTS, ROLE_FLAGS, type GrantSpec, type RoleSpec, type ViewColumn, type ViewSpec } from './objects.js';
 import type { UnmanagedGrantSpec } from './unmanaged.js';
 import { quoteLiteral } from './sql-text.js';
 
@@ -26,7 +26,9 @@ export const POSTGRES_TEMPLATES = [
   'view.change',
   'view.remove',
   'grant.add',
+  'grant.change',
   'grant.remove',
+  'role_admin.remove',
   'tag.add',
   'tag.change',
   'tag.remove',
@@ -58,8 +60,10 @@ export function render(change: Change, ctx: RenderContext): string[] {
 function templateData(change: Change, object: NativeObject, ctx: RenderContext): Record<string, unknown> {
   const spec = object.spec;
   switch (change.kind) {
+    case 'role':
+      return change.action === 'change' ? roleChangeData(spec as RoleSpec, (change.current?.spec ?? {}) as RoleSpec) : { ...spec };
     case 'grant':
-      return grantData(spec as GrantSpec);
+      return change.action === 'change' ? grantChangeData(spec as GrantSpec, (change.current?.spec ?? {}) as GrantSpec) : change.action === 'remove' ? grantRemoveData(spec as GrantSpec) : grantData(spec as GrantSpec);
     case 'unmanaged_grant':
       return unmanagedGrantData(spec as UnmanagedGrantSpec);
     case 'view':
@@ -96,6 +100,52 @@ function grantData(spec: GrantSpec): Record<string, unknown> {
   // The object is spliced with `sql`: it must be exactly the quoted name objects.ts builds.
   if (!(onSchema ? SINGLE : QUALIFIED).test(spec.object)) throw new Error(`not a quoted ${onSchema ? 'schema' : 'relation'} name: ${spec.object}`);
   return { onSchema, object: spec.object, grantee: spec.grantee, toPublic: spec.grantee === '' };
+}
+
+/**
+ * Any privilege on a managed object, to revoke (the model's, or one meshward did not make): the
+ * keyword comes from the closed PRIVILEGES list, the object is the quoted name objects.ts builds.
+ * CASCADE when it carries a grant option, so that what was granted through it goes too.
+ * A grant only someone else than the owner made (`dependent`) goes with the revoke of its
+ * grantor's grant option, in the same plan: it gets no statement of its own (the owner's REVOKE
+ * would revoke nothing and fail).
+ */
+function grantRemoveData(spec: GrantSpec): Record<string, unknown> {
+  if (!(PRIVILEGES as readonly string[]).includes(spec.privilege)) throw new Error(`unexpected privilege ${spec.privilege} on ${spec.on} ${spec.object}`);
+  const onSchema = spec.on === 'schema';
+  if (!(onSchema ? SINGLE : QUALIFIED).test(spec.object)) throw new Error(`not a quoted ${onSchema ? 'schema' : 'relation'} name: ${spec.object}`);
+  const columns = spec.on === 'columns' ? [...(spec.columns ?? [])] : [];
+  if (spec.on === 'columns' && columns.length === 0) throw new Error(`column grant on ${spec.object} names no column`);
+  return { run: spec.dependent !== true, privilege: spec.privilege, onSchema, object: spec.object, columns, hasColumns: columns.length > 0, cascade: spec.grantable === true, grantee: spec.grantee, toPublic: spec.grantee === '' };
+}
+
+/** A model grant that differs live: its grant option revoked, or made again by the owner. */
+function grantChangeData(desired: GrantSpec, current: GrantSpec): Record<string, unknown> {
+  const base = grantData(desired);
+  return { ...base, privilege: desired.privilege, revokeOption: current.grantable === true, regrant: current.dependent === true };
+}
+
+/** ALTER ROLE with exactly the attributes that differ (a non-superuser may not even name SUPERUSER), and RESET ALL per database holding settings. */
+function roleChangeData(desired: RoleSpec, current: RoleSpec): Record<string, unknown> {
+  const want = { ...ROLE_DEFAULTS, ...desired };
+  const have = { ...ROLE_DEFAULTS, ...current };
+  const clauses: string[] = [];
+  for (const [attr, yes, no] of ROLE_FLAGS) if (have[attr] !== want[attr]) clauses.push(want[attr] ? yes : no);
+  if (have.connection_limit !== want.connection_limit) {
+    if (!Number.isInteger(want.connection_limit)) throw new Error(`bad connection limit for ${desired.name}`);
+    clauses.push(`CONNECTION LIMIT ${want.connection_limit}`);
+  }
+  // A password only authenticates a LOGIN role, and pg_roles hides whether one is set: cleared with LOGIN.
+  if (have.login && !want.login) clauses.push('PASSWORD NULL');
+  const databases = [...new Set((have.settings ?? []).map(([d]) => d))].sort();
+  return {
+    name: desired.name,
+    comment: desired.comment,
+    alter: clauses.length > 0,
+    clauses: clauses.join(' '),
+    resetAll: databases.includes(''),
+    resetIn: databases.filter((d) => d !== ''),
+  };
 }
 
 /** A SELECT meshward did not make on a governed base table: the table's parts are quoted by `qname`, the grantee by `ident` (or PUBLIC). */

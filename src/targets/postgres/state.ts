@@ -26,7 +26,7 @@ function pseudoObjectsOf(keyList: readonly string[]): { kind: string; spec: Reco
  * is still live.
  */
 export async function fingerprintLive(conn: Connection, ctx: TargetContext, only?: readonly string[]): Promise<{ fingerprints: Map<string, string>; queryCount: number }> {
-  const live = await readLive(conn, ctx, only ? pseudoObjectsOf(only) : []);
+  const live = await readLive(conn, ctx, only ? pseudoObjectsOf(only) : [], only ? { recording: new Set(only) } : {});
   const fingerprints = new Map<string, string>();
   if (only) {
     for (const k of only) {
@@ -56,7 +56,8 @@ export async function fingerprintLive(conn: Connection, ctx: TargetContext, only
 export async function recordState(conn: Connection, desired: readonly NativeObject[], ctx: TargetContext, options: RecordOptions = {}): Promise<void> {
   if (options.only && (await recordOnly(conn, desired, ctx, options.only))) return;
   const pending = [...new Set(options.pending ?? [])];
-  const live = await readLive(conn, ctx, desired);
+  // the desired objects live now are the ones this apply made or found recorded (plan refuses the others)
+  const live = await readLive(conn, ctx, desired, { recording: new Set(desired.map((o) => o.key)) });
   const gov = live.scope.governanceSchema;
   if (live.snapshot.state === null) {
     if (pending.length > 0) return;

@@ -8,7 +8,7 @@ import { strictest, type MaskCandidate } from '../../../src/resolve/strictest.js
 import { compile, rowPredicateSql, viewSelectSql } from '../../../src/targets/postgres/compile.js';
 import { quoteIdent } from '../../../src/targets/postgres/naming.js';
 import { namesForResolved, postgresNames } from '../../../src/targets/postgres/native-names.js';
-import type { GrantSpec, ViewSpec } from '../../../src/targets/postgres/objects.js';
+import { ROLE_DEFAULTS, type GrantSpec, type ViewSpec } from '../../../src/targets/postgres/objects.js';
 import { maskCaseSql } from '../../../src/targets/postgres/view.js';
 import type { NativeObject } from '../../../src/targets/target.js';
 import { validateRepository } from '../../../src/validate.js';
@@ -34,8 +34,10 @@ describe('compile (example repository)', () => {
     expect(byKind('governance').map((o) => o.spec)).toEqual([{ schema: 'mw_meta', version: 1 }]);
     expect(desired.find((o) => o.key === 'schema:mw_meta')?.spec).toEqual({ name: 'mw_meta', owner: 'mw_owner', comment: 'meshward:acme:governance:mw_meta' });
     const roles = byKind('role').map((o) => o.spec);
-    expect(roles[0]).toEqual({ name: 'mw_owner', comment: 'meshward:acme:owner:views' });
-    expect(roles).toContainEqual({ name: 'mw_sales_leads', comment: 'meshward:acme:group:sales_leads' });
+    // every attribute that could widen access, at the value CREATE ROLE … NOLOGIN gives
+    expect(roles[0]).toEqual({ name: 'mw_owner', comment: 'meshward:acme:owner:views', ...ROLE_DEFAULTS });
+    expect(ROLE_DEFAULTS).toEqual({ superuser: false, inherit: true, createrole: false, createdb: false, login: false, replication: false, bypassrls: false, connection_limit: -1, settings: [] });
+    expect(roles).toContainEqual({ name: 'mw_sales_leads', comment: 'meshward:acme:group:sales_leads', ...ROLE_DEFAULTS });
     expect(roles).toHaveLength(example.model.groups.size + 1);
     const memberships = byKind('membership').map((o) => `${o.spec.member} -> ${o.spec.role}`);
     expect(memberships).toContain('mw_sales_leads -> mw_sales_analysts');

@@ -220,7 +220,12 @@ describe('drift (PGlite)', () => {
     await conn.exec("CREATE ROLE mw_sneaky NOLOGIN; COMMENT ON ROLE mw_sneaky IS 'meshward:acme:role:sneaky'");
     await conn.exec("CREATE ROLE mw_unmarked NOLOGIN"); // foreign: reported by plan, not drift
     expect(only((await drift(conn, ctx)).items)).toEqual([
-      { key: keys.role('mw_sneaky'), status: 'extra', detail: 'role mw_sneaky carries the marker of project acme but was not created by the last apply', table: undefined },
+      {
+        key: keys.role('mw_sneaky'),
+        status: 'extra',
+        detail: 'role "mw_sneaky" carries the marker of project acme, but the state meshward recorded in "mw_meta"."state" does not say meshward made it: a forged or unrecorded marker; meshward will not change or drop it',
+        table: undefined,
+      },
     ]);
   });
 });

@@ -69,6 +69,34 @@ describe('hazards', () => {
     expect(hazards(change('change', 'view', { ...view(), spec: { ...view().spec, drift: 'definition differs' } }, view()))).toEqual([]);
   });
 
+  it('a role put back to the model narrows (SUPERUSER, LOGIN, BYPASSRLS, settings taken away); INHERIT given back or a connection limit lifted widens', () => {
+    const desired = objects.role({ name: 'mw_g', comment: 'c' });
+    const live = (attrs: Record<string, unknown>) => objects.role({ name: 'mw_g', comment: 'c', ...attrs });
+    for (const attrs of [{ superuser: true }, { login: true }, { bypassrls: true }, { createrole: true }, { createdb: true }, { replication: true }, { settings: [['', 'search_path=evil']] }]) {
+      expect(hazards(change('change', 'role', live(attrs), desired)), JSON.stringify(attrs)).toEqual(['AUTHZ_NARROW']);
+    }
+    expect(hazards(change('change', 'role', live({ inherit: false }), desired))).toEqual(['AUTHZ_WIDEN']);
+    expect(hazards(change('change', 'role', live({ connection_limit: 5 }), desired))).toEqual(['AUTHZ_WIDEN']); // lifts a limit
+    expect(hazards(change('change', 'role', live({ comment: 'other' }), desired))).toEqual([]);
+  });
+
+  it('privileges meshward did not make: removing them, a grant option or an ADMIN OPTION narrows, and runs with the revokes', () => {
+    const g = objects.grant({ privilege: 'SELECT', on: 'view', object: '"mw_s"."t"', grantee: 'r' });
+    const optioned = objects.grant({ privilege: 'SELECT', on: 'view', object: '"mw_s"."t"', grantee: 'r', grantable: true });
+    const option = change('change', 'grant', optioned, g);
+    expect(hazards(option)).toEqual(['AUTHZ_NARROW']);
+    const admin = change('remove', 'role_admin', objects.roleAdmin({ role: 'mw_g', member: 'alice' }));
+    expect(hazards(admin)).toEqual(['AUTHZ_NARROW']);
+    const update = change('remove', 'grant', objects.grant({ privilege: 'UPDATE', on: 'view', object: '"mw_s"."t"', grantee: 'r' }));
+    expect(hazards(update)).toEqual(['AUTHZ_NARROW']);
+    const revoke = rank(change('remove', 'grant', g));
+    expect([rank(option), rank(admin), rank(update)]).toEqual([revoke, revoke, revoke]);
+    // a grant someone else made, made again by the owner, is a grant
+    const regrant = change('change', 'grant', objects.grant({ ...g.spec, dependent: true } as never), g);
+    expect(hazards(regrant)).toEqual(['AUTHZ_WIDEN']);
+    expect(rank(regrant)).toBe(rank(change('add', 'grant', undefined, g)));
+  });
+
   it('reads summaries back even when group names hold separators', () => {
     const groups = ['a,b', 'c:d', 'e\\f'];
     const text = exemptText(groups);
@@ -93,10 +121,14 @@ describe('rank: revoke, change views, then grant (exposure-window harness)', () 
   const narrow = change('change', 'view', view(), view({ filters: ['f1:g2:region IN user.region', 'f2::x = 1'] }));
   const widen = change('change', 'view', view(), view({ masks: {} }));
 
+  const owner = objects.role({ name: 'mw_owner', comment: 'meshward:p:owner:views' });
+  const govSchema = objects.schema({ name: 'mw_meta', owner: 'mw_owner', comment: 'meshward:p:governance:mw_meta' });
   const ORDER: [string, Omit<Change, 'hazards'>][] = [
+    ['owner role add', add(owner)],
+    ['governance schema add', add(govSchema)],
+    ['governance', add(gov)],
     ['role add', add(role)],
     ['schema add', add(schema)],
-    ['governance', add(gov)],
     ['owner base-table grant add', add(base)],
     ['view add', add(view())],
     ['grant remove', remove(onView)],

@@ -1,11 +1,11 @@
 import { PGlite } from '@electric-sql/pglite';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Diagnostics } from '../../../src/config/diagnostics.js';
 import type { Model } from '../../../src/model/types.js';
 import { withTransaction } from '../../../src/targets/postgres/connect.js';
 import { pgliteConnection } from '../../../src/targets/postgres/embedded.js';
-import { introspect, liveFromSnapshot, parseQualified, scopeOf } from '../../../src/targets/postgres/introspect.js';
+import { introspect, liveFromSnapshot, parseQualified, readLive, scopeOf } from '../../../src/targets/postgres/introspect.js';
 import { keys, objects } from '../../../src/targets/postgres/objects.js';
 import type { CatalogSnapshot } from '../../../src/targets/postgres/queries.js';
 import { recordState } from '../../../src/targets/postgres/state.js';
@@ -66,6 +66,12 @@ describe('introspect (PGlite)', () => {
     await withTransaction(conn, (c) => recordState(c, desired, ctx));
   });
 
+  // The replayed rows of recorded/estate-snapshot.json come from here: UPDATE_RECORDED=1 rewrites them.
+  it.skipIf(!process.env.UPDATE_RECORDED)('regenerates recorded/estate-snapshot.json from PGlite', async () => {
+    const { snapshot } = await readLive(conn, ctx, desired);
+    writeFileSync(new URL('./recorded/estate-snapshot.json', import.meta.url), JSON.stringify(snapshot, null, 1) + '\n');
+  });
+
   it('reads the managed estate as compile builds it; foreign objects and bypasses are findings', async () => {
     await conn.exec('GRANT SELECT ON sales.customers TO etl_reader');
     await conn.exec('GRANT SELECT ON sales.customers TO PUBLIC');
@@ -113,7 +119,7 @@ describe('introspect (PGlite)', () => {
     expect(current.findings.filter((f) => f.code === 'BYPASS_GRANT')).toEqual([]);
   });
 
-  it('gives a changed view the recorded spec plus what differs, and an unrecorded one "not recorded"', async () => {
+  it('gives a changed view the recorded spec plus what differs; an unrecorded one with our marker is a finding, never ours', async () => {
     await conn.exec(
       "CREATE OR REPLACE VIEW mw_sales.customers WITH (security_barrier = true) AS SELECT id, email, region FROM sales.customers WHERE true",
     );
@@ -123,9 +129,10 @@ describe('introspect (PGlite)', () => {
     const recordedView = desired.find((o) => o.kind === 'view')!;
     const changed = current.objects.find((o) => o.key === recordedView.key)!;
     expect(changed.spec).toEqual({ ...recordedView.spec, drift: 'view definition or options changed since the last apply (pg_get_viewdef or reloptions differ)' });
-    const unrecorded = current.objects.find((o) => o.key === keys.view('mw_sales', 'orders'))!;
-    expect(unrecorded.spec).toMatchObject({ schema: 'mw_sales', name: 'orders', base: { schema: 'sales', table: 'orders' }, owner: 'postgres', drift: 'not recorded' });
-    expect(unrecorded.spec.columns).toEqual([{ name: 'id', type: 'integer' }]);
+    expect(current.objects.find((o) => o.key === keys.view('mw_sales', 'orders'))).toBeUndefined();
+    const forged = current.findings.find((f) => f.key === keys.view('mw_sales', 'orders'))!;
+    expect(forged).toMatchObject({ code: 'FOREIGN_OBJECT', object: 'view "mw_sales"."orders"' });
+    expect(forged.message).toMatch(/carries the marker of project acme, but the state meshward recorded in "mw_meta"\."state" does not say meshward made it: a forged or unrecorded marker/);
 
     await conn.exec('ALTER VIEW mw_sales.customers OWNER TO mw_sales_leads');
     const again = await introspect(conn, ctx, desired);
@@ -157,13 +164,18 @@ describe('introspect (PGlite)', () => {
     const n = 300;
     const sql: string[] = ['CREATE SCHEMA big', 'CREATE SCHEMA mw_big AUTHORIZATION mw_owner', "COMMENT ON SCHEMA mw_big IS 'meshward:acme:schema:big'"];
     const more: NativeObject[] = [];
+    more.push(objects.schema({ name: 'mw_big', owner: 'mw_owner', comment: 'meshward:acme:schema:big' }));
     for (let i = 0; i < n; i++) {
       sql.push(`CREATE TABLE big.t${i} (id int, v text)`, `GRANT SELECT ON big.t${i} TO mw_owner`);
       sql.push(`CREATE VIEW mw_big.t${i} AS SELECT id, v FROM big.t${i}`, `ALTER VIEW mw_big.t${i} OWNER TO mw_owner`);
       sql.push(`COMMENT ON VIEW mw_big.t${i} IS 'meshward:acme:view:analytics.big.t${i}'`, `GRANT SELECT ON mw_big.t${i} TO mw_sales_analysts`);
       more.push(objects.grant({ privilege: 'SELECT', on: 'table', object: `"big"."t${i}"`, grantee: 'mw_owner' }));
+      const columns = [{ name: 'id', type: 'integer' }, { name: 'v', type: 'text' }];
+      more.push(objects.view({ schema: 'mw_big', name: `t${i}`, base: { schema: 'big', table: `t${i}` }, owner: 'mw_owner', comment: `meshward:acme:view:analytics.big.t${i}`, select: '', columns, masks: {}, filters: [] }));
+      more.push(objects.grant({ privilege: 'SELECT', on: 'view', object: `"mw_big"."t${i}"`, grantee: 'mw_sales_analysts' }));
     }
     await conn.exec(sql.join(';\n'));
+    await withTransaction(conn, (c) => recordState(c, [...desired, ...more], ctx)); // views are meshward's only once recorded
     probe.count = 0;
     const big = await introspect(probe, ctx, [...desired, ...more]);
     expect(probe.count).toBe(big.queryCount);
@@ -172,12 +184,33 @@ describe('introspect (PGlite)', () => {
     expect(big.objects.filter((o) => o.kind === 'grant' && o.spec.on === 'table')).toHaveLength(n + 1);
   });
 
-  it('works before the governance tables exist: no governance object, no tags, views not recorded', async () => {
+  it('works before the governance tables exist: no governance object, no tags, and nothing with our marker is ours', async () => {
     await conn.exec('DROP SCHEMA mw_meta CASCADE');
     const current = await introspect(conn, ctx, desired);
     expect(current.objects.some((o) => o.kind === 'governance' || o.kind === 'tag')).toBe(false);
-    expect(current.objects.find((o) => o.kind === 'view')!.spec.drift).toBe('not recorded');
+    // nothing is recorded: every marked role, schema and view is a finding that blocks a plan needing its name
+    expect(current.objects).toEqual([]);
+    const forged = current.findings.filter((f) => /forged or unrecorded marker/.test(f.message)).map((f) => f.key);
+    expect(forged.sort()).toEqual([keys.role('mw_owner'), keys.role('mw_sales_analysts'), keys.role('mw_sales_leads'), keys.schema('mw_sales')].sort());
     expect(current.queryCount).toBe(5);
+  });
+
+  it('adopts a pre-made owner role with exactly the owner marker while nothing is recorded, and nothing else', async () => {
+    await conn.exec('DROP SCHEMA mw_meta CASCADE');
+    await conn.exec("COMMENT ON ROLE mw_owner IS 'meshward:acme:owner:views'");
+    await conn.exec("COMMENT ON ROLE mw_sales_leads IS 'meshward:acme:owner:views'"); // the owner marker on another role adopts nothing
+    const current = await introspect(conn, ctx, desired);
+    // the owner role, and the owner's SELECT on the base table (a grant to a managed role)
+    expect(current.objects.map((o) => o.key)).toEqual([keys.grant({ privilege: 'SELECT', on: 'table', object: '"sales"."customers"', grantee: 'mw_owner' }), keys.role('mw_owner')]);
+    expect(current.findings.map((f) => f.key)).toContain(keys.role('mw_sales_leads'));
+    // once anything is recorded, only the record counts: an unrecorded owner role is a finding
+    await conn.exec('CREATE SCHEMA mw_meta');
+    await conn.exec("COMMENT ON SCHEMA mw_meta IS 'meshward:acme:governance:mw_meta'");
+    await conn.exec('CREATE TABLE mw_meta.state (key text PRIMARY KEY, kind text, spec jsonb, fingerprint text, applied_at timestamptz)');
+    await conn.exec(`INSERT INTO mw_meta.state VALUES ('role:mw_sales_analysts', 'role', '{"name":"mw_sales_analysts","comment":"meshward:acme:role:sales_analysts"}', NULL, now())`);
+    const later = await introspect(conn, ctx, desired);
+    expect(later.objects.filter((o) => o.kind === 'role').map((o) => o.key)).toEqual([keys.role('mw_sales_analysts')]);
+    expect(later.findings.map((f) => f.key)).toContain(keys.role('mw_owner'));
   });
 
   it('never reads a governance schema that lacks this project\'s marker', async () => {

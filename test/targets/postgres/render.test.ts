@@ -125,6 +125,37 @@ describe('the fixture applied to PGlite', () => {
     }
   });
 
+  it('the revokes of privileges meshward did not make run and take effect (grant option chains included)', async () => {
+    const desired = compile(fixture, fixtureCtx);
+    const ctx: RenderContext = { ...fixtureCtx, desired };
+    const view = '"mw_s"."masked"';
+    await db.exec('BEGIN');
+    try {
+      await db.exec('CREATE ROLE x_alice NOLOGIN; CREATE ROLE x_bob NOLOGIN');
+      await db.exec(`GRANT UPDATE, SELECT ON ${view} TO x_alice WITH GRANT OPTION; GRANT CREATE ON SCHEMA mw_s TO x_alice; GRANT mw_base TO x_alice WITH ADMIN OPTION`);
+      await db.exec(`SET ROLE x_alice; GRANT SELECT ON ${view} TO x_bob; RESET ROLE`); // x_bob's grant depends on x_alice's grant option
+      const rm = (o: NativeObject) => render({ action: 'remove', key: o.key, kind: o.kind, current: o, reason: 't', hazards: [] }, ctx);
+      const sql = [
+        ...rm(objects.grant({ privilege: 'SELECT', on: 'view', object: view, grantee: 'x_alice', grantable: true })),
+        ...rm(objects.grant({ privilege: 'UPDATE', on: 'view', object: view, grantee: 'x_alice', grantable: true })),
+        ...rm(objects.grant({ privilege: 'SELECT', on: 'view', object: view, grantee: 'x_bob', dependent: true })),
+        ...rm(objects.grant({ privilege: 'CREATE', on: 'schema', object: '"mw_s"', grantee: 'x_alice' })),
+        ...rm(objects.roleAdmin({ role: 'mw_base', member: 'x_alice' })),
+      ];
+      for (const s of sql) await db.exec(s);
+      const { rows } = await db.query<Record<string, boolean>>(
+        // x_alice is a member of mw_base, which may read the view: her own ACL entries are what must be gone
+        `SELECT EXISTS (SELECT 1 FROM pg_class c, aclexplode(c.relacl) a WHERE c.oid = '${view}'::regclass AND a.grantee = 'x_alice'::regrole) AS a_sel,
+                has_table_privilege('x_alice', '${view}', 'UPDATE') AS a_upd,
+                has_table_privilege('x_bob', '${view}', 'SELECT') AS b_sel, has_schema_privilege('x_alice', 'mw_s', 'CREATE') AS a_create,
+                pg_has_role('x_alice', 'mw_base', 'MEMBER') AS a_member, pg_has_role('x_alice', 'mw_base', 'USAGE WITH ADMIN OPTION') AS a_admin`,
+      );
+      expect(rows[0]).toEqual({ a_sel: false, a_upd: false, b_sel: false, a_create: false, a_member: true, a_admin: false });
+    } finally {
+      await db.exec('ROLLBACK');
+    }
+  });
+
   it('drops nothing that is not empty: DROP SCHEMA without CASCADE fails while a view remains', async () => {
     const schema = compile(fixture, fixtureCtx).find((o) => o.key === 'schema:mw_s')!;
     const [drop] = render({ action: 'remove', key: schema.key, kind: 'schema', current: schema, reason: 't', hazards: [] }, { ...fixtureCtx, desired: [] });
@@ -153,6 +184,38 @@ describe('render', () => {
     expect(render(change('remove', tag), ctx)).toEqual([`DELETE FROM "mw_meta"."tags" WHERE object = 'a.b.c' AND tag = 'k';`]);
     expect(render(change('change', tag), ctx)).toEqual([`INSERT INTO "mw_meta"."tags" (object, tag, value) VALUES ('a.b.c', 'k', 'v;\n''x')\n  ON CONFLICT (object, tag) DO UPDATE SET value = EXCLUDED.value;`]);
     expect(render(change('remove', objects.governance({ schema: 'mw_meta', version: 1 })), ctx)).toEqual([]);
+  });
+
+  it('puts a role back with exactly the attributes that differ, and resets its settings per database', () => {
+    const desired = objects.role({ name: 'mw_g', comment: 'meshward:acme:group:g' });
+    const live = objects.role({ name: 'mw_g', comment: 'meshward:acme:group:g', superuser: true, login: true, bypassrls: true, inherit: false, connection_limit: 3, settings: [['', 'search_path=evil'], ['analytics', 'work_mem=1MB']] });
+    const c: Change = { action: 'change', key: desired.key, kind: 'role', desired, current: live, reason: 't', hazards: [] };
+    expect(render(c, ctx)).toEqual([
+      'ALTER ROLE "mw_g" NOSUPERUSER INHERIT NOLOGIN NOBYPASSRLS CONNECTION LIMIT -1 PASSWORD NULL;',
+      'ALTER ROLE "mw_g" RESET ALL;',
+      'ALTER ROLE "mw_g" IN DATABASE "analytics" RESET ALL;',
+      `COMMENT ON ROLE "mw_g" IS 'meshward:acme:group:g';`,
+    ]);
+    // a comment-only change names no attribute (a non-superuser may not even write NOSUPERUSER)
+    expect(render({ ...c, current: objects.role({ name: 'mw_g', comment: 'x' }) }, ctx)).toEqual([`COMMENT ON ROLE "mw_g" IS 'meshward:acme:group:g';`]);
+  });
+
+  it('revokes any privilege, grant option, column grant and ADMIN OPTION meshward did not make', () => {
+    const view = '"mw_x"."t"';
+    const update = objects.grant({ privilege: 'UPDATE', on: 'view', object: view, grantee: 'alice', grantable: true });
+    expect(render(change('remove', update), ctx)).toEqual(['REVOKE UPDATE ON TABLE "mw_x"."t" FROM "alice" CASCADE;']);
+    const create = objects.grant({ privilege: 'CREATE', on: 'schema', object: '"mw_x"', grantee: '' });
+    expect(render(change('remove', create), ctx)).toEqual(['REVOKE CREATE ON SCHEMA "mw_x" FROM PUBLIC;']);
+    const cols = objects.grant({ privilege: 'SELECT', on: 'columns', object: view, grantee: 'bob', columns: ['a"b', 'c'] });
+    expect(render(change('remove', cols), ctx)).toEqual(['REVOKE SELECT ("a""b", "c") ON TABLE "mw_x"."t" FROM "bob";']);
+    const dependent = objects.grant({ privilege: 'SELECT', on: 'view', object: view, grantee: 'carol', dependent: true });
+    expect(render(change('remove', dependent), ctx)).toEqual([]); // goes with its grantor's CASCADE
+    const model = objects.grant({ privilege: 'SELECT', on: 'view', object: view, grantee: 'mw_g' });
+    const option: Change = { action: 'change', key: model.key, kind: 'grant', desired: model, current: objects.grant({ ...(model.spec as never), grantable: true }), reason: 't', hazards: [] };
+    expect(render(option, ctx)).toEqual(['REVOKE GRANT OPTION FOR SELECT ON TABLE "mw_x"."t" FROM "mw_g" CASCADE;']);
+    expect(render(change('remove', objects.roleAdmin({ role: 'mw_g', member: 'alice' })), ctx)).toEqual(['REVOKE ADMIN OPTION FOR "mw_g" FROM "alice";']);
+    const bad = objects.grant({ privilege: 'SELECT; DROP TABLE x' as never, on: 'view', object: view, grantee: 'r' });
+    expect(() => render(change('remove', bad), ctx)).toThrow(/unexpected privilege/);
   });
 
   it('refuses a grant object that is not a quoted name', () => {

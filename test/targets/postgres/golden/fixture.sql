@@ -2,29 +2,9 @@
 CREATE ROLE "mw_owner" NOLOGIN;
 COMMENT ON ROLE "mw_owner" IS 'meshward:fx:owner:views';
 
--- role mw_auditor
-CREATE ROLE "mw_auditor" NOLOGIN;
-COMMENT ON ROLE "mw_auditor" IS 'meshward:fx:group:auditor';
-
--- role mw_base
-CREATE ROLE "mw_base" NOLOGIN;
-COMMENT ON ROLE "mw_base" IS 'meshward:fx:group:base';
-
--- role mw_lead
-CREATE ROLE "mw_lead" NOLOGIN;
-COMMENT ON ROLE "mw_lead" IS 'meshward:fx:group:lead';
-
--- role mw_nobody
-CREATE ROLE "mw_nobody" NOLOGIN;
-COMMENT ON ROLE "mw_nobody" IS 'meshward:fx:group:nobody';
-
 -- schema "mw_meta"
 CREATE SCHEMA "mw_meta" AUTHORIZATION "mw_owner";
 COMMENT ON SCHEMA "mw_meta" IS 'meshward:fx:governance:mw_meta';
-
--- schema "mw_s"
-CREATE SCHEMA "mw_s" AUTHORIZATION "mw_owner";
-COMMENT ON SCHEMA "mw_s" IS 'meshward:fx:schema:db.s';
 
 -- governance tables in "mw_meta"
 CREATE SCHEMA IF NOT EXISTS "mw_meta" AUTHORIZATION "mw_owner";
@@ -41,6 +21,26 @@ INSERT INTO "mw_meta"."meta" (key, value) VALUES ('project', CAST('"fx"' AS json
   ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value;
 INSERT INTO "mw_meta"."meta" (key, value) VALUES ('layout_version', CAST('1' AS jsonb))
   ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value;
+
+-- role mw_auditor
+CREATE ROLE "mw_auditor" NOLOGIN;
+COMMENT ON ROLE "mw_auditor" IS 'meshward:fx:group:auditor';
+
+-- role mw_base
+CREATE ROLE "mw_base" NOLOGIN;
+COMMENT ON ROLE "mw_base" IS 'meshward:fx:group:base';
+
+-- role mw_lead
+CREATE ROLE "mw_lead" NOLOGIN;
+COMMENT ON ROLE "mw_lead" IS 'meshward:fx:group:lead';
+
+-- role mw_nobody
+CREATE ROLE "mw_nobody" NOLOGIN;
+COMMENT ON ROLE "mw_nobody" IS 'meshward:fx:group:nobody';
+
+-- schema "mw_s"
+CREATE SCHEMA "mw_s" AUTHORIZATION "mw_owner";
+COMMENT ON SCHEMA "mw_s" IS 'meshward:fx:schema:db.s';
 
 -- SELECT on table "s"."filtered" → mw_owner
 GRANT SELECT ON TABLE "s"."filtered" TO "mw_owner";

@@ -2,6 +2,26 @@
 CREATE ROLE "mw_owner" NOLOGIN;
 COMMENT ON ROLE "mw_owner" IS 'meshward:acme:owner:views';
 
+-- schema "mw_meta"
+CREATE SCHEMA "mw_meta" AUTHORIZATION "mw_owner";
+COMMENT ON SCHEMA "mw_meta" IS 'meshward:acme:governance:mw_meta';
+
+-- governance tables in "mw_meta"
+CREATE SCHEMA IF NOT EXISTS "mw_meta" AUTHORIZATION "mw_owner";
+COMMENT ON SCHEMA "mw_meta" IS 'meshward:acme:governance:mw_meta';
+CREATE TABLE IF NOT EXISTS "mw_meta"."state" (key text PRIMARY KEY, kind text, spec jsonb, fingerprint text, applied_at timestamptz);
+CREATE TABLE IF NOT EXISTS "mw_meta"."tags" (object text, tag text, value text, PRIMARY KEY (object, tag));
+CREATE TABLE IF NOT EXISTS "mw_meta"."audit" (seq bigint PRIMARY KEY, at timestamptz, record jsonb, hash text);
+CREATE TABLE IF NOT EXISTS "mw_meta"."meta" (key text PRIMARY KEY, value jsonb);
+ALTER TABLE "mw_meta"."state" OWNER TO "mw_owner";
+ALTER TABLE "mw_meta"."tags" OWNER TO "mw_owner";
+ALTER TABLE "mw_meta"."audit" OWNER TO "mw_owner";
+ALTER TABLE "mw_meta"."meta" OWNER TO "mw_owner";
+INSERT INTO "mw_meta"."meta" (key, value) VALUES ('project', CAST('"acme"' AS jsonb))
+  ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value;
+INSERT INTO "mw_meta"."meta" (key, value) VALUES ('layout_version', CAST('1' AS jsonb))
+  ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value;
+
 -- role mw_auditors
 CREATE ROLE "mw_auditors" NOLOGIN;
 COMMENT ON ROLE "mw_auditors" IS 'meshward:acme:group:auditors';
@@ -57,26 +77,6 @@ COMMENT ON ROLE "mw_sales_directors" IS 'meshward:acme:group:sales_directors';
 -- role mw_sales_leads
 CREATE ROLE "mw_sales_leads" NOLOGIN;
 COMMENT ON ROLE "mw_sales_leads" IS 'meshward:acme:group:sales_leads';
-
--- schema "mw_meta"
-CREATE SCHEMA "mw_meta" AUTHORIZATION "mw_owner";
-COMMENT ON SCHEMA "mw_meta" IS 'meshward:acme:governance:mw_meta';
-
--- governance tables in "mw_meta"
-CREATE SCHEMA IF NOT EXISTS "mw_meta" AUTHORIZATION "mw_owner";
-COMMENT ON SCHEMA "mw_meta" IS 'meshward:acme:governance:mw_meta';
-CREATE TABLE IF NOT EXISTS "mw_meta"."state" (key text PRIMARY KEY, kind text, spec jsonb, fingerprint text, applied_at timestamptz);
-CREATE TABLE IF NOT EXISTS "mw_meta"."tags" (object text, tag text, value text, PRIMARY KEY (object, tag));
-CREATE TABLE IF NOT EXISTS "mw_meta"."audit" (seq bigint PRIMARY KEY, at timestamptz, record jsonb, hash text);
-CREATE TABLE IF NOT EXISTS "mw_meta"."meta" (key text PRIMARY KEY, value jsonb);
-ALTER TABLE "mw_meta"."state" OWNER TO "mw_owner";
-ALTER TABLE "mw_meta"."tags" OWNER TO "mw_owner";
-ALTER TABLE "mw_meta"."audit" OWNER TO "mw_owner";
-ALTER TABLE "mw_meta"."meta" OWNER TO "mw_owner";
-INSERT INTO "mw_meta"."meta" (key, value) VALUES ('project', CAST('"acme"' AS jsonb))
-  ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value;
-INSERT INTO "mw_meta"."meta" (key, value) VALUES ('layout_version', CAST('1' AS jsonb))
-  ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value;
 
 -- mw_auditors member of mw_employees
 GRANT "mw_employees" TO "mw_auditors";
