@@ -4,6 +4,7 @@ import type { RecordOptions, StatementResult } from '../targets/target.js';
 import { LockBudgetError } from './batches.js';
 import { applyLayout, type ApplyLayout, type ApplyMode, type LockBudget } from './budget.js';
 import { isConnectionLost, nextStep } from './outcome.js';
+import { setPhase } from '../progress.js';
 
 export type { ApplyMode, LockBudget } from './budget.js';
 
@@ -157,6 +158,9 @@ export async function applyPlan(session: TargetSession, plan: Plan, options: App
 
   /** One transaction: BEGIN, the statements, the recorded state, COMMIT. */
   const runUnit = async (positions: readonly number[], record: RecordOptions | undefined): Promise<Failure | undefined> => {
+    // What an interruption would leave (progress.ts): one transaction rolls back whole; after a
+    // batch or a change has committed, what committed stays.
+    setPhase(committed > 0 || layout.units.length > 1 ? 'committing' : 'transaction');
     try {
       await conn.exec('BEGIN');
       for (const sql of session.target.applyPreamble({ lockTimeoutMs })) await conn.exec(sql);
@@ -213,6 +217,7 @@ export async function applyPlan(session: TargetSession, plan: Plan, options: App
     } else await conn.exec('ROLLBACK').catch(() => undefined);
     break;
   }
+  setPhase('idle');
   return buildReport(plan, layout, slots, sent, committed, failure, lockTimeoutMs, started);
 }
 

@@ -14,6 +14,8 @@ import { unlockCommand } from './commands/unlock.js';
 import { validateCommand } from './commands/validate.js';
 import { maskSecrets } from '../audit/secrets.js';
 import { disableColour, ExitError } from './output.js';
+import { setPhase, setProgressSink } from '../progress.js';
+import { terminalProgress } from './progress-line.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, ...value.split(',').filter(Boolean)];
 
@@ -114,6 +116,9 @@ export function program(): Command {
  * stack only with MESHWARD_DEBUG=1), because every error a user can cause has its own message.
  */
 export async function runCli(argv: readonly string[]): Promise<number> {
+  // A status line on a terminal only: never in a pipe, a CI log, or JSON output.
+  const machine = argv.includes('--json') || argv.some((a, i) => a === '--format' && argv[i + 1] === 'json') || argv.includes('--format=json');
+  setProgressSink(process.stderr.isTTY && !machine ? terminalProgress() : null);
   try {
     disableColour(false);
     await program().parseAsync([...argv], { from: 'user' });
@@ -128,5 +133,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     const detail = process.env.MESHWARD_DEBUG ? `\n${err.stack ?? ''}` : '';
     process.stderr.write(`meshward: internal error (a bug in meshward; please report it, with the output of MESHWARD_DEBUG=1): ${maskSecrets(err.message.split('\n')[0]!)}${maskSecrets(detail)}\n`);
     return 1;
+  } finally {
+    setProgressSink(null);
+    setPhase('idle');
   }
 }

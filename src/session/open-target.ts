@@ -8,6 +8,7 @@ import type { Resolved } from '../resolve/resolve.js';
 import { targetFor } from '../targets/index.js';
 import type { Connection, NativeObject, Target, TargetContext } from '../targets/target.js';
 import { checkModel } from '../validate.js';
+import { inStep } from '../progress.js';
 
 /** Everything a command needs to work on one live target. */
 export interface TargetSession {
@@ -68,11 +69,11 @@ export async function openTarget(options: OpenOptions): Promise<TargetSession> {
       throw new SessionError('the policy repository has errors', diags, loaded.root);
     }
   }
-  const conn = await target.connect(ctx);
+  const conn = await inStep(`opening target '${decl.name}'`, () => target.connect(ctx));
   const session = { root: loaded.root, model, decl, target, ctx, conn, close: () => conn.close() };
   if (options.connectOnly) return { ...session, inventory: { format: 1, tables: [] }, resolved: undefined as never, desired: [] };
   try {
-    const inventory = await target.readInventory(conn, ctx);
+    const inventory = await inStep(`reading the tables of target '${decl.name}'`, () => target.readInventory(conn, ctx));
     const checked = checkModel(loaded.root, model, inventory, diags);
     // A declared table missing from the inventory is a warning in validate and an error here.
     for (const d of diags.items.filter((x) => x.code === 'table-not-in-inventory')) {

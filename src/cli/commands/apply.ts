@@ -6,7 +6,8 @@ import { canonicalJson, sha256 } from '../../plan/canonical.js';
 import { blockingHazards, type Plan } from '../../plan/plan.js';
 import { compareSavedPlan, loadSavedPlan, SavedPlanError } from '../../plan/saved.js';
 import type { TargetSession } from '../../session/open-target.js';
-import { ExitError, paint, useColour, type Paint } from '../output.js';
+import { step } from '../../progress.js';
+import { ExitError, paint, plural, useColour, type Paint } from '../output.js';
 import { renderPlan } from '../views/plan.js';
 import { planFor } from './plan.js';
 import { withSession } from './session.js';
@@ -73,7 +74,7 @@ export async function applyCommand(planFile: string | undefined, options: ApplyC
       throw new ExitError(1);
     }
     if (toApply.changes.length === 0) return undefined;
-    const progress = process.stderr.isTTY && !options.json;
+    const progress = step(`applying ${plural(toApply.summary.statements, 'statement')} to target '${toApply.target}'`);
     const result = await runApply(session, toApply, {
       // Under the apply lock: the state the plan was made from must still be the live state.
       check: async () => {
@@ -83,9 +84,8 @@ export async function applyCommand(planFile: string | undefined, options: ApplyC
       lockTimeoutMs,
       ...layoutOptions,
       onNotice: notice,
-      onProgress: progress ? (done, total) => process.stderr.write(`\rapplying ${done}/${total}`) : undefined,
-    });
-    if (progress) process.stderr.write('\r\u001b[K');
+      onProgress: (done, total) => progress.update(`${done}/${total}`),
+    }).finally(() => progress.done());
     return { result, plan: toApply };
   });
   if (!report) {

@@ -1,4 +1,5 @@
 import type { DriftItem } from '../../targets/target.js';
+import { inStep } from '../../progress.js';
 import { ExitError, paint, useColour } from '../output.js';
 import { withSession } from './session.js';
 
@@ -11,7 +12,7 @@ export interface DriftOptions {
 /** Out-of-band changes since the last apply: exit 0 in sync, 2 drift, 1 error. */
 export async function driftCommand(options: DriftOptions): Promise<void> {
   const { items, target } = await withSession({ dir: options.dir, target: options.target, connectOnly: true }, async (s) => ({
-    items: (await s.target.drift(s.conn, s.ctx)).items,
+    items: (await inStep(`comparing target '${s.decl.name}' with the last apply`, () => s.target.drift(s.conn, s.ctx))).items,
     target: s.decl.name,
   }));
   const format = options.format ?? 'text';

@@ -1,6 +1,7 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { buildPlan, savePlan, type Plan } from '../../plan/plan.js';
+import { inStep } from '../../progress.js';
 import type { TargetSession } from '../../session/open-target.js';
 import type { Change, Finding } from '../../targets/target.js';
 import { ExitError, commandHint, paint, shellWord, useColour } from '../output.js';
@@ -26,7 +27,7 @@ export interface PlanForOptions {
 
 /** Introspects and diffs: the plan for a session. Refuses to plan over objects it does not own. */
 export async function planFor(session: TargetSession, options: PlanForOptions = {}): Promise<{ plan: Plan; changes: Change[] }> {
-  const current = await session.target.introspect(session.conn, session.ctx, session.desired);
+  const current = await inStep(`reading the live state of target '${session.decl.name}'`, () => session.target.introspect(session.conn, session.ctx, session.desired));
   const desiredKeys = new Set(session.desired.map((o) => o.key));
   const collisions = current.findings.filter((f) => f.code === 'FOREIGN_OBJECT' && f.key && desiredKeys.has(f.key));
   if (collisions.length) {

@@ -4,6 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import type { Connection } from '../target.js';
 import { sanitizeError } from './connect.js';
 import { acquireLockFile } from './lock.js';
+import { step } from '../../progress.js';
 
 /**
  * The embedded PostgreSQL (PGlite) a target without `url` runs on. meshward owns these
@@ -67,17 +68,20 @@ async function create(dir: string, bootstrap: Bootstrap | undefined, label: stri
   const building = `${dir}.creating`;
   rmSync(building, { recursive: true, force: true }); // left by a run that died while creating (we hold the lock)
   let db: PGlite | undefined;
+  const progress = step(`${label}: creating the embedded database (first use only)`);
   try {
     db = await PGlite.create(building);
     await db.exec(`ALTER SYSTEM SET max_locks_per_transaction = ${EMBEDDED_MAX_LOCKS}`);
     await db.close();
     db = await PGlite.create(building);
-    for (const source of sources) await runScript(db, source, label);
+    for (const source of sources) await runScript(db, source, label, (i, n) => progress.update(`bootstrap ${source.name}: statement ${i} of ${n}`));
     await db.close();
     db = undefined;
     if (existsSync(dir)) rmdirSync(dir);
     renameSync(building, dir);
+    progress.done();
   } catch (e) {
+    progress.done();
     if (db) await db.close().catch(() => undefined);
     rmSync(building, { recursive: true, force: true });
     if (isComplete(e, label)) throw e;
@@ -86,9 +90,10 @@ async function create(dir: string, bootstrap: Bootstrap | undefined, label: stri
 }
 
 /** Runs a script one statement at a time; an error names the source, statement and line. */
-async function runScript(db: PGlite, source: BootstrapSource, label: string): Promise<void> {
+async function runScript(db: PGlite, source: BootstrapSource, label: string, onStatement: (done: number, total: number) => void = () => undefined): Promise<void> {
   const statements = splitStatements(source.sql);
   for (const [i, st] of statements.entries()) {
+    if (i % 25 === 0) onStatement(i + 1, statements.length);
     const where = `${label}: bootstrap ${source.name}, statement ${i + 1} (line ${st.line})`;
     if (st.meta !== undefined) {
       if (/^\\(un)?restrict\b/.test(st.meta)) continue; // pg_dump's guard against psql injection; meaningless here

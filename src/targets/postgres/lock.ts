@@ -204,8 +204,6 @@ function installExitHandlers(): void {
   process.on('exit', releaseAll);
   for (const sig of SIGNALS) {
     const handler = () => {
-      // Said before the lock goes: whatever transaction was open is not committed.
-      process.stderr.write(`\nmeshward: stopped by ${sig}: an open transaction was not committed; run meshward plan to see what is applied\n`);
       releaseAll();
       removeExitHandlers();
       if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);

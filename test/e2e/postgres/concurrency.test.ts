@@ -174,7 +174,7 @@ describe.each(ENGINES)('concurrent applies on %s', (engine) => {
       expect(forced.stdout).toContain(`stopped meshward ${ME} (pid ${a.pid}, running "meshward apply --yes`);
       const ra = await a.done; // stopped before the second apply can open the directory
       expect(ra.signal).toBe('SIGTERM');
-      expect(ra.stderr).toContain('meshward: stopped by SIGTERM: an open transaction was not committed; run meshward plan to see what is applied');
+      expect(ra.stderr).toContain('meshward: interrupted (SIGTERM): nothing was changed; run meshward plan to see the state of the target');
       expect(ra.stderr).not.toMatch(/internal error|\n\s+at /);
       expect(existsSync(lock)).toBe(false);
       const applied = await cli(['apply', '--yes', '--dir', t.dir], { env: t.env });
