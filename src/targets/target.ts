@@ -286,6 +286,11 @@ export interface Target {
    */
   importEstate?(conn: Connection, options: ImportOptions): Promise<ImportedEstate>;
   /**
+  /**
+   * `meshward query --as`: runs exactly one read-only query (a SELECT) as a principal of the
+   * groups and returns its rows; refuses anything else with a message. Nothing survives it.
+   */
+  queryAs?(conn: Connection, ctx: TargetContext, groups: readonly string[], sql: string): Promise<Record<string, unknown>[]>;
    * `--revoke-unmanaged`: the change that revokes the unmanaged grant a finding reports (a
    * BYPASS_GRANT), or undefined when the finding is not a revocable grant. Its hazards come from
    * `hazards()` and must include UNMANAGED_REVOKE.

@@ -9,17 +9,24 @@ export interface QueryOptions {
   json?: boolean;
 }
 
-/** Runs consumer SQL as a principal of those groups: what a consumer would see. */
+/**
+ * Runs one read-only consumer query as a principal of those groups: what a consumer would see.
+ * Only a single SELECT (WITH … SELECT, VALUES, TABLE) is run — parsed with PostgreSQL's own
+ * grammar, in a READ ONLY transaction that always rolls back (targets/postgres/query-sandbox.ts).
+ */
 export async function queryCommand(sql: string, options: QueryOptions): Promise<void> {
   if (!options.as?.length) throw new ExitError(1, 'query needs --as GROUP…');
+  if (typeof sql !== 'string' || sql.trim() === '') throw new ExitError(1, 'meshward: query: the SQL is empty; give one SELECT, e.g. "SELECT * FROM analytics.sales.customers"');
   const result = await withSession({ dir: options.dir, target: options.target }, async (s) => {
     requireGroups(s.resolved, options.as);
-    if (!s.target.asPrincipal || !s.target.rewriteNeutralNames) throw new ExitError(1, `target type ${s.decl.type} cannot run queries as a group`);
+    if (!s.target.queryAs || !s.target.rewriteNeutralNames) throw new ExitError(1, `target type ${s.decl.type} cannot run queries as a group`);
     const rewritten = s.target.rewriteNeutralNames(sql, s.resolved, s.ctx);
     try {
-      return { rewritten, rows: await s.target.asPrincipal(s.conn, s.ctx, options.as, async () => (await s.conn.query(rewritten)).rows) };
+      return { rewritten, rows: await s.target.queryAs(s.conn, s.ctx, options.as, rewritten) };
     } catch (e) {
-      throw new ExitError(1, `query failed as ${options.as.join(' + ')}: ${(e as Error).message.split('\n')[0]}`);
+      if (e instanceof ExitError) throw e;
+      const message = e instanceof Error ? e.message : String(e);
+      throw new ExitError(1, `query ${e instanceof Error && e.name === 'QueryRefused' ? 'refused' : 'failed'} as ${options.as.join(' + ')}: ${message.split('\n')[0]}`);
     }
   });
   if (options.json) {

@@ -11,7 +11,8 @@ import { introspect } from './introspect.js';
 import { readInventory } from './inventory.js';
 import { postgresProbe } from './live.js';
 import { postgresApplyLock, unlockFile, unlockServer } from './lock.js';
-import { asPrincipal, rewriteNeutralNames } from './probe.js';
+import { asPrincipal } from './probe.js';
+import { rewriteNeutralNames, runAsPrincipal } from './query-sandbox.js';
 import { render } from './render.js';
 import { recordState } from './state.js';
 import { revokeFinding } from './unmanaged.js';
@@ -51,6 +52,7 @@ export const postgresTarget: Target = {
   asPrincipal,
   probe: postgresProbe,
   rewriteNeutralNames,
+  queryAs: runAsPrincipal, // issue 8: one read-only SELECT, parsed with PostgreSQL's grammar (query-sandbox.ts)
   // issue 5: apply lock, `meshward unlock`, the audit trail's copy on the target (lock.ts, audit.ts)
   applyLock: postgresApplyLock,
   unlock: async (ctx, { force }) => {

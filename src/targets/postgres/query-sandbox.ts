@@ -1,0 +1,209 @@
+import type { Resolved } from '../../resolve/resolve.js';
+import type { Connection, TargetContext } from '../target.js';
+import { quoteIdent } from './naming.js';
+import { namesForResolved } from './native-names.js';
+import { qualified } from './objects.js';
+import { asPrincipal } from './probe.js';
+
+/**
+ * `meshward query --as G… "SQL"` (issue 8, item 8): exactly one read-only query, as a principal
+ * of those groups, and nothing else.
+ *
+ * 1. The text is parsed with PostgreSQL's own grammar (libpg-query: the server's parser compiled
+ *    to WebAssembly). It must be exactly one statement, a SELECT — `WITH … SELECT`, `VALUES` and
+ *    `TABLE` are SELECTs to the grammar — without `INTO` (creates a table), without a locking
+ *    clause (`FOR UPDATE/SHARE`), without a data-modifying `WITH` (INSERT/UPDATE/DELETE/MERGE),
+ *    anywhere in it. Functions, operators and types must be pg_catalog's (unqualified names
+ *    resolve there alone: search_path is pinned), and none that changes the session's role
+ *    (`set_config`: `set_config('role', …)` and `set_config('session_authorization', …)` are
+ *    callable by anyone and would switch back to the connecting identity), runs SQL text
+ *    (`query_to_xml` and the other `*_to_xml*`, `ts_stat`, `ts_rewrite`, dblink) or takes a
+ *    session-level advisory lock (those outlive the rollback).
+ * 2. It runs in one transaction that always rolls back (probe.ts's asPrincipal): the probe role
+ *    (NOLOGIN, member of the groups' roles) is created inside it — so it can never survive — and
+ *    `SET LOCAL ROLE` to it; then the transaction is made READ ONLY, `standard_conforming_strings`
+ *    and `search_path` are pinned, and the statement runs wrapped as `SELECT * FROM (<statement>) AS q` — the exact
+ *    text the parser saw as the one statement, so that a server reading it differently meets a
+ *    syntax error, never a second statement.
+ * 3. After it, still inside the transaction, `current_user` and the `role` setting must still be
+ *    the probe; otherwise the rows are thrown away and the query refused.
+ */
+
+/** A query refused before (or after) it ran: the message says why. */
+export class QueryRefused extends Error {
+  override readonly name = 'QueryRefused';
+}
+
+/** Functions a consumer query may not call, by name (any schema). */
+const FORBIDDEN_FUNCTIONS: readonly (string | RegExp)[] = [
+  'set_config', // set_config('role' | 'session_authorization', …): back to the connecting identity
+  /^(query|cursor|table|schema|database)_to_xml/, // run SQL text, or read whole tables by name
+  /^(query|cursor|table|schema|database)_to_xmlschema$/,
+  'ts_stat', // runs SQL text
+  'ts_rewrite', // its (tsquery, text) form runs SQL text
+  /^dblink/, // another session, as another identity
+  /^pg_(try_)?advisory_(xact_)?lock/, // session locks outlive the rollback
+];
+
+const WHAT = 'exactly one read-only query: SELECT, WITH … SELECT, VALUES or TABLE';
+
+type Node = Record<string, unknown>;
+
+interface ParsedStatement {
+  readonly stmt: Node;
+  readonly stmt_location?: number;
+  readonly stmt_len?: number;
+}
+
+let parser: Promise<(sql: string) => Promise<{ stmts?: ParsedStatement[] }>> | undefined;
+function loadParser(): Promise<(sql: string) => Promise<{ stmts?: ParsedStatement[] }>> {
+  parser ??= import('libpg-query').then((m) => m.parse as unknown as (sql: string) => Promise<{ stmts?: ParsedStatement[] }>);
+  return parser;
+}
+
+/** The statement's kind as PostgreSQL's grammar names it, e.g. `SelectStmt`, `VariableSetStmt`. */
+const kindOf = (stmt: Node): string => Object.keys(stmt)[0] ?? 'unknown';
+
+/** Plain words for a statement kind (`VariableSetStmt` -> `SET/RESET`), for messages. */
+function kindWords(kind: string): string {
+  const words: Record<string, string> = {
+    VariableSetStmt: 'SET/RESET',
+    TransactionStmt: 'a transaction command (BEGIN/COMMIT/ROLLBACK…)',
+    GrantStmt: 'GRANT/REVOKE',
+    GrantRoleStmt: 'GRANT/REVOKE of a role',
+    InsertStmt: 'INSERT',
+    UpdateStmt: 'UPDATE',
+    DeleteStmt: 'DELETE',
+    MergeStmt: 'MERGE',
+    CopyStmt: 'COPY',
+    CreateStmt: 'CREATE TABLE',
+    CreateTableAsStmt: 'CREATE TABLE AS / SELECT INTO',
+    DoStmt: 'DO',
+    CallStmt: 'CALL',
+    ExplainStmt: 'EXPLAIN',
+  };
+  return words[kind] ?? kind.replace(/Stmt$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase();
+}
+
+/**
+ * Checks a consumer query; returns the text of its one statement (as the parser delimited it).
+ * Throws QueryRefused saying what is not allowed.
+ */
+export async function checkConsumerQuery(sql: string): Promise<string> {
+  if (sql.trim() === '') throw new QueryRefused(`the query is empty; query --as runs ${WHAT}`);
+  let parsed: { stmts?: ParsedStatement[] };
+  try {
+    parsed = await (await loadParser())(sql);
+  } catch (e) {
+    const details = (e as { sqlDetails?: { cursorPosition?: number } }).sqlDetails;
+    const at = details?.cursorPosition !== undefined && details.cursorPosition >= 0 ? ` (at character ${details.cursorPosition + 1})` : '';
+    throw new QueryRefused(`cannot parse the query: ${(e as Error).message}${at}`);
+  }
+  const stmts = parsed.stmts ?? [];
+  if (stmts.length === 0) throw new QueryRefused(`the query is empty; query --as runs ${WHAT}`);
+  if (stmts.length > 1) {
+    throw new QueryRefused(`the query holds ${stmts.length} statements (${stmts.map((s) => kindWords(kindOf(s.stmt))).join('; ')}); query --as runs ${WHAT}, once`);
+  }
+  const [only] = stmts;
+  const kind = kindOf(only!.stmt);
+  if (kind !== 'SelectStmt') throw new QueryRefused(`${kindWords(kind)} is not a query; query --as runs ${WHAT}`);
+  walk(only!.stmt);
+  const start = only!.stmt_location ?? 0;
+  const text = only!.stmt_len ? sql.slice(start, start + only!.stmt_len) : sql.slice(start);
+  return text.trim();
+}
+
+const isNode = (v: unknown): v is Node => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+function names(list: unknown): string[] {
+  return Array.isArray(list) ? list.map((n) => (isNode(n) && isNode(n.String) ? String(n.String.sval ?? '') : '')) : [];
+}
+
+function checkQualified(what: string, parts: string[]): void {
+  if (parts.length > 1 && parts[parts.length - 2] !== 'pg_catalog') {
+    throw new QueryRefused(`${what} ${parts.join('.')} is not PostgreSQL's own (pg_catalog): query --as calls only built-in functions, operators and types`);
+  }
+}
+
+/** Every node of the statement: nothing that writes, locks, creates, or changes the role. */
+function walk(value: unknown): void {
+  if (Array.isArray(value)) {
+    for (const v of value) walk(v);
+    return;
+  }
+  if (!isNode(value)) return;
+  // a SELECT, wrapped ({SelectStmt: …}) or not (a UNION's larg/rarg)
+  if (value.intoClause) throw new QueryRefused(`SELECT … INTO creates a table; query --as runs ${WHAT}`);
+  if (Array.isArray(value.lockingClause) && value.lockingClause.length) throw new QueryRefused(`FOR UPDATE/SHARE locks rows; query --as runs ${WHAT}, without a locking clause`);
+  for (const [key, child] of Object.entries(value)) {
+    if (/Stmt$/.test(key) && key !== 'SelectStmt') throw new QueryRefused(`${kindWords(key)} inside the query (a data-modifying WITH?) is not allowed; query --as runs ${WHAT}`);
+    if (key === 'FuncCall' && isNode(child)) {
+      const parts = names(child.funcname);
+      checkQualified('function', parts);
+      const name = (parts[parts.length - 1] ?? '').toLowerCase();
+      if (FORBIDDEN_FUNCTIONS.some((f) => (typeof f === 'string' ? f === name : f.test(name)))) {
+        throw new QueryRefused(`${name}() is not allowed in query --as: it could change the role the query runs as, run other SQL, or outlive the query`);
+      }
+    }
+    if (key === 'A_Expr' && isNode(child)) checkQualified('operator', names(child.name));
+    if ((key === 'TypeName' || key === 'typeName') && isNode(child)) checkQualified('type', names(child.names));
+    walk(child);
+  }
+}
+
+/**
+ * Runs one checked consumer query as a principal of `groups` (see the module comment) and returns
+ * its rows. The transaction always rolls back, and the probe role with it.
+ */
+export async function runAsPrincipal(conn: Connection, ctx: TargetContext, groups: readonly string[], sql: string): Promise<Record<string, unknown>[]> {
+  const statement = await checkConsumerQuery(sql);
+  return runChecked(conn, ctx, groups, statement);
+}
+
+/** The runner itself, for a statement already checked (exported for the tests of its runtime guard). */
+export async function runChecked(conn: Connection, ctx: TargetContext, groups: readonly string[], statement: string): Promise<Record<string, unknown>[]> {
+  // asPrincipal: BEGIN, the probe role created inside the transaction, SET LOCAL ROLE to it, … ROLLBACK (always).
+  return asPrincipal(conn, ctx, groups, async () => {
+    const probe = String((await conn.query('SELECT current_user::text AS u')).rows[0]?.u ?? '');
+    await conn.exec('SET LOCAL transaction_read_only = on');
+    await conn.exec('SET LOCAL standard_conforming_strings = on');
+    await conn.exec('SET LOCAL search_path = pg_catalog, pg_temp');
+    const result = await conn.query(`SELECT * FROM (\n${statement}\n) AS ${quoteIdent('query')}`);
+    const rows = Array.isArray(result?.rows) ? result.rows : [];
+    const who = (await conn.query(`SELECT current_user::text AS current_user_, pg_catalog.current_setting('role') AS role_, pg_catalog.current_setting('transaction_read_only') AS ro`)).rows[0] ?? {};
+    if (!probe.startsWith(`${ctx.model.project.managedPrefix}probe_`) || who.current_user_ !== probe || who.role_ !== probe || who.ro !== 'on') {
+      throw new QueryRefused(`the query changed the role it runs as (to ${String(who.current_user_)}): its rows are not shown`);
+    }
+    return rows;
+  });
+}
+
+/** `analytics.sales.customers` -> `"mw_sales"."customers"` for every governed table, case-insensitively. */
+export function rewriteNeutralNames(sql: string, resolved: Resolved, ctx: TargetContext): string {
+  const native = namesForResolved(resolved, ctx.settings);
+  return rewriteNames(
+    sql,
+    resolved.tables.map((t) => ({ parts: t.table.parts, view: qualified(native.schema(t.table.parts[1]), t.table.parts[2]) })),
+  );
+}
+
+/**
+ * Replaces every neutral name (its parts, each bare or double-quoted, joined by dots) by its
+ * view. The view text is inserted as it is — through a replacer function, never a replacement
+ * string, whose `$&`, `$1`, `` $` `` and `$'` patterns would mangle a hostile name.
+ */
+export function rewriteNames(sql: string, names: readonly { readonly parts: readonly string[]; readonly view: string }[]): string {
+  // Longest first so that a name never rewrites part of a longer one.
+  const sorted = [...names].sort((a, b) => b.parts.join('.').length - a.parts.join('.').length);
+  let out = sql;
+  for (const n of sorted) {
+    const part = (p: string) => `(?:${escapeRegExp(p)}|"${escapeRegExp(p.replace(/"/g, '""'))}")`;
+    const re = new RegExp(`(?<![\\w."])${n.parts.map(part).join('\\.')}(?![\\w"])`, 'giu');
+    out = out.replace(re, () => n.view);
+  }
+  return out;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
