@@ -50,8 +50,7 @@ export function hazards(change: AnyChange): Hazard[] {
 
 /**
  * A role's attributes put back to the model's: taking away SUPERUSER, LOGIN, BYPASSRLS, … or
- * per-role settings narrows; giving back INHERIT (members inherit its grants again) or lifting a
- * connection limit widens.
+ * per-role settings narrows; giving back INHERIT (members inherit its grants again) widens.
  */
 export function roleChangeHazards(current: Readonly<Record<string, unknown>>, desired: Readonly<Record<string, unknown>>): Hazard[] {
   const out = new Set<Hazard>();
@@ -61,7 +60,7 @@ export function roleChangeHazards(current: Readonly<Record<string, unknown>>, de
     // every flag gives more when true (INHERIT: members inherit the role's grants)
     if (have[attr] !== want[attr]) out.add(want[attr] === true ? 'AUTHZ_WIDEN' : 'AUTHZ_NARROW');
   }
-  if (have.connection_limit !== want.connection_limit) out.add(want.connection_limit === -1 ? 'AUTHZ_WIDEN' : 'AUTHZ_NARROW');
+  // a connection limit only bounds sessions logged in as the role, and a managed role is NOLOGIN: no hazard of its own
   if (JSON.stringify(have.settings ?? []) !== JSON.stringify(want.settings ?? [])) out.add('AUTHZ_NARROW');
   return [...out];
 }

@@ -69,14 +69,14 @@ describe('hazards', () => {
     expect(hazards(change('change', 'view', { ...view(), spec: { ...view().spec, drift: 'definition differs' } }, view()))).toEqual([]);
   });
 
-  it('a role put back to the model narrows (SUPERUSER, LOGIN, BYPASSRLS, settings taken away); INHERIT given back or a connection limit lifted widens', () => {
+  it('a role put back to the model narrows (SUPERUSER, LOGIN, BYPASSRLS, settings taken away); INHERIT given back widens', () => {
     const desired = objects.role({ name: 'mw_g', comment: 'c' });
     const live = (attrs: Record<string, unknown>) => objects.role({ name: 'mw_g', comment: 'c', ...attrs });
     for (const attrs of [{ superuser: true }, { login: true }, { bypassrls: true }, { createrole: true }, { createdb: true }, { replication: true }, { settings: [['', 'search_path=evil']] }]) {
       expect(hazards(change('change', 'role', live(attrs), desired)), JSON.stringify(attrs)).toEqual(['AUTHZ_NARROW']);
     }
     expect(hazards(change('change', 'role', live({ inherit: false }), desired))).toEqual(['AUTHZ_WIDEN']);
-    expect(hazards(change('change', 'role', live({ connection_limit: 5 }), desired))).toEqual(['AUTHZ_WIDEN']); // lifts a limit
+    expect(hazards(change('change', 'role', live({ connection_limit: 5 }), desired))).toEqual([]); // bounds logins only, and the role is NOLOGIN
     expect(hazards(change('change', 'role', live({ comment: 'other' }), desired))).toEqual([]);
   });
 

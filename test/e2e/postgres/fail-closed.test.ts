@@ -1,0 +1,301 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyPlan } from '../../../src/apply/apply.js';
+import { faultyConnection } from '../../../src/apply/faults.js';
+import { ExitError } from '../../../src/cli/output.js';
+import { planFor } from '../../../src/cli/commands/plan.js';
+import type { TargetSession } from '../../../src/session/open-target.js';
+import { postgresProbe } from '../../../src/targets/postgres/live.js';
+import type { DriftItem } from '../../../src/targets/target.js';
+import { edit, open, outOfBand, pendingChanges, planAndApply, q, type SqlClient } from '../../support/e2e-session.js';
+import { ENGINES, makeTarget, type E2eTarget } from '../../support/e2e-target.js';
+
+/**
+ * Issue 8 ("fail closed"), the live-state items, on PGlite and a server. After an apply, a DBA
+ * edits the catalog by hand; each edit must be named by drift, be visible in plan, and be
+ * repaired by apply — proven by querying AS the principal before and after:
+ *   3. role attributes of managed roles (SUPERUSER, LOGIN, BYPASSRLS, settings, …);
+ *   4. privileges on managed objects meshward did not make (owner membership, CREATE, UPDATE,
+ *      grant options and what was granted through them, column grants, ADMIN OPTION);
+ *   5. forged markers: never dropped or altered, reported, refused when the model needs the name;
+ *   9. RLS enabled and columns renamed on a governed base table: findings in plan, drift and
+ *      test --target.
+ */
+
+/** What `role` reads from `relation` (a digest of every row), or 'denied'. */
+export async function readAs(db: SqlClient, role: string, relation: string): Promise<string> {
+  await db.exec('BEGIN');
+  try {
+    await db.exec(`SET LOCAL ROLE ${q(role)}`);
+    const { rows } = await db.query(`SELECT count(*)::int AS n, md5(COALESCE(string_agg(t::text, '|' ORDER BY t::text), '')) AS h FROM ${relation} AS t`);
+    return `${String(rows[0]!.n)}:${String(rows[0]!.h)}`;
+  } catch (e) {
+    if (/permission denied/i.test((e as Error).message)) return 'denied';
+    throw e;
+  } finally {
+    await db.exec('ROLLBACK');
+  }
+}
+
+describe.each(ENGINES)('fail closed on %s', (engine) => {
+  let t: E2eTarget;
+  let session: TargetSession;
+  let p: string;
+  let project: string;
+  const role = (name: string) => `${p}${name}`;
+  /** Helper roles of the tests: prefixed (so the server cleanup drops them), never marked. */
+  const helper = (name: string) => `${p}zz_${name}`;
+  const view = (schema: string, table: string) => `${q(role(schema))}.${q(table)}`;
+
+  async function sql<T>(fn: (db: SqlClient) => Promise<T>): Promise<T> {
+    const db = await outOfBand(t, session);
+    try {
+      return await fn(db);
+    } finally {
+      await db.close();
+    }
+  }
+  const drift = async () => (await session.target.drift(session.conn, session.ctx)).items;
+  const byKey = (items: readonly DriftItem[]) => new Map(items.map((i) => [i.key, i]));
+
+  beforeAll(async () => {
+    t = await makeTarget(engine);
+    p = t.prefix;
+    session = await open(t);
+    project = session.model.project.name;
+    await planAndApply(session);
+    await sql(async (db) => {
+      for (const h of ['alice', 'bob', 'carol', 'login']) await db.exec(`CREATE ROLE ${q(helper(h))} NOLOGIN`);
+      // the administrator's way in: a group granted to a person — never reported, never revoked
+      await db.exec(`GRANT ${q(role('sales_analysts'))} TO ${q(helper('carol'))}`);
+    });
+    expect(await drift()).toEqual([]);
+  }, 240_000);
+
+  afterAll(async () => {
+    await session?.close();
+    await t?.cleanup();
+  });
+
+  it('3. attributes of managed roles are read, reported, reset by apply — and the leak they open is closed', async () => {
+    const analysts = role('sales_analysts');
+    const owner = role('owner');
+    await sql(async (db) => {
+      await db.exec(`ALTER ROLE ${q(analysts)} SUPERUSER LOGIN PASSWORD 'pw-1' BYPASSRLS CREATEROLE CREATEDB CONNECTION LIMIT 5`);
+      await db.exec(`ALTER ROLE ${q(analysts)} SET search_path = evil, public`);
+      await db.exec(`ALTER ROLE ${q(owner)} LOGIN PASSWORD 'pw-2'`);
+      // a member of the group now reads clear data: SET ROLE to the (superuser) group, then the base table
+      expect(await readAs(db, analysts, 'sales.customers')).not.toBe('denied');
+    });
+    const items = byKey(await drift());
+    const a = items.get(`role:${analysts}`)!;
+    expect(a).toMatchObject({ status: 'altered', kind: 'role' });
+    for (const f of ['superuser changed from false to true', 'login changed from false to true', 'bypassrls changed from false to true', 'createrole', 'createdb', 'connection_limit changed from -1 to 5', 'search_path=evil']) {
+      expect(a.detail).toContain(f);
+    }
+    expect(items.get(`role:${owner}`)).toMatchObject({ status: 'altered', detail: expect.stringContaining('login changed from false to true') });
+
+    const { plan } = await planFor(session);
+    const change = plan.changes.find((c) => c.key === `role:${analysts}`)!;
+    expect(change).toMatchObject({ action: 'change', hazards: ['AUTHZ_NARROW'] });
+    expect(change.sql[0]).toBe(`ALTER ROLE ${q(analysts)} NOSUPERUSER NOCREATEDB NOCREATEROLE NOLOGIN NOBYPASSRLS CONNECTION LIMIT -1 PASSWORD NULL;`);
+    expect(change.sql).toContain(`ALTER ROLE ${q(analysts)} RESET ALL;`);
+    expect(plan.changes.find((c) => c.key === `role:${owner}`)!.sql[0]).toBe(`ALTER ROLE ${q(owner)} NOLOGIN PASSWORD NULL;`);
+
+    await planAndApply(session);
+    expect(await drift()).toEqual([]);
+    expect(await pendingChanges(session)).toEqual([]);
+    await sql(async (db) => {
+      const { rows } = await db.query(
+        `SELECT rolsuper, rolcanlogin, rolbypassrls, rolcreaterole, rolcreatedb, rolconnlimit,
+                (SELECT count(*)::int FROM pg_db_role_setting s WHERE s.setrole = r.oid) AS settings
+           FROM pg_roles r WHERE rolname = ANY ($1::text[]) ORDER BY rolname`,
+        [[analysts, owner]],
+      );
+      for (const r of rows) expect(r).toEqual({ rolsuper: false, rolcanlogin: false, rolbypassrls: false, rolcreaterole: false, rolcreatedb: false, rolconnlimit: -1, settings: 0 });
+      expect(await readAs(db, analysts, 'sales.customers')).toBe('denied');
+      expect(await readAs(db, analysts, view('sales', 'customers'))).not.toBe('denied'); // the model's grant stays
+    });
+  });
+
+  it('4. every privilege on a managed object that meshward did not make is reported and removed by apply', async () => {
+    const analysts = role('sales_analysts');
+    const [alice, bob, carol, login] = ['alice', 'bob', 'carol', 'login'].map(helper) as [string, string, string, string];
+    const customers = view('sales', 'customers');
+    const salaries = view('hr', 'salaries');
+    const state = `${q(role('meta'))}."state"`;
+    await sql(async (db) => {
+      await db.exec(`GRANT ${q(role('owner'))} TO ${q(login)}`);
+      await db.exec(`GRANT CREATE ON SCHEMA ${q(role('sales'))} TO ${q(alice)}`);
+      await db.exec(`GRANT UPDATE ON ${customers} TO ${q(alice)}`);
+      await db.exec(`GRANT SELECT ON ${customers} TO ${q(analysts)} WITH GRANT OPTION`);
+      await db.exec('BEGIN');
+      await db.exec(`SET LOCAL ROLE ${q(analysts)}`);
+      await db.exec(`GRANT SELECT ON ${customers} TO ${q(bob)}`); // through the grant option: grantor is the group
+      await db.exec('COMMIT');
+      await db.exec(`GRANT USAGE ON SCHEMA ${q(role('sales'))}, ${q(role('hr'))} TO ${q(bob)}, ${q(alice)}`);
+      await db.exec(`GRANT SELECT (employee_id) ON ${salaries} TO ${q(alice)}`);
+      await db.exec(`GRANT ${q(analysts)} TO ${q(carol)} WITH ADMIN OPTION`); // carol is the administrator's member already
+      await db.exec(`GRANT UPDATE ON ${state} TO ${q(alice)}`);
+      // through the owner role: the recorded state (and the views it owns, which it may replace by unmasked ones)
+      expect(await readAs(db, login, state)).toMatch(/^[1-9]/);
+      expect(await readAs(db, bob, customers)).not.toBe('denied');
+      expect(await readAs(db, alice, `(SELECT employee_id FROM ${salaries})`)).not.toBe('denied');
+    });
+
+    const items = byKey(await drift());
+    const k = {
+      owner: `membership:${role('owner')}:${login}`,
+      create: `grant:CREATE:schema:${q(role('sales'))}:${alice}`,
+      update: `grant:UPDATE:view:${customers}:${alice}`,
+      option: `grant:SELECT:view:${customers}:${analysts}`,
+      bob: `grant:SELECT:view:${customers}:${bob}`,
+      usage: `grant:USAGE:schema:${q(role('hr'))}:${bob}`,
+      column: `grant:SELECT:columns:${salaries}:${alice}`,
+      admin: `role_admin:${analysts}:${carol}`,
+      state: `grant:UPDATE:relation:${state}:${alice}`,
+    };
+    expect(items.get(k.owner)).toMatchObject({ status: 'extra', detail: expect.stringContaining('reads every governed base table in clear') });
+    for (const key of [k.create, k.update, k.bob, k.usage, k.column, k.admin, k.state]) expect(items.get(key), key).toMatchObject({ status: 'extra' });
+    expect(items.get(k.option)).toMatchObject({ status: 'altered', detail: expect.stringContaining('grantable changed from null to true') });
+    expect(items.get(k.admin)!.detail).toMatch(/ADMIN OPTION/);
+    // the administrator's membership (carol in sales_analysts) is not drift; only her ADMIN OPTION is
+    expect([...items.keys()].filter((x) => x.includes(carol))).toEqual([k.admin]);
+
+    const { plan } = await planFor(session);
+    const change = (key: string) => plan.changes.find((c) => c.key === key);
+    expect(change(k.owner)).toMatchObject({ action: 'remove', sql: [`REVOKE ${q(role('owner'))} FROM ${q(login)};`] });
+    expect(change(k.option)).toMatchObject({ action: 'change', hazards: ['AUTHZ_NARROW'], sql: [`REVOKE GRANT OPTION FOR SELECT ON TABLE ${customers} FROM ${q(analysts)} CASCADE;`] });
+    expect(change(k.bob)).toMatchObject({ action: 'remove', sql: [] }); // goes with the CASCADE above
+    expect(change(k.column)!.sql).toEqual([`REVOKE SELECT ("employee_id") ON TABLE ${salaries} FROM ${q(alice)};`]);
+    expect(change(k.admin)!.sql).toEqual([`REVOKE ADMIN OPTION FOR ${q(analysts)} FROM ${q(carol)};`]);
+
+    await planAndApply(session);
+    expect(await drift()).toEqual([]);
+    expect(await pendingChanges(session)).toEqual([]);
+    await sql(async (db) => {
+      expect(await readAs(db, login, state)).toBe('denied');
+      expect(await readAs(db, bob, customers)).toBe('denied');
+      expect(await readAs(db, alice, `(SELECT employee_id FROM ${salaries})`)).toBe('denied');
+      const { rows } = await db.query(
+        `SELECT has_schema_privilege($1, $2, 'CREATE') AS create, has_table_privilege($1, $3, 'UPDATE') AS update, has_table_privilege($1, $4, 'UPDATE') AS state,
+                pg_has_role($5, $6, 'MEMBER') AS carol, pg_has_role($5, $6, 'USAGE WITH ADMIN OPTION') AS carol_admin`,
+        [alice, role('sales'), customers, state, carol, analysts],
+      );
+      expect(rows[0]).toEqual({ create: false, update: false, state: false, carol: true, carol_admin: false }); // carol keeps the membership, not the ADMIN OPTION
+      const acl = await db.query(`SELECT a.is_grantable AS g FROM pg_class c, aclexplode(c.relacl) a WHERE c.oid = $1::regclass AND a.grantee = $2::regrole`, [customers, analysts]);
+      expect(acl.rows).toEqual([{ g: false }]);
+      // carol, the administrator's member of sales_analysts, still reads what the model gives the group
+      expect(await readAs(db, carol, customers)).not.toBe('denied');
+    });
+  });
+
+  it('5. a forged marker is never evidence: such objects are reported, survive apply, and block a model that needs their name', async () => {
+    const root = role('root');
+    const fake = view('sales', 'fake');
+    await sql(async (db) => {
+      await db.exec(`CREATE ROLE ${q(root)} NOLOGIN`);
+      await db.exec(`COMMENT ON ROLE ${q(root)} IS 'meshward:${project}:group:root'`);
+      await db.exec(`CREATE VIEW ${fake} AS SELECT 1 AS x`);
+      await db.exec(`COMMENT ON VIEW ${fake} IS 'meshward:${project}:view:analytics.sales.fake'`);
+      await db.exec(`GRANT SELECT ON ${fake} TO ${q(root)}`);
+    });
+    const items = byKey(await drift());
+    expect(items.get(`role:${root}`)).toMatchObject({ status: 'extra', detail: expect.stringMatching(/forged or unrecorded marker; meshward will not change or drop it/) });
+    expect(items.get(`view:${fake}`)).toMatchObject({ status: 'extra', detail: expect.stringMatching(/forged or unrecorded marker/) });
+    const { plan } = await planFor(session);
+    expect(plan.changes.filter((c) => c.key.includes(root) || c.key.includes('"fake"'))).toEqual([]);
+    expect(plan.findings.filter((f) => f.code === 'FOREIGN_OBJECT' && /forged/.test(f.message)).map((f) => f.key).sort()).toEqual([`role:${root}`, `view:${fake}`]);
+    await planAndApply(session); // a plain apply --yes
+    await sql(async (db) => {
+      const { rows } = await db.query(`SELECT (SELECT count(*)::int FROM pg_roles WHERE rolname = $1) AS roles, to_regclass($2) IS NOT NULL AS view, has_table_privilege($1, $2, 'SELECT') AS grant`, [root, fake]);
+      expect(rows[0]).toEqual({ roles: 1, view: true, grant: true });
+    });
+
+    // a model that needs the name is refused at plan
+    await session.close();
+    edit(t, 'principals.yaml', ['groups:\n', 'groups:\n  root:\n    description: collides with a forged role\n']);
+    session = await open(t);
+    try {
+      const stderr: string[] = [];
+      const write = process.stderr.write.bind(process.stderr);
+      process.stderr.write = ((s: string) => (stderr.push(String(s)), true)) as typeof process.stderr.write;
+      try {
+        await expect(planFor(session)).rejects.toBeInstanceOf(ExitError);
+      } finally {
+        process.stderr.write = write;
+      }
+      expect(stderr.join('')).toMatch(new RegExp(`role "${root}" carries the marker .* forged or unrecorded marker.*meshward would create it, but it is not managed by project`));
+    } finally {
+      await session.close();
+      edit(t, 'principals.yaml', ['groups:\n  root:\n    description: collides with a forged role\n', 'groups:\n']);
+      session = await open(t);
+    }
+    await sql(async (db) => {
+      await db.exec(`DROP VIEW ${fake}`);
+      await db.exec(`DROP ROLE ${q(root)}`);
+    });
+    expect(await drift()).toEqual([]);
+  });
+
+  it('9. RLS enabled and a column renamed on a governed base table are findings in plan, drift and test --target', async () => {
+    const analysts = role('sales_analysts');
+    const orders = view('sales', 'orders');
+    const before = await sql((db) => readAs(db, analysts, orders));
+    expect(before).toMatch(/^[1-9]\d*:/);
+    await sql(async (db) => {
+      await db.exec('ALTER TABLE sales.orders ENABLE ROW LEVEL SECURITY');
+      await db.exec('ALTER TABLE sales.customers RENAME COLUMN email TO email_address');
+      // the intact view now returns no row to the group
+      expect(await readAs(db, analysts, orders)).toMatch(/^0:/);
+    });
+    const items = byKey(await drift());
+    expect(items.get('rls:"sales"."orders"')).toMatchObject({ status: 'altered', kind: 'table', table: 'analytics.sales.orders' });
+    expect(items.get('rls:"sales"."orders"')!.detail).toMatch(/row-level security is enabled on the governed base table analytics\.sales\.orders \(no policy\): no policy lets .* read, so the managed view returns no row to any group/);
+    expect(items.get('columns:"sales"."customers"')).toMatchObject({ status: 'altered', kind: 'table', table: 'analytics.sales.customers' });
+    expect(items.get('columns:"sales"."customers"')!.detail).toMatch(/column "email" is gone \(dropped or renamed\)/);
+
+    // plan: the RLS finding (plan itself needs the model's columns, so the column check is seen through drift and probe)
+    await sql((db) => db.exec('ALTER TABLE sales.customers RENAME COLUMN email_address TO email'));
+    const { plan } = await planFor(session);
+    expect(plan.findings).toContainEqual(expect.objectContaining({ code: 'BASE_TABLE_RLS', object: '"sales"."orders"', table: 'analytics.sales.orders' }));
+    await sql((db) => db.exec('ALTER TABLE sales.orders RENAME COLUMN shipped_at TO shipped_on'));
+    const probe = postgresProbe(session.conn, session.ctx, session.resolved);
+    const found = await probe.bypasses();
+    expect(found.map((f) => `${f.code} ${f.object}`)).toEqual(expect.arrayContaining(['BASE_TABLE_RLS "sales"."orders"', 'BASE_TABLE_COLUMNS "sales"."orders"']));
+    const { plan: renamed } = await planFor(session);
+    expect(renamed.findings.map((f) => f.code)).toEqual(expect.arrayContaining(['BASE_TABLE_RLS', 'BASE_TABLE_COLUMNS']));
+
+    await sql(async (db) => {
+      await db.exec('ALTER TABLE sales.orders RENAME COLUMN shipped_on TO shipped_at');
+      await db.exec('ALTER TABLE sales.orders DISABLE ROW LEVEL SECURITY');
+      expect(await readAs(db, analysts, orders)).toBe(before);
+    });
+    expect(await drift()).toEqual([]);
+  });
+
+  it.runIf(engine === 'pglite')('an interrupted first apply with --no-transaction is never refused by the ownership rule', async () => {
+    const fresh = await makeTarget(engine);
+    let s = await open(fresh);
+    try {
+      const { plan } = await planFor(s);
+      // the changes open with the owner role, the governance schema and its tables
+      expect(plan.changes.slice(0, 3).map((c) => c.kind)).toEqual(['role', 'schema', 'governance']);
+      // stop after the owner role (nothing recorded yet), then after the governance and one group role
+      for (const done of [1, 3]) {
+        const { plan: next } = await planFor(s); // never refused: an unrecorded owner is adopted, later objects are recorded
+        const at = next.changes.slice(0, done).reduce((n, c) => n + c.sql.length, 0) + 1;
+        const report = await applyPlan({ ...s, conn: faultyConnection(s.conn, { at: { statement: at }, fault: 'permission-denied' }) }, next, { transaction: false });
+        expect(report.ok).toBe(false);
+        await s.close();
+        s = await open(fresh);
+      }
+      const { plan: rest } = await planFor(s);
+      expect((await applyPlan(s, rest, { transaction: false })).ok).toBe(true);
+      expect(await pendingChanges(s)).toEqual([]);
+      expect((await s.target.drift(s.conn, s.ctx)).items).toEqual([]);
+    } finally {
+      await s.close();
+      await fresh.cleanup();
+    }
+  }, 240_000);
+});
