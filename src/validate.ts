@@ -9,6 +9,7 @@ import type { Inventory } from './model/inventory.js';
 import type { Model } from './model/types.js';
 import { resolve, type Resolved } from './resolve/resolve.js';
 import { resolvedWarnings } from './resolve/warnings.js';
+import { targetFor } from './targets/index.js';
 
 export interface ValidationResult {
   readonly root: string;
@@ -49,6 +50,7 @@ export function validateRepository(options: ValidateOptions): ValidationResult {
 export function checkModel(root: string, model: Model, inventory: Inventory | undefined, diags: Diagnostics): ValidationResult {
   checkReferences(model, diags);
   checkFederation(model, diags);
+  for (const decl of model.project.targets) targetFor(decl.type)?.checkSettings?.(decl, model, diags);
   const resolved = resolve(model, inventory, diags);
   resolvedWarnings(resolved, inventory, diags);
   return { root, model, inventory, resolved, diagnostics: diags };

@@ -80,9 +80,10 @@ export function findPolicyFiles(root: string, diags: Diagnostics, fs: LoaderFs =
     diags.error('file-unreadable', `cannot read the repository directory ${root}: ${fsError(e)}`, undefined, 'check the --dir path and its permissions');
     return { files: [], complete: false };
   }
+  /** `real` is the root or below it. */
   const inside = (real: string): boolean => {
     const rel = relative(realRoot, real);
-    return rel !== '' && rel !== '..' && !rel.startsWith('..' + sep) && !isAbsolute(rel);
+    return rel !== '..' && !rel.startsWith('..' + sep) && !isAbsolute(rel);
   };
   const display = (real: string): string => relative(realRoot, real).split(sep).join('/');
   const files = new Map<string, Found>();

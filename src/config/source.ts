@@ -165,7 +165,10 @@ export function indexDocument(doc: Document.Parsed): { index: DocIndex; problems
     if (!node) return 1;
     if (isAlias(node)) {
       const target = anchors.get(node.source);
-      if (!target) return 1; // the yaml library reports an unresolved alias itself
+      if (!target) {
+        problems.push({ offset: offsetOf(node, parentOffset), message: `YAML: alias *${node.source} has no anchor &${node.source} before it`, hint: `define &${node.source} first, or write the value out` });
+        return 1;
+      }
       index.setAlias(node, target);
       if (open.has(target)) {
         problems.push({ offset: offsetOf(node, parentOffset), message: `YAML: alias *${node.source} refers to a node that contains it`, hint: 'a policy document cannot be recursive; write the value out' });
@@ -268,13 +271,19 @@ export function parseYamlFile(file: string, text: string, diags: Diagnostics): S
         deep ? 'a policy document nests a few levels; flatten it' : 'fix the YAML syntax',
       );
     }
-    if (!ok || doc.contents === null) continue;
+    if (!ok || isEmptyDocument(doc)) continue;
     const { index, problems } = indexDocument(doc);
     for (const p of problems) diags.error('yaml-syntax', p.message, at(p.offset), p.hint);
     ok = problems.length === 0;
     if (ok) out.push(new SourceDoc(file, doc, lines, index));
   }
   return out;
+}
+
+/** Nothing between two `---` (or after the last one): no content at all, not even `~`. */
+function isEmptyDocument(doc: Document.Parsed): boolean {
+  const c = doc.contents;
+  return c === null || (isScalar(c) && c.value === null && c.source === '');
 }
 
 function firstLine(s: string): string {

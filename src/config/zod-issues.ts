@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import { didYouMean } from '../model/did-you-mean.js';
+import { codePoint } from '../model/expr/tokenizer.js';
 import type { Diagnostics } from './diagnostics.js';
+import { NAME_MESSAGE, NAME_PATTERN, TEXT_MESSAGE, TEXT_PATTERN } from './schema/common.js';
 import type { SourceDoc } from './source.js';
 
 type AnySchema = z.ZodType;
@@ -9,13 +11,27 @@ type AnySchema = z.ZodType;
 export function reportZodIssues(issues: readonly z.core.$ZodIssue[], source: SourceDoc, schema: AnySchema, diags: Diagnostics): void {
   for (const issue of issues) {
     const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
-    const where = path.length ? `'${path.join('.')}'` : 'the document';
+    const where = path.length ? `'${printable(path.join('.'))}'` : 'the document';
+    const character = badCharacter(issue);
+    if (character) {
+      diags.error('bad-character', `${where}: ${character}`, source.pos(path), 'remove it');
+      continue;
+    }
+    if (issue.code === 'invalid_key') {
+      // A record key (a group, table, column, tag … name): reported at the key itself.
+      const key = path[path.length - 1];
+      for (const inner of issue.issues) {
+        const bad = badCharacter({ ...inner, input: key } as z.core.$ZodIssue);
+        diags.error(bad ? 'bad-character' : 'invalid-key', `key ${where}: ${bad ?? inner.message}`, source.keyPos(path), 'rename it');
+      }
+      continue;
+    }
     if (issue.code === 'unrecognized_keys') {
       const allowed = objectKeysAt(schema, path);
       for (const key of issue.keys) {
         const guess = allowed ? didYouMean(key, allowed) : undefined;
         const hint = guess ? `did you mean '${guess}'?` : allowed ? `allowed keys: ${allowed.join(', ')}` : 'remove it';
-        diags.error('unknown-key', `unknown key '${key}' in ${where}`, source.keyPos([...path, key]), hint);
+        diags.error('unknown-key', `unknown key '${printable(key)}' in ${where}`, source.keyPos([...path, key]), hint);
       }
       continue;
     }
@@ -43,6 +59,22 @@ export function reportZodIssues(issues: readonly z.core.$ZodIssue[], source: Sou
     const message = issue.code === 'invalid_type' ? `${where}: expected ${issue.expected}` : `${where}: ${issue.message}`;
     diags.error(`schema-${issue.code}`, message, source.pos(path));
   }
+}
+
+/** For a string that failed the name or text pattern: what is wrong, naming the character. */
+function badCharacter(issue: z.core.$ZodIssue): string | undefined {
+  if (issue.code !== 'invalid_format' || typeof issue.input !== 'string') return undefined;
+  const pattern = (issue as { pattern?: unknown }).pattern;
+  const which = pattern === NAME_PATTERN.source || pattern === String(NAME_PATTERN) ? ([NAME_PATTERN, NAME_MESSAGE] as const) : pattern === TEXT_PATTERN.source || pattern === String(TEXT_PATTERN) ? ([TEXT_PATTERN, TEXT_MESSAGE] as const) : undefined;
+  if (!which) return undefined;
+  const found = [...issue.input].find((ch) => !which[0].test(ch));
+  const shown = issue.input.length > 60 ? `${issue.input.slice(0, 57)}...` : issue.input;
+  return `${which[1]} (found ${found === undefined ? 'one' : codePoint(found)} in ${JSON.stringify(shown)})`;
+}
+
+/** A path or name as it may be printed: control characters and lone surrogates escaped. */
+export function printable(s: string): string {
+  return s.replace(/[\p{Cc}\p{Cs}]/gu, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Keys of the object schema found at `path`, unwrapping optional/default/record/array/union. */

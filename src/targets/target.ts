@@ -247,6 +247,12 @@ export interface AuditStorage {
 
 export interface Target {
   readonly type: string;
+  /**
+   * `validate`: checks what the target block configures (and every model name the target takes
+   * as written) against the engine's limits — e.g. PostgreSQL's 63-byte identifiers — reporting
+   * at the setting's `file:line:col`. Pure, no connection; `${env:VAR}` values are skipped.
+   */
+  checkSettings?(decl: TargetDecl, model: Model, diagnostics: Diagnostics): void;
   connect(ctx: TargetContext): Promise<Connection>;
   readInventory(conn: Connection, ctx: TargetContext): Promise<Inventory>;
   /** Desired objects for the resolved model; pure, no connection. */
@@ -281,16 +287,16 @@ export interface Target {
   /** Rewrites neutral table names in consumer SQL to the objects consumers query. */
   rewriteNeutralNames?(sql: string, resolved: Resolved, ctx: TargetContext): string;
   /**
+   * `meshward query --as`: runs exactly one read-only query (a SELECT) as a principal of the
+   * groups and returns its rows; refuses anything else with a message. Nothing survives it.
+   */
+  queryAs?(conn: Connection, ctx: TargetContext, groups: readonly string[], sql: string): Promise<Record<string, unknown>[]>;
+  /**
    * `meshward import`: reads what is already there — roles, grants, policies the engine has, and
    * meshward's own managed objects with their recorded specs — in a fixed number of catalog queries.
    */
   importEstate?(conn: Connection, options: ImportOptions): Promise<ImportedEstate>;
   /**
-  /**
-   * `meshward query --as`: runs exactly one read-only query (a SELECT) as a principal of the
-   * groups and returns its rows; refuses anything else with a message. Nothing survives it.
-   */
-  queryAs?(conn: Connection, ctx: TargetContext, groups: readonly string[], sql: string): Promise<Record<string, unknown>[]>;
    * `--revoke-unmanaged`: the change that revokes the unmanaged grant a finding reports (a
    * BYPASS_GRANT), or undefined when the finding is not a revocable grant. Its hazards come from
    * `hazards()` and must include UNMANAGED_REVOKE.

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { identifier, policy, scalar } from './common.js';
+import { identifier, name, policy, scalar } from './common.js';
 import { projectDoc } from './project.js';
 
 export const tagCatalogDoc = z.strictObject({
@@ -8,14 +8,14 @@ export const tagCatalogDoc = z.strictObject({
     identifier,
     z.strictObject({
       description: z.string().optional(),
-      values: z.array(z.string().min(1)).min(1, 'list the allowed values'),
+      values: z.array(name.min(1)).min(1, 'list the allowed values'),
       ordered: z.boolean().default(false),
     }),
   ),
   classifiers: z
     .array(
       z.strictObject({
-        tag: z.string().regex(/^[^=\s]+=[^=\s]+$/, 'write key=value, e.g. pii=email'),
+        tag: name.regex(/^[^=\s]+=[^=\s]+$/, 'write key=value, e.g. pii=email'),
         column: z.string().optional(),
         values: z.string().optional(),
       }),
@@ -40,8 +40,8 @@ export const principalsDoc = z.strictObject({
     z
       .strictObject({
         description: z.string().optional(),
-        member_of: z.array(z.string()).default([]),
-        attributes: z.record(z.string(), z.union([scalar, z.array(scalar)])).default({}),
+        member_of: z.array(name).default([]),
+        attributes: z.record(name, z.union([scalar, z.array(scalar)])).default({}),
       })
       .nullable(),
   ),
@@ -52,28 +52,28 @@ export const globalPoliciesDoc = z.strictObject({
   policies: z.array(policy).default([]),
 });
 
-const tagAssignments = z.record(z.string(), z.string());
+const tagAssignments = z.record(name, name);
 
 export const domainDoc = z.strictObject({
   kind: z.literal('Domain'),
   name: identifier.regex(/^[A-Za-z0-9_-]+$/, 'use letters, digits, "_" or "-"'),
   description: z.string().optional(),
-  owners: z.array(z.string()).default([]),
-  schemas: z.array(z.string()).min(1, 'a domain claims at least one database.schema'),
+  owners: z.array(name).default([]),
+  schemas: z.array(name).min(1, 'a domain claims at least one database.schema'),
   tables: z
     .record(
-      z.string(),
+      name,
       z
         .strictObject({
           description: z.string().optional(),
           tags: tagAssignments.default({}),
-          columns: z.record(z.string(), tagAssignments.nullable()).default({}),
+          columns: z.record(name, tagAssignments.nullable()).default({}),
         })
         .nullable(),
     )
     .default({}),
   grants: z
-    .array(z.strictObject({ groups: z.array(z.string()).min(1), read: z.array(z.string()).min(1) }))
+    .array(z.strictObject({ groups: z.array(name).min(1), read: z.array(name).min(1) }))
     .default([]),
   policies: z.array(policy).default([]),
   // Accepted only so the guard rail can say why they are refused.
@@ -86,14 +86,14 @@ export const accessTestsDoc = z.strictObject({
   tests: z.array(
     z.strictObject({
       name: z.string().optional(),
-      group: z.string().optional(),
-      groups: z.array(z.string()).min(1).optional(),
-      table: z.string(),
+      group: name.optional(),
+      groups: z.array(name).min(1).optional(),
+      table: name,
       readable: z.boolean().optional(),
       columns: z
-        .record(z.string(), z.enum(['clear', 'masked', 'nullify', 'redact', 'hash', 'partial', 'email_domain', 'year_only']))
+        .record(name, z.enum(['clear', 'masked', 'nullify', 'redact', 'hash', 'partial', 'email_domain', 'year_only']))
         .default({}),
-      rows: z.array(z.strictObject({ row: z.record(z.string(), z.unknown()), visible: z.boolean() })).default([]),
+      rows: z.array(z.strictObject({ row: z.record(name, z.unknown()), visible: z.boolean() })).default([]),
     }),
   ),
 });

@@ -1,12 +1,15 @@
 import { z } from 'zod';
-import { identifier } from './common.js';
+import { identifier, name } from './common.js';
 
-const governanceSchema = z.string().min(1).optional();
+const governanceSchema = name.min(1).optional();
+
+/** A target's name also names its embedded database directory, `.meshward/<target>/`. */
+const targetName = name.min(1, 'must not be empty').regex(/^(?!\.\.?$)[^/\\]+$/, "a target name names a directory (.meshward/<target>): no '/', '\\', '.' or '..'");
 
 const postgresTarget = z.strictObject({
   type: z.literal('postgres'),
   url: z.string().optional(),
-  database: z.string().optional(),
+  database: name.optional(),
   bootstrap: z.union([z.string(), z.array(z.string())]).optional(),
   governance_schema: governanceSchema,
 });
@@ -51,7 +54,7 @@ export const projectDoc = z.strictObject({
     .regex(/^[a-z][a-z0-9_]{0,15}$/, 'start with a lower-case letter; lower-case letters, digits and "_" only, at most 16')
     .default('mw_'),
   strict: z.boolean().default(false),
-  targets: z.record(z.string(), target).default({}),
+  targets: z.record(targetName, target).default({}),
   principals: z.record(z.string(), z.string()).default({}),
 });
 

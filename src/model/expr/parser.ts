@@ -17,6 +17,13 @@ export const RESERVED_WORDS: ReadonlySet<string> = new Set(['and', 'or', 'not', 
 
 const EXPECT_OPERAND = 'expected a column, a literal or user.<attribute>';
 
+/**
+ * How deep parentheses and NOT may nest. The parser recurses once per level, and so does every
+ * walk over the tree (type check, evaluate, specialise, print, the targets' compilers): bounding
+ * the depth here keeps all of them far from the stack limit. No real filter comes close.
+ */
+export const MAX_EXPR_DEPTH = 64;
+
 /** Thrown inside the parser to unwind at the first error; never escapes parseExpr. */
 class Stop extends Error {}
 
@@ -37,6 +44,7 @@ export function parseExpr(source: string): { expr: Expr | undefined; errors: Exp
 class Parser {
   readonly errors: ExprError[] = [];
   private pos = 0;
+  private depth = 0;
 
   constructor(
     private readonly source: string,
@@ -74,16 +82,27 @@ class Parser {
 
   private parseNot(): Expr {
     if (!this.isWord('not')) return this.parsePrimary();
-    const start = this.next().start;
+    const not = this.next();
+    this.deeper(not);
     const operand = this.parseNot();
-    return { kind: 'not', operand, span: span(start, this.lastEnd()) };
+    this.depth--;
+    return { kind: 'not', operand, span: span(not.start, this.lastEnd()) };
+  }
+
+  /** Enters one level of nesting at `t` (a '(' or NOT); fails past MAX_EXPR_DEPTH. */
+  private deeper(t: Token): void {
+    if (++this.depth > MAX_EXPR_DEPTH) {
+      this.fail(t, `parentheses and NOT nest deeper than ${MAX_EXPR_DEPTH} levels at offset ${t.start}`, 'simplify the condition: remove redundant parentheses, or combine terms with AND / OR');
+    }
   }
 
   private parsePrimary(): Expr {
     const t = this.peek();
     if (t.type === '(') {
       this.pos++;
+      this.deeper(t);
       const inner = this.parseOr();
+      this.depth--;
       const close = this.peek();
       if (close.type !== ')') this.unexpected(close, `expected AND, OR or ')' to close the '(' at offset ${t.start}`);
       this.pos++;

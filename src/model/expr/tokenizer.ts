@@ -75,8 +75,10 @@ export function tokenize(source: string): TokenizeResult {
     }
     if (ch === "'" || ch === '"') {
       const r = quoted(source, i, ch);
+      const bad = r.error ? undefined : (ch === '"' ? NOT_IN_NAME : NOT_IN_STRING).exec(r.text);
       if (r.error) errors.push(r.error);
       else if (ch === '"' && r.text === '') errors.push({ offset: i, length: r.end - i, message: 'empty quoted identifier', hint: 'write a column name between the double quotes' });
+      else if (bad) errors.push(badCharacter(bad[0], ch === '"', i, r.end));
       else tokens.push({ type: ch === "'" ? 'string' : 'quoted', text: r.text, start, end: r.end });
       i = r.end;
       continue;
@@ -112,6 +114,22 @@ export function tokenize(source: string): TokenizeResult {
   return { tokens, errors };
 }
 
+/** Characters no target can hold in a name (control characters, unpaired surrogates) or in a text literal (NUL, unpaired surrogates). */
+const NOT_IN_NAME = /[\p{Cc}\p{Cs}]/u;
+const NOT_IN_STRING = /[\u0000\p{Cs}]/u;
+
+/** `U+0000`: how a character that cannot be printed is named in a message. */
+export function codePoint(ch: string): string {
+  return `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+function badCharacter(ch: string, name: boolean, start: number, end: number): ExprError {
+  const code = codePoint(ch);
+  return name
+    ? { offset: start, length: end - start, message: `a column name cannot contain the control character ${code}`, hint: 'remove it from the name' }
+    : { offset: start, length: end - start, message: `a string cannot contain the character ${code}: no warehouse stores it in text`, hint: 'remove it from the string' };
+}
+
 function unexpectedCharacter(ch: string, offset: number): ExprError {
   const hint =
     ch === '!' ? "write NOT, or '<>' for not-equal" :
@@ -121,7 +139,8 @@ function unexpectedCharacter(ch: string, offset: number): ExprError {
     ch === '\u201C' || ch === '\u201D' ? 'use a plain double quote (") around column names' :
     /\p{L}/u.test(ch) ? 'a name with letters outside A-Z must be double-quoted, e.g. "région"' :
     'write a column, a literal, user.<attribute>, an operator, AND, OR, NOT or parentheses';
-  return { offset, length: ch.length, message: `unexpected character '${ch}' at offset ${offset}`, hint };
+  const shown = NOT_IN_NAME.test(ch) ? codePoint(ch) : `'${ch}'`;
+  return { offset, length: ch.length, message: `unexpected character ${shown} at offset ${offset}`, hint };
 }
 
 /** A quoted run with doubled-quote escapes (SQL style), from the opening quote at `start`. */
