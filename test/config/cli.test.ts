@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -103,5 +103,50 @@ describe('meshward validate', () => {
     expect(out.diagnostics.filter((d) => d.severity === 'error')).toEqual([
       { severity: 'error', code: 'unknown-group', message: "unknown group 'sales_analyst' in a grant of domain 'sales'", hint: "did you mean 'sales_analysts'?", file: 'domains/sales.yaml', line, col },
     ]);
+  });
+
+  // Issue 8: whatever a repository holds, validate ends with `file:line:col: message; hint` lines and exit 1.
+  const hostile: [string, (dir: string) => string][] = [
+    [
+      'a policy file linked from outside the repository',
+      (dir) => {
+        const outside = mkdtempSync(join(tmpdir(), 'meshward-outside-'));
+        temps.push(outside);
+        renameSync(join(dir, 'global.yaml'), join(outside, 'global.yaml'));
+        symlinkSync(join(outside, 'global.yaml'), join(dir, 'global.yaml'));
+        return `global.yaml:1:1: global.yaml is a link to ${join(outside, 'global.yaml')}, outside the repository: it is not read; copy the file into the repository, or link to a file inside it`;
+      },
+    ],
+    [
+      'an alias bomb',
+      (dir) => {
+        const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
+        for (let i = 1; i < 12; i++) lines.push(`a${i}: &a${i} [${Array.from({ length: 10 }, () => `*a${i - 1}`).join(', ')}]`);
+        writeFileSync(join(dir, 'bomb.yaml'), `kind: AccessTests\n${lines.join('\n')}\ntests: []\n`);
+        return 'bomb.yaml:6:45: YAML: aliases expand to more than 100000 nodes; write the values out instead of nesting aliases (an alias bomb is refused)';
+      },
+    ],
+    [
+      '10 000 nested parentheses in allow',
+      (dir) => {
+        const { line, col } = breakFile(dir, 'domains/sales.yaml', 'allow: "region IN user.region"', `allow: "${'('.repeat(10_000)}TRUE${')'.repeat(10_000)}"`, '(');
+        return `domains/sales.yaml:${line}:${col + 64}: policy 'own-region': parentheses and NOT nest deeper than 64 levels at offset 64; simplify the condition: remove redundant parentheses, or combine terms with AND / OR`;
+      },
+    ],
+    [
+      'a file that is not UTF-8',
+      (dir) => {
+        writeFileSync(join(dir, 'latin1.yaml'), Buffer.from('kind: AccessTests\n# caf\u00e9\ntests: []\n', 'latin1'));
+        return 'latin1.yaml:2:6: latin1.yaml is not valid UTF-8 (byte 23); save it as UTF-8';
+      },
+    ],
+  ];
+  it.each(hostile)('%s: exit 1 with a positioned error, never an internal error', (_, edit) => {
+    const dir = copyPolicies();
+    const expected = edit(dir);
+    const run = validate(dir);
+    expect(run.status, run.stderr).toBe(1);
+    expect(run.stderr).toContain(`${expected}\n`);
+    expect(run.stderr + run.stdout).not.toMatch(/internal error|RangeError|ReferenceError|\n\s+at /);
   });
 });

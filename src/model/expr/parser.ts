@@ -45,6 +45,8 @@ class Parser {
   readonly errors: ExprError[] = [];
   private pos = 0;
   private depth = 0;
+  /** The next '(' directly follows a NOT and shares its level. */
+  private parenOfNot = false;
 
   constructor(
     private readonly source: string,
@@ -84,12 +86,15 @@ class Parser {
     if (!this.isWord('not')) return this.parsePrimary();
     const not = this.next();
     this.deeper(not);
+    // `NOT (…)` is one level: printExpr writes every NOT of a non-atom that way, so the canonical
+    // text of an accepted filter never nests deeper than the filter as written.
+    if (this.peek().type === '(') this.parenOfNot = true;
     const operand = this.parseNot();
     this.depth--;
     return { kind: 'not', operand, span: span(not.start, this.lastEnd()) };
   }
 
-  /** Enters one level of nesting at `t` (a '(' or NOT); fails past MAX_EXPR_DEPTH. */
+  /** Enters one level of nesting at `t` (a '(', a NOT, or a NOT and its '('); fails past MAX_EXPR_DEPTH. */
   private deeper(t: Token): void {
     if (++this.depth > MAX_EXPR_DEPTH) {
       this.fail(t, `parentheses and NOT nest deeper than ${MAX_EXPR_DEPTH} levels at offset ${t.start}`, 'simplify the condition: remove redundant parentheses, or combine terms with AND / OR');
@@ -100,9 +105,11 @@ class Parser {
     const t = this.peek();
     if (t.type === '(') {
       this.pos++;
-      this.deeper(t);
+      const shared = this.parenOfNot;
+      this.parenOfNot = false;
+      if (!shared) this.deeper(t);
       const inner = this.parseOr();
-      this.depth--;
+      if (!shared) this.depth--;
       const close = this.peek();
       if (close.type !== ')') this.unexpected(close, `expected AND, OR or ')' to close the '(' at offset ${t.start}`);
       this.pos++;
