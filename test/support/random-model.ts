@@ -73,7 +73,7 @@ export function randomModelArb(options: { allowNot?: boolean; domains?: number }
     const groupSubset = fc.uniqueArray(groupIdx, { maxLength: 2 });
     const group = (i: number) =>
       fc.record({
-        memberOf: i === 0 ? fc.constant([]) : fc.uniqueArray(fc.nat(i - 1), { maxLength: 2 }),
+        memberOf: i === 0 ? fc.constant<number[]>([]) : fc.uniqueArray(fc.nat(i - 1), { maxLength: 2 }),
         regions: fc.subarray(REGIONS),
       });
     const table = fc.record({
@@ -93,7 +93,7 @@ export function randomModelArb(options: { allowNot?: boolean; domains?: number }
               : fc.subarray(['email', 'phone', 'name'], { minLength: 1 }).map((tags) => ({ tags })),
             method: fc.constantFrom(...METHODS),
             keepLast: fc.integer({ min: 1, max: 6 }),
-            exempt: local ? fc.constant([]) : groupSubset,
+            exempt: local ? fc.constant<number[]>([]) : groupSubset,
           }),
           fc.record({
             kind: fc.constant('filter' as const),
