@@ -97,6 +97,16 @@ describe('symbolic links', () => {
     expect(result.model).toBeUndefined();
   });
 
+  it('a dangling meshward.yaml is this repository, and an error (not a parent directory found instead)', () => {
+    const { root } = diskRepo();
+    const inner = join(root, 'inner');
+    mkdirSync(inner);
+    symlinkSync('gone.yaml', join(inner, 'meshward.yaml'));
+    const result = validateDir(inner);
+    expect(result.root).toBe(inner);
+    expect(errorLines(result.diagnostics.items)).toEqual(['meshward.yaml:1:1 file-link-dangling']);
+  });
+
   it('a meshward.yaml linked to a file inside the repository keeps its name', () => {
     const { root } = diskRepo();
     moveAndLink(root, 'meshward.yaml', 'config/project.yaml');
