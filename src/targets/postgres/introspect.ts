@@ -248,6 +248,16 @@ export function liveFromSnapshot(
     else if (marked) unrecorded('role', `role ${quoteIdent(r.name)}`, key);
     else foreign(`role ${quoteIdent(r.name)}`, `has the managed prefix "${prefix}"`, r.comment, key);
     put(objects.role(roleSpecOf(r)), ours);
+    // PostgreSQL lets only a superuser take these away: say so before the apply fails on it
+    const superOnly = (['superuser', 'replication', 'bypassrls'] as const).filter((a) => r[a]);
+    if (ours && superOnly.length && r.readerSuperuser === false) {
+      const words = superOnly.map((a) => a.toUpperCase()).join(', ');
+      findings.push({
+        code: 'UNMANAGED_GRANT',
+        object: `role ${quoteIdent(r.name)}`,
+        message: `the managed role ${quoteIdent(r.name)} was given ${words} outside meshward; only a superuser can take ${superOnly.length > 1 ? 'them' : 'it'} away, so an apply as this identity fails at ALTER ROLE: have a superuser run ALTER ROLE ${quoteIdent(r.name)} ${superOnly.map((a) => `NO${a.toUpperCase()}`).join(' ')}`,
+      });
+    }
   }
   const foreignMemberships: ForeignMembership[] = [];
   for (const m of snap.memberships) {

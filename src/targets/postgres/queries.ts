@@ -21,6 +21,7 @@ SELECT r.rolname::text AS name,
        pg_catalog.shobj_description(r.oid, 'pg_authid') AS comment,
        r.rolsuper AS superuser, r.rolinherit AS inherit, r.rolcreaterole AS createrole, r.rolcreatedb AS createdb,
        r.rolcanlogin AS login, r.rolreplication AS replication, r.rolbypassrls AS bypassrls, r.rolconnlimit AS connection_limit,
+       (SELECT me.rolsuper FROM pg_catalog.pg_roles AS me WHERE me.rolname = current_user) AS reader_superuser,
        COALESCE((SELECT json_agg(json_build_array(COALESCE(d.datname::text, ''), cfg.c) ORDER BY COALESCE(d.datname::text, ''), cfg.c)
                  FROM pg_catalog.pg_db_role_setting AS st
                  LEFT JOIN pg_catalog.pg_database AS d ON d.oid = st.setdatabase
@@ -186,6 +187,8 @@ export interface RoleAttributes {
 export interface RoleRow extends RoleAttributes {
   readonly name: string;
   readonly comment: string | null;
+  /** Whether the identity that read the catalog is a superuser (the same on every row). */
+  readonly readerSuperuser?: boolean;
 }
 export interface MembershipRow {
   readonly role: string;
@@ -384,6 +387,7 @@ export function roleRow(r: Record<string, unknown>): RoleRow {
     bypassrls: r.bypassrls === true,
     connection_limit: Number(r.connection_limit ?? -1),
     settings: pairs(r.settings),
+    readerSuperuser: r.reader_superuser === true,
   };
 }
 

@@ -7,6 +7,7 @@ import type { TargetSession } from '../../../src/session/open-target.js';
 import { postgresProbe } from '../../../src/targets/postgres/live.js';
 import type { DriftItem } from '../../../src/targets/target.js';
 import { edit, open, outOfBand, pendingChanges, planAndApply, q, type SqlClient } from '../../support/e2e-session.js';
+import { readAs } from '../../support/e2e-read.js';
 import { ENGINES, makeTarget, type E2eTarget } from '../../support/e2e-target.js';
 
 /**
@@ -20,21 +21,6 @@ import { ENGINES, makeTarget, type E2eTarget } from '../../support/e2e-target.js
  *   9. RLS enabled and columns renamed on a governed base table: findings in plan, drift and
  *      test --target.
  */
-
-/** What `role` reads from `relation` (a digest of every row), or 'denied'. */
-export async function readAs(db: SqlClient, role: string, relation: string): Promise<string> {
-  await db.exec('BEGIN');
-  try {
-    await db.exec(`SET LOCAL ROLE ${q(role)}`);
-    const { rows } = await db.query(`SELECT count(*)::int AS n, md5(COALESCE(string_agg(t::text, '|' ORDER BY t::text), '')) AS h FROM ${relation} AS t`);
-    return `${String(rows[0]!.n)}:${String(rows[0]!.h)}`;
-  } catch (e) {
-    if (/permission denied/i.test((e as Error).message)) return 'denied';
-    throw e;
-  } finally {
-    await db.exec('ROLLBACK');
-  }
-}
 
 describe.each(ENGINES)('fail closed on %s', (engine) => {
   let t: E2eTarget;

@@ -256,6 +256,18 @@ describe('introspection replay (recorded catalog rows, no database)', () => {
     for (const d of desired) expect(live.recorded?.get(d.key)?.fingerprint, d.key).toBe(live.objects.get(d.key)?.fingerprint);
   });
 
+  it('tells a non-superuser identity ahead that only a superuser can take SUPERUSER, REPLICATION or BYPASSRLS away', () => {
+    const edited = (readerSuperuser: boolean): CatalogSnapshot => ({
+      ...snapshot,
+      roles: snapshot.roles.map((r) => (r.name === 'mw_sales_analysts' ? { ...r, superuser: true, bypassrls: true, readerSuperuser } : { ...r, readerSuperuser })),
+    });
+    const said = liveFromSnapshot(edited(false), scope).findings.filter((f) => f.object === 'role "mw_sales_analysts"');
+    expect(said.map((f) => f.message)).toEqual([
+      'the managed role "mw_sales_analysts" was given SUPERUSER, BYPASSRLS outside meshward; only a superuser can take them away, so an apply as this identity fails at ALTER ROLE: have a superuser run ALTER ROLE "mw_sales_analysts" NOSUPERUSER NOBYPASSRLS',
+    ]);
+    expect(liveFromSnapshot(edited(true), scope).findings.filter((f) => f.object === 'role "mw_sales_analysts"')).toEqual([]);
+  });
+
   it('parses quoted qualified names', () => {
     expect(parseQualified('"sales"."customers"')).toEqual(['sales', 'customers']);
     expect(parseQualified('"we""ird"."a.b"')).toEqual(['we"ird', 'a.b']);
