@@ -56,6 +56,43 @@ export function redactUrl(url: string): string {
   return maskSecrets(url);
 }
 
+/**
+ * The settings that change how the server prints what meshward reads back (view definitions,
+ * literals, names, dates, bytes) — pinned for every session meshward opens, and again (SET LOCAL)
+ * in every apply transaction, so that what an apply records and what plan and drift read later
+ * are printed the same whatever the database's or role's defaults (issue 8, item 15):
+ * `standard_conforming_strings = off` prints a backslash literal as E'…\\…'; a search_path with
+ * the base schemas prints names unqualified; `quote_all_identifiers` quotes every name.
+ * All are settable by any role.
+ */
+export const PINNED_SETTINGS: readonly (readonly [name: string, value: string])[] = [
+  ['quote_all_identifiers', 'off'], // first: it changes how the others are shown
+  ['standard_conforming_strings', 'on'],
+  ['search_path', 'pg_catalog, pg_temp'],
+  ['DateStyle', "'ISO, MDY'"],
+  ['IntervalStyle', 'postgres'],
+  ['bytea_output', 'hex'],
+  ['extra_float_digits', '1'],
+];
+
+/** `SET name = value` (or `SET LOCAL …`) for every pinned setting. */
+export function pinnedSettingsSql(local = false): string[] {
+  return PINNED_SETTINGS.map(([name, value]) => `SET ${local ? 'LOCAL ' : ''}${name} = ${value}`);
+}
+
+/** Pins the settings on a new connection; closes it and says which one failed when one cannot be set. */
+async function pinSettings(conn: Connection, label: string): Promise<Connection> {
+  for (const sql of pinnedSettingsSql()) {
+    try {
+      await conn.exec(sql);
+    } catch (e) {
+      await conn.close();
+      throw new Error(`${label}: cannot pin the session setting (${sql}): ${sanitizeError(e).message}`);
+    }
+  }
+  return conn;
+}
+
 /** Connects to a PostgreSQL server through `pg`. */
 export async function connectUrl(url: string, opts: { readonly label?: string } = {}): Promise<Connection> {
   const label = opts.label ?? 'PostgreSQL';
@@ -86,7 +123,7 @@ export async function connectUrl(url: string, opts: { readonly label?: string } 
     refused = undefined;
     if (r) throw r;
   };
-  return {
+  return pinSettings({
     driver: 'pg',
     async query(sql, params) {
       guard();
@@ -111,7 +148,7 @@ export async function connectUrl(url: string, opts: { readonly label?: string } 
     async close() {
       await client.end().catch(() => undefined);
     },
-  };
+  }, label);
 }
 
 /** The directory of a target's embedded database: `<root>/.meshward/<target>`. */
@@ -157,7 +194,8 @@ export async function connect(ctx: TargetContext): Promise<Connection> {
   const dir = embeddedDir(ctx.root, ctx.target.name);
   ensureMeshwardDir(ctx.root);
   const { openEmbedded } = await import('./embedded.js'); // PGlite is loaded only for embedded targets
-  return openEmbedded(dir, bootstrapLoader(ctx, label), { label });
+  // pinned after the bootstrap, which runs with the database's defaults (its search_path included)
+  return pinSettings(await openEmbedded(dir, bootstrapLoader(ctx, label), { label }), label);
 }
 
 /** Runs `fn` between BEGIN and COMMIT; ROLLBACK (and rethrow) when it fails. */

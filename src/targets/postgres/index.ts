@@ -3,7 +3,7 @@ import type { Inventory } from '../../model/inventory.js';
 import { postgresLocks } from './budget.js';
 import { compile } from './compile.js';
 import { postgresAudit } from './audit.js';
-import { connect, embeddedDir } from './connect.js';
+import { connect, embeddedDir, pinnedSettingsSql } from './connect.js';
 import { drift } from './drift.js';
 import { hazards, rank } from './hazards.js';
 import { importEstate } from './import.js';
@@ -42,12 +42,10 @@ export const postgresTarget: Target = {
   recordState,
   locks: postgresLocks,
   // Pinned so that literals ('' doubling only) and the names a view resolves when it is
-  // created mean the same on every server, whatever the role's defaults.
-  applyPreamble: ({ lockTimeoutMs }) => [
-    `SET LOCAL lock_timeout = ${Math.max(1, Math.round(lockTimeoutMs))}`,
-    'SET LOCAL standard_conforming_strings = on',
-    'SET LOCAL search_path = pg_catalog, pg_temp',
-  ],
+  // created mean the same on every server, whatever the role's defaults — the same settings
+  // every session meshward opens pins (connect.ts), so what apply records and what plan and
+  // drift read back are printed alike.
+  applyPreamble: ({ lockTimeoutMs }) => [`SET LOCAL lock_timeout = ${Math.max(1, Math.round(lockTimeoutMs))}`, ...pinnedSettingsSql(true)],
   drift,
   asPrincipal,
   probe: postgresProbe,
