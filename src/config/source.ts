@@ -142,60 +142,64 @@ export interface IndexProblem {
  * One iterative walk over a document (no recursion, so any nesting is safe): builds the key
  * index of every large map and resolves every alias, and finds what must not load — a key that
  * `toJS` would merge with another (duplicates, including `1` and `"1"`), a key that is not a
- * plain value, nesting deeper than YAML_LIMITS.maxDepth, an alias that contains itself, and
- * aliases that expand to more than YAML_LIMITS.maxAliasNodes nodes.
+ * plain value, nesting deeper than YAML_LIMITS.maxDepth (aliases expanded), an alias that
+ * contains itself, and aliases that expand to more than YAML_LIMITS.maxAliasNodes nodes.
  */
 export function indexDocument(doc: Document.Parsed): { index: DocIndex; problems: IndexProblem[] } {
   const index = new DocIndex();
   const problems: IndexProblem[] = [];
   const anchors = new Map<string, Node>();
-  /** Expanded size (in nodes) of every node whose walk is complete. */
-  const size = new Map<Node, number>();
+  /** Size (nodes) and height (levels) with aliases expanded, of every node whose walk is complete. */
+  const extent = new Map<Node, Extent>();
   const open = new Set<Node>();
   let aliasNodes = 0;
   let aliasLimitHit = false;
   let depthHit = false;
 
-  type Frame = { node: Node; depth: number; children: Node[]; next: number; total: number };
+  type Extent = { size: number; height: number };
+  type Frame = { node: Node; depth: number; children: Node[]; next: number; size: number; height: number };
   const stack: Frame[] = [];
+  const LEAF: Extent = { size: 1, height: 1 };
   const offsetOf = (n: Node | null | undefined, fallback = 0): number => n?.range?.[0] ?? fallback;
+  const tooDeep = (offset: number, message = `YAML: nesting deeper than ${YAML_LIMITS.maxDepth} levels`): void => {
+    if (!depthHit) problems.push({ offset, message, hint: 'a policy document nests a few levels; flatten it' });
+    depthHit = true;
+  };
 
-  /** Visits `node`: returns its size at once (scalars, aliases) or pushes a frame (collections). */
-  const enter = (node: Node | null | undefined, depth: number, parentOffset: number): number => {
-    if (!node) return 1;
+  /** Visits `node`: returns its extent at once (scalars, aliases) or pushes a frame (collections). */
+  const enter = (node: Node | null | undefined, depth: number, parentOffset: number): Extent | undefined => {
+    if (!node) return LEAF;
     if (isAlias(node)) {
+      const at = offsetOf(node, parentOffset);
       const target = anchors.get(node.source);
       if (!target) {
-        problems.push({ offset: offsetOf(node, parentOffset), message: `YAML: alias *${node.source} has no anchor &${node.source} before it`, hint: `define &${node.source} first, or write the value out` });
-        return 1;
+        problems.push({ offset: at, message: `YAML: alias *${node.source} has no anchor &${node.source} before it`, hint: `define &${node.source} first, or write the value out` });
+        return LEAF;
       }
       index.setAlias(node, target);
       if (open.has(target)) {
-        problems.push({ offset: offsetOf(node, parentOffset), message: `YAML: alias *${node.source} refers to a node that contains it`, hint: 'a policy document cannot be recursive; write the value out' });
-        return 1;
+        problems.push({ offset: at, message: `YAML: alias *${node.source} refers to a node that contains it`, hint: 'a policy document cannot be recursive; write the value out' });
+        return LEAF;
       }
-      const n = size.get(target) ?? 1;
-      aliasNodes += n;
+      const e = extent.get(target) ?? LEAF;
+      // Expanded in place, the alias's value nests below `depth` as deep as its anchor does.
+      if (depth + e.height - 1 > YAML_LIMITS.maxDepth) tooDeep(at, `YAML: alias *${node.source} nests deeper than ${YAML_LIMITS.maxDepth} levels where it is used`);
+      aliasNodes += e.size;
       if (aliasNodes > YAML_LIMITS.maxAliasNodes && !aliasLimitHit) {
         aliasLimitHit = true;
-        problems.push({
-          offset: offsetOf(node, parentOffset),
-          message: `YAML: aliases expand to more than ${YAML_LIMITS.maxAliasNodes} nodes`,
-          hint: 'write the values out instead of nesting aliases (an alias bomb is refused)',
-        });
+        problems.push({ offset: at, message: `YAML: aliases expand to more than ${YAML_LIMITS.maxAliasNodes} nodes`, hint: 'write the values out instead of nesting aliases (an alias bomb is refused)' });
       }
-      return n;
+      return e;
     }
     if (node.anchor) anchors.set(node.anchor, node);
     if (isScalar(node)) {
-      size.set(node, 1);
-      return 1;
+      extent.set(node, LEAF);
+      return LEAF;
     }
     if (depth > YAML_LIMITS.maxDepth) {
-      if (!depthHit) problems.push({ offset: offsetOf(node, parentOffset), message: `YAML: nesting deeper than ${YAML_LIMITS.maxDepth} levels`, hint: 'a policy document nests a few levels; flatten it' });
-      depthHit = true;
-      size.set(node, 1);
-      return 1;
+      tooDeep(offsetOf(node, parentOffset));
+      extent.set(node, LEAF);
+      return LEAF;
     }
     const children: Node[] = [];
     if (isMap(node)) {
@@ -215,27 +219,28 @@ export function indexDocument(doc: Document.Parsed): { index: DocIndex; problems
       for (const item of node.items) children.push(item as Node);
     }
     open.add(node);
-    stack.push({ node, depth, children, next: 0, total: 1 });
-    return -1;
+    stack.push({ node, depth, children, next: 0, size: 1, height: 1 });
+    return undefined;
   };
 
-  const root = doc.contents as Node | null;
-  const first = enter(root, 1, 0);
-  if (first < 0) {
-    while (stack.length) {
-      const frame = stack[stack.length - 1]!;
-      if (frame.next < frame.children.length) {
-        const child = frame.children[frame.next++];
-        const n = enter(child, frame.depth + 1, offsetOf(frame.node));
-        if (n >= 0) frame.total += n;
-        continue;
-      }
-      stack.pop();
-      open.delete(frame.node);
-      size.set(frame.node, frame.total);
-      const parent = stack[stack.length - 1];
-      if (parent) parent.total += frame.total;
+  const add = (frame: Frame, e: Extent): void => {
+    frame.size += e.size;
+    frame.height = Math.max(frame.height, e.height + 1);
+  };
+  enter(doc.contents as Node | null, 1, 0);
+  while (stack.length) {
+    const frame = stack[stack.length - 1]!;
+    if (frame.next < frame.children.length) {
+      const e = enter(frame.children[frame.next++], frame.depth + 1, offsetOf(frame.node));
+      if (e) add(frame, e);
+      continue;
     }
+    stack.pop();
+    open.delete(frame.node);
+    const e = { size: frame.size, height: frame.height };
+    extent.set(frame.node, e);
+    const parent = stack[stack.length - 1];
+    if (parent) add(parent, e);
   }
   return { index, problems };
 }

@@ -89,6 +89,23 @@ describe('nesting', () => {
     expect(result.model).toBeUndefined();
   });
 
+  it('aliases cannot build depth: an anchor 40 deep used 40 deep is refused at the alias', () => {
+    const anchor = `${'['.repeat(40)}x${']'.repeat(40)}`;
+    const text = `kind: AccessTests\na: &deep ${anchor}\ntests: ${'['.repeat(40)}*deep${']'.repeat(40)}\n`;
+    const diags = new Diagnostics();
+    expect(parseYamlFile('d.yaml', text, diags)).toEqual([]);
+    expect(diags.errors.map(seen)).toEqual([
+      { severity: 'error', code: 'yaml-syntax', at: 'd.yaml:3:48', message: `YAML: alias *deep nests deeper than ${YAML_LIMITS.maxDepth} levels where it is used`, hint: 'a policy document nests a few levels; flatten it' },
+    ]);
+  });
+
+  it('a chain of anchors, each nesting the last, stays bounded (no stack overflow in toJS or zod)', () => {
+    const lines = ['kind: AccessTests', `a0: &a0 ${'['.repeat(30)}x${']'.repeat(30)}`];
+    for (let i = 1; i < 50; i++) lines.push(`a${i}: &a${i} ${'['.repeat(30)}*a${i - 1}${']'.repeat(30)}`);
+    const result = validateFixture(withFile(BASE, 'chain.yaml', `${lines.join('\n')}\ntests: []\n`));
+    expect(result.diagnostics.errors.map((d) => `${d.code} ${formatPos(d.at)}`)).toEqual(['yaml-syntax chain.yaml:4:39']);
+  });
+
   it('deep block mappings are a positioned diagnostic', () => {
     const lines = Array.from({ length: 500 }, (_, i) => `${' '.repeat(i)}k:`);
     const result = validateFixture(withFile(BASE, 'deep.yaml', `kind: AccessTests\ntests:\n${lines.map((l) => ` ${l}`).join('\n')} 1\n`));

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { formatPos } from '../../../src/config/diagnostics.js';
 import { evaluate, parseExpr, printExpr, specialize, typeCheck, walk } from '../../../src/model/expr/index.js';
 import { MAX_EXPR_DEPTH } from '../../../src/model/expr/parser.js';
+import type { NeutralType } from '../../../src/model/neutral-types.js';
 import { BASE, replace, seen, validateFixture } from '../../support/repo-fixture.js';
 
 /**
@@ -104,8 +105,10 @@ describe('generated expressions never throw', () => {
           expect(parseExpr(printExpr(r.expr)).errors).toEqual([]);
           const principal = { attributes: new Map([['r', ['EMEA']], ['region', ['EMEA']]]), groups: new Set(['g']) };
           printExpr(specialize(r.expr, principal));
-          typeCheck(r.expr, { attributes: new Map([['r', { type: 'string' as const }], ['region', { type: 'string' as const }]]), groups: new Set(['g']) });
-          evaluate(r.expr, { a: 1, b: null, c: 'x', flag: true, x: 1, y: 2, region: 'EMEA' }, principal, new Map());
+          const types = new Map<string, NeutralType>([['a', 'number'], ['b', 'string'], ['c', 'string'], ['flag', 'boolean'], ['x', 'number'], ['y', 'number'], ['region', 'string']]);
+          const columns = new Map([...types].map(([name, type]) => [name, { name, type }]));
+          const errors = typeCheck(r.expr, { columns, attributes: new Map([['r', { type: 'string' as const }], ['region', { type: 'string' as const }]]), groups: new Set(['g']) });
+          if (errors.length === 0) evaluate(r.expr, { a: 1, b: null, c: 'x', flag: true, x: 1, y: 2, region: 'EMEA' }, principal, types);
         }
       }),
       { numRuns: 300 },
