@@ -2,6 +2,7 @@ import type { Target, TargetContext, Connection } from '../target.js';
 import type { Inventory } from '../../model/inventory.js';
 import { postgresLocks } from './budget.js';
 import { compile } from './compile.js';
+import { checkPostgresSettings } from './config-check.js';
 import { postgresAudit } from './audit.js';
 import { connect, embeddedDir, pinnedSettingsSql } from './connect.js';
 import { drift } from './drift.js';
@@ -32,6 +33,7 @@ async function inventoryOf(conn: Connection, ctx: TargetContext): Promise<Invent
 /** PostgreSQL: embedded PGlite without `url`, a server through `pg` with one. */
 export const postgresTarget: Target = {
   type: 'postgres',
+  checkSettings: checkPostgresSettings,
   connect,
   readInventory: inventoryOf,
   compile,
