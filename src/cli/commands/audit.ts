@@ -105,6 +105,7 @@ function who(record: Readonly<Record<string, unknown>>): string {
 
 function renderList(target: string, source: string, where: string, records: readonly ListedRecord[], total: number, p: Paint): string {
   const out: string[] = [];
+  if (total === 0) return `no audit trail yet: nothing has been applied to target '${target}'\n`;
   const head = source === 'target' ? `target '${target}', ${where}` : `target '${target}': the target has no audit records; the local journal ${shown(where)}`;
   out.push(p.bold(`Audit trail of ${head} — ${records.length} of ${total} record${total === 1 ? '' : 's'}`));
   for (const r of records) {
@@ -145,6 +146,10 @@ function renderVerify(target: string, r: VerifyReport, p: Paint): string {
   for (const w of r.warnings) out.push(p.yellow(`  warning: ${w}`));
   const open = r.gaps.filter((g) => !g.acknowledged);
   if (open.length) out.push(p.red(`  ${open.length} apply${open.length === 1 ? '' : 's'} left no audit record (recorded as gap${open.length === 1 ? '' : 's'} at seq ${open.map((g) => g.seq).join(', ')})`));
+  if (r.ok && r.table.records === 0 && r.journal.entries === 0) {
+    out.push(p.green(`no audit trail yet: nothing has been applied to target '${target}' (neither copy holds a record, and the target records no applied state)`));
+    return out.join('\n') + '\n';
+  }
   if (r.ok) {
     const acked = r.gaps.length ? ` (${r.gaps.length} recorded gap${r.gaps.length === 1 ? '' : 's'}, acknowledged)` : '';
     out.push(p.green(`✓ intact: every hash and link recomputed, the head matches, the journal is whole, and the two copies agree${acked}`));

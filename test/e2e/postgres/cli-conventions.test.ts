@@ -77,3 +77,20 @@ describe('CLI conventions on the embedded target', () => {
     expect(readFileSync(join(t.dir, 'domains/finance.yaml'), 'utf8')).toContain('analytics.finance.budgets');
   }, 120_000);
 });
+
+describe('audit on a target nothing was applied to', () => {
+  it('says there is no audit trail yet, instead of "intact"', async () => {
+    const t = await makeTarget('pglite');
+    try {
+      const verify = await runInProcess(['audit', '--verify', '--dir', t.dir], { env: t.env });
+      expect(verify.code, verify.stderr).toBe(0);
+      expect(verify.stdout).toContain("no audit trail yet: nothing has been applied to target 'local'");
+      expect(verify.stdout).not.toContain('intact');
+      const list = await runInProcess(['audit', '--dir', t.dir], { env: t.env });
+      expect(list.code, list.stderr).toBe(0);
+      expect(list.stdout).toBe("no audit trail yet: nothing has been applied to target 'local'\n");
+    } finally {
+      await t.cleanup();
+    }
+  }, 120_000);
+});
