@@ -152,6 +152,7 @@ function alteredDetail(rec: StateRow, lo: LiveObject): string {
   if (rec.fingerprint === null) return `${lo.object.label} exists now but did not when the last apply recorded the state`;
   if (rec.kind === 'view' && lo.view) return describeViewDrift(rec.spec as Partial<ViewSpec>, lo.view);
   const live = lo.object.spec;
+  if (typeof live.drift === 'string') return `${lo.object.label}: ${live.drift} since the last apply`;
   const fields = [...new Set([...Object.keys(rec.spec), ...Object.keys(live)])].filter((k) => canonicalJson(rec.spec[k]) !== canonicalJson(live[k])).sort();
   if (fields.length === 0) return `${lo.object.label} differs from the definition recorded at the last apply`;
   return fields.map((f) => `${f} changed from ${JSON.stringify(rec.spec[f] ?? null)} to ${JSON.stringify(live[f] ?? null)}`).join('; ') + ' since the last apply';

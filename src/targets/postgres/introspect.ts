@@ -366,7 +366,11 @@ export function liveFromSnapshot(
   }
   const version = layoutVersion(snap.meta.layout_version);
   if (govRow && govOurs && ['state', 'tags', 'meta'].every((t) => govRow.governanceTables.includes(t)) && version !== null) {
-    put(objects.governance({ schema: govRow.name, version }), true);
+    // The governance tables are the owner's: another owner holds every privilege on the recorded state unseen.
+    const misowned = snap.relations
+      .filter((r) => r.schema === govRow.name && GOVERNANCE_RELATIONS.includes(r.name) && (r.kind === 'r' || r.kind === 'p') && r.owner !== owner)
+      .map((r) => `${qualified(r.schema, r.name)} is owned by ${quoteIdent(r.owner)}, not ${quoteIdent(owner)}`);
+    put(objects.governance({ schema: govRow.name, version, ...(misowned.length ? { drift: misowned.join('; ') } : {}) }), true);
   }
 
   findings.sort((a, b) => compare(`${a.code}|${a.object}|${a.message}`, `${b.code}|${b.object}|${b.message}`));

@@ -122,6 +122,7 @@ describe.each(ENGINES)('fail closed on %s', (engine) => {
       await db.exec(`GRANT SELECT (employee_id) ON ${salaries} TO ${q(alice)}`);
       await db.exec(`GRANT ${q(analysts)} TO ${q(carol)} WITH ADMIN OPTION`); // carol is the administrator's member already
       await db.exec(`GRANT UPDATE ON ${state} TO ${q(alice)}`);
+      await db.exec(`ALTER TABLE ${q(role('meta'))}."tags" OWNER TO ${q(alice)}`); // an owner holds every privilege, unseen in the ACL
       // through the owner role: the recorded state (and the views it owns, which it may replace by unmasked ones)
       expect(await readAs(db, login, state)).toMatch(/^[1-9]/);
       expect(await readAs(db, bob, customers)).not.toBe('denied');
@@ -144,6 +145,7 @@ describe.each(ENGINES)('fail closed on %s', (engine) => {
     for (const key of [k.create, k.update, k.bob, k.usage, k.column, k.admin, k.state]) expect(items.get(key), key).toMatchObject({ status: 'extra' });
     expect(items.get(k.option)).toMatchObject({ status: 'altered', detail: expect.stringContaining('grantable changed from null to true') });
     expect(items.get(k.admin)!.detail).toMatch(/ADMIN OPTION/);
+    expect(items.get(`governance:${role('meta')}`)).toMatchObject({ status: 'altered', detail: expect.stringContaining(`"tags" is owned by "${alice}"`) });
     // the administrator's membership (carol in sales_analysts) is not drift; only her ADMIN OPTION is
     expect([...items.keys()].filter((x) => x.includes(carol))).toEqual([k.admin]);
 
@@ -167,7 +169,9 @@ describe.each(ENGINES)('fail closed on %s', (engine) => {
                 pg_has_role($5, $6, 'MEMBER') AS carol, pg_has_role($5, $6, 'USAGE WITH ADMIN OPTION') AS carol_admin`,
         [alice, role('sales'), customers, state, carol, analysts],
       );
-      expect(rows[0]).toEqual({ create: false, update: false, state: false, carol: true, carol_admin: false }); // carol keeps the membership, not the ADMIN OPTION
+      expect(rows[0]).toEqual({ create: false, update: false, state: false, carol: true, carol_admin: false });
+      const tags = await db.query(`SELECT pg_get_userbyid(relowner)::text AS owner FROM pg_class WHERE oid = $1::regclass`, [`${q(role('meta'))}."tags"`]);
+      expect(tags.rows).toEqual([{ owner: role('owner') }]); // carol keeps the membership, not the ADMIN OPTION
       const acl = await db.query(`SELECT a.is_grantable AS g FROM pg_class c, aclexplode(c.relacl) a WHERE c.oid = $1::regclass AND a.grantee = $2::regrole`, [customers, analysts]);
       expect(acl.rows).toEqual([{ g: false }]);
       // carol, the administrator's member of sales_analysts, still reads what the model gives the group

@@ -216,6 +216,15 @@ describe('drift (PGlite)', () => {
     expect(items[0]!.detail).toBe('comment changed from "meshward:acme:view:analytics.sales.customers" to "" since the last apply');
   });
 
+  it('a governance table given another owner is altered, and plan puts the owner back', async () => {
+    await conn.exec('ALTER TABLE mw_meta.state OWNER TO etl_reader');
+    expect(only((await drift(conn, ctx)).items)).toEqual([
+      { key: keys.governance('mw_meta'), status: 'altered', detail: 'governance tables in "mw_meta": "mw_meta"."state" is owned by "etl_reader", not "mw_owner" since the last apply', table: undefined },
+    ]);
+    const current = await introspect(conn, ctx, desired);
+    expect(current.objects.find((o) => o.kind === 'governance')!.spec).toEqual({ schema: 'mw_meta', version: 1, drift: '"mw_meta"."state" is owned by "etl_reader", not "mw_owner"' });
+  });
+
   it('a managed-looking object that the last apply did not create is extra', async () => {
     await conn.exec("CREATE ROLE mw_sneaky NOLOGIN; COMMENT ON ROLE mw_sneaky IS 'meshward:acme:role:sneaky'");
     await conn.exec("CREATE ROLE mw_unmarked NOLOGIN"); // foreign: reported by plan, not drift
