@@ -34,7 +34,15 @@ export interface Plan {
   readonly summary: { add: number; change: number; remove: number; hazards: number; widening: number; statements: number };
   /** Nothing managed is live yet: every change is an addition to a new target (the view summarises its widening). */
   readonly new_target: boolean;
+  /** How the plan was asked for, so that `apply plan.json` re-derives it the same way. */
+  readonly options: PlanRequest;
   readonly created_at: string;
+}
+
+/** The plan options that change which changes are planned. */
+export interface PlanRequest {
+  /** `--revoke-unmanaged`: revokes of unmanaged grants that contradict the model are planned too. */
+  readonly revoke_unmanaged: boolean;
 }
 
 export interface PlanInput {
@@ -48,6 +56,7 @@ export interface PlanInput {
   readonly render: (change: Change) => string[];
   /** Changes that do not come from the diff (`--revoke-unmanaged`: revokes of unmanaged grants); hazards are the target's. */
   readonly extra?: readonly Omit<Change, 'hazards'>[];
+  readonly request?: PlanRequest;
 }
 
 /** diff -> hazards (target) -> order (target rank, then key) -> render: a reviewable plan. */
@@ -75,6 +84,7 @@ export function buildPlan(input: PlanInput): { plan: Plan; changes: Change[] } {
         statements: planned.reduce((n, c) => n + c.sql.length, 0),
       },
       new_target: input.current.length === 0,
+      options: input.request ?? { revoke_unmanaged: false },
       created_at: new Date().toISOString(),
     },
   };

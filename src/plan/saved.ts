@@ -45,6 +45,7 @@ const planSchema = z
       .object({ add: z.number(), change: z.number(), remove: z.number(), hazards: z.number(), widening: z.number(), statements: z.number() })
       .strict(),
     new_target: z.boolean(),
+    options: z.object({ revoke_unmanaged: z.boolean() }).strict(),
     created_at: z.string(),
   })
   .strict();
@@ -113,6 +114,7 @@ export function compareSavedPlan(saved: Plan, derived: Plan, file: string): void
     if (saved[f] !== derived[f]) throw refuse(`its ${f} differs`);
   }
   if (canonicalJson(saved.summary) !== canonicalJson(derived.summary)) throw refuse('its summary differs');
+  if (canonicalJson(saved.options) !== canonicalJson(derived.options)) throw refuse('its options differ');
   if (canonicalJson(saved.findings) !== canonicalJson(derived.findings)) throw refuse('its findings differ');
 }
 

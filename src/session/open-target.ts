@@ -39,12 +39,30 @@ export interface OpenOptions {
   readonly dir: string;
   readonly target?: string;
   readonly env?: NodeJS.ProcessEnv;
-  /** Open the connection only (drift, unlock): skip inventory, validation and compile. */
+  /** Open the connection only (drift, inventory, audit): skip inventory, the live validation and compile. */
   readonly connectOnly?: boolean;
+  /**
+   * `full` (default): the whole model is checked before connecting — a broken model never
+   * touches the target. `settings`: only the target block's own checks (names the target must
+   * hold), for the commands that must work while the model is being fixed (audit).
+   */
+  readonly modelCheck?: 'full' | 'settings';
 }
 
-/** Loads the model, finds and connects the target, reads its inventory, validates and compiles. */
-export async function openTarget(options: OpenOptions): Promise<TargetSession> {
+/** A target of the repository, its settings expanded and checked, not connected. */
+export interface TargetChoice {
+  readonly root: string;
+  readonly model: Model;
+  readonly decl: TargetDecl;
+  readonly target: Target;
+  readonly ctx: TargetContext;
+}
+
+/**
+ * Loads the model and picks the target (the one every command names the same way), expands its
+ * settings and checks what must hold before connecting; throws SessionError with the diagnostics.
+ */
+export function chooseTarget(options: OpenOptions): TargetChoice {
   const loaded = loadRepository(options.dir);
   const diags = loaded.diagnostics;
   if (!loaded.model || diags.hasErrors) throw new SessionError('the policy repository has errors', diags, loaded.root);
@@ -59,27 +77,35 @@ export async function openTarget(options: OpenOptions): Promise<TargetSession> {
   const settings = expandTargetSettings(decl, options.env ?? process.env, diags);
   if (diags.hasErrors) throw new SessionError('target settings are incomplete', diags, loaded.root);
   const ctx: TargetContext = { model, target: decl, settings, root: loaded.root, diagnostics: diags };
-  if (!options.connectOnly) {
-    // The model is checked before connecting (without the inventory, which comes from the
-    // target): a model error never creates, bootstraps or even opens the target.
-    const before = new Diagnostics();
-    checkModel(loaded.root, model, undefined, before);
-    if (before.hasErrors) {
-      diags.items.push(...before.errors);
-      throw new SessionError('the policy repository has errors', diags, loaded.root);
-    }
+  // The model is checked before connecting (without the inventory, which comes from the
+  // target): a model error never creates, bootstraps or even opens the target. A configured name
+  // the target cannot hold is refused even by the inspecting commands: the engine would read
+  // another (truncated) name.
+  const before = new Diagnostics();
+  if ((options.modelCheck ?? 'full') === 'full') checkModel(loaded.root, model, undefined, before);
+  else target.checkSettings?.(decl, model, before);
+  if (before.hasErrors) {
+    diags.items.push(...before.errors);
+    throw new SessionError('the policy repository has errors', diags, loaded.root);
   }
+  return { root: loaded.root, model, decl, target, ctx };
+}
+
+/** Loads the model, finds and connects the target, reads its inventory, validates and compiles. */
+export async function openTarget(options: OpenOptions): Promise<TargetSession> {
+  const { root, model, decl, target, ctx } = chooseTarget(options);
+  const diags = ctx.diagnostics;
   const conn = await inStep(`opening target '${decl.name}'`, () => target.connect(ctx));
-  const session = { root: loaded.root, model, decl, target, ctx, conn, close: () => conn.close() };
+  const session = { root, model, decl, target, ctx, conn, close: () => conn.close() };
   if (options.connectOnly) return { ...session, inventory: { format: 1, tables: [] }, resolved: undefined as never, desired: [] };
   try {
     const inventory = await inStep(`reading the tables of target '${decl.name}'`, () => target.readInventory(conn, ctx));
-    const checked = checkModel(loaded.root, model, inventory, diags);
+    const checked = checkModel(root, model, inventory, diags);
     // A declared table missing from the inventory is a warning in validate and an error here.
     for (const d of diags.items.filter((x) => x.code === 'table-not-in-inventory')) {
       diags.error('table-missing', `${d.message.replace(' is not in the inventory', '')} does not exist on target '${decl.name}'`, d.at, d.hint);
     }
-    if (diags.hasErrors || !checked.resolved) throw new SessionError('the model does not fit the target', diags, loaded.root);
+    if (diags.hasErrors || !checked.resolved) throw new SessionError('the model does not fit the target', diags, root);
     const desired = target.compile(checked.resolved, ctx);
     return { ...session, inventory, resolved: checked.resolved, desired };
   } catch (e) {

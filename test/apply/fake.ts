@@ -58,6 +58,7 @@ export function planOf(changes: PlannedChange[]): Plan {
     findings: [],
     summary: { add: changes.length, change: 0, remove: 0, hazards: 0, widening: 0, statements: changes.reduce((n, c) => n + c.sql.length, 0) },
     new_target: false,
+    options: { revoke_unmanaged: false },
     created_at: '2024-01-01T00:00:00.000Z',
   };
 }

@@ -29,6 +29,7 @@ const plan: fc.Arbitrary<Plan> = fc.array(change, { minLength: 1, maxLength: 6 }
   findings: [],
   summary: { add: 0, change: 0, remove: 0, hazards: 0, widening: 0, statements: changes.reduce((n, c) => n + c.sql.length, 0) },
   new_target: false,
+  options: { revoke_unmanaged: false },
   created_at: '2026-12-01T00:00:00.000Z',
 }));
 
@@ -51,6 +52,7 @@ const mutations: Record<string, Mutation> = {
     return JSON.stringify(c) === JSON.stringify(p.changes) ? null : { ...p, changes: c };
   },
   'change the state hash': (p) => ({ ...p, state_hash: 'c'.repeat(64) }),
+  'ask for unmanaged revokes': (p) => ({ ...p, options: { revoke_unmanaged: true } }),
   'forge a finding': (p, _i, text) => ({ ...p, findings: [{ code: 'FOREIGN_OBJECT', object: text, message: text }] }),
 };
 

@@ -46,7 +46,9 @@ export async function applyCommand(planFile: string | undefined, options: ApplyC
     process.stderr.write(p.yellow(message) + '\n');
   };
   const report = await withSession({ dir: options.dir, target: options.target ?? saved?.target }, async (session) => {
-    const { plan } = await planFor(session, { revokeUnmanaged: options.revokeUnmanaged });
+    // A saved plan is re-derived as it was asked for (its options); else from this command's flags.
+    const revokeUnmanaged = saved ? saved.options.revoke_unmanaged : options.revokeUnmanaged === true;
+    const { plan } = await planFor(session, { revokeUnmanaged });
     const toApply: Plan = plan;
     if (saved) {
       refuseStale(saved, plan, session, planFile!);
@@ -78,7 +80,7 @@ export async function applyCommand(planFile: string | undefined, options: ApplyC
     const result = await runApply(session, toApply, {
       // Under the apply lock: the state the plan was made from must still be the live state.
       check: async () => {
-        const { plan: now } = await planFor(session, { revokeUnmanaged: options.revokeUnmanaged });
+        const { plan: now } = await planFor(session, { revokeUnmanaged });
         if (now.state_hash !== toApply.state_hash) throw new ExitError(1, `target '${toApply.target}' changed while the plan was being confirmed (state ${toApply.state_hash.slice(0, 8)} → ${now.state_hash.slice(0, 8)}); nothing was applied — run meshward plan again`);
       },
       lockTimeoutMs,

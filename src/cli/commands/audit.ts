@@ -29,7 +29,7 @@ export interface ListedRecord {
 
 /** Both copies of a target's audit trail: the target's table and the local journal. */
 export async function readAudit(options: { dir: string; target?: string; env?: NodeJS.ProcessEnv }): Promise<{ target: string; snapshot: AuditSnapshot; journal: JournalRead }> {
-  const { target, snapshot, root } = await withSession({ dir: options.dir, target: options.target, env: options.env, connectOnly: true }, async (s) => ({
+  const { target, snapshot, root } = await withSession({ dir: options.dir, target: options.target, env: options.env, connectOnly: true, modelCheck: 'settings' }, async (s) => ({
     target: s.decl.name,
     root: s.root,
     snapshot: s.target.audit ? await s.target.audit.read(s.conn, s.ctx) : { available: false, where: `(target type ${s.target.type} keeps no audit table)`, rows: [], head: null, stateAppliedAt: null },
@@ -74,7 +74,7 @@ async function acknowledgeCommand(options: AuditOptions): Promise<void> {
   const seq = Number(options.acknowledge);
   if (!Number.isInteger(seq) || seq < 1) throw new ExitError(1, `meshward: --acknowledge: '${options.acknowledge}' is not a seq (the gap record's number, from meshward audit --verify)`);
   if (options.reason === undefined || options.reason.trim() === '') throw new ExitError(1, 'meshward: --acknowledge needs --reason TEXT: what the unrecorded apply was (who, what, why)');
-  const written = await withSession({ dir: options.dir, target: options.target, connectOnly: true }, async (s) => {
+  const written = await withSession({ dir: options.dir, target: options.target, connectOnly: true, modelCheck: 'settings' }, async (s) => {
     try {
       return await acknowledgeGap(s, seq, options.reason!);
     } catch (e) {

@@ -37,6 +37,7 @@ export async function planFor(session: TargetSession, options: PlanForOptions = 
   const extra = options.revokeUnmanaged ? revokesOf(session, current.findings) : [];
   return buildPlan({
     extra,
+    request: { revoke_unmanaged: options.revokeUnmanaged === true },
     target: session.target,
     targetName: session.decl.name,
     project: session.model.project.name,

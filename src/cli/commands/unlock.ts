@@ -1,7 +1,4 @@
-import { expandTargetSettings } from '../../config/env.js';
-import { loadRepository } from '../../config/load.js';
-import { didYouMean } from '../../model/did-you-mean.js';
-import { targetFor } from '../../targets/index.js';
+import { chooseTarget, SessionError } from '../../session/open-target.js';
 import type { Target, TargetContext } from '../../targets/target.js';
 import { ExitError, paint, printDiagnostics, useColour } from '../output.js';
 
@@ -32,27 +29,13 @@ export async function unlockCommand(options: UnlockOptions): Promise<void> {
 
 /** The target's context from the repository, without connecting: for commands that must not open it. */
 export function targetContext(options: { dir: string; target?: string; env?: NodeJS.ProcessEnv }): { target: Target; ctx: TargetContext } {
-  const loaded = loadRepository(options.dir);
-  const diags = loaded.diagnostics;
-  const fail = (message: string): never => {
-    printDiagnostics(diags.sorted().filter((d) => d.severity === 'error'), loaded.root);
-    throw new ExitError(1, `meshward: ${message}`);
-  };
-  if (!loaded.model || diags.hasErrors) return fail('the policy repository has errors');
-  const model = loaded.model;
-  const targets = model.project.targets;
-  const decl = options.target === undefined ? (targets.length === 1 ? targets[0] : undefined) : targets.find((t) => t.name === options.target);
-  if (!decl) {
-    if (options.target === undefined) diags.error('target-required', `choose a target with --target: ${targets.map((t) => t.name).join(', ') || '(none declared)'}`, model.project.at);
-    else {
-      const guess = didYouMean(options.target, targets.map((t) => t.name));
-      diags.error('unknown-target', `unknown target '${options.target}'`, model.project.at, guess ? `did you mean '${guess}'?` : `targets: ${targets.map((t) => t.name).join(', ')}`);
-    }
-    return fail('no such target');
+  try {
+    // Only the target block's own checks: unlocking must work while the model is being fixed.
+    const { target, ctx } = chooseTarget({ ...options, modelCheck: 'settings' });
+    return { target, ctx };
+  } catch (e) {
+    if (!(e instanceof SessionError)) throw e;
+    printDiagnostics(e.diagnostics.sorted().filter((d) => d.severity === 'error'), e.root);
+    throw new ExitError(1, `meshward: ${e.message}`);
   }
-  const target = targetFor(decl.type);
-  if (!target) return fail(`target '${decl.name}' has type ${decl.type}, which this version cannot connect to yet`);
-  const settings = expandTargetSettings(decl, options.env ?? process.env, diags);
-  if (diags.hasErrors) return fail('target settings are incomplete');
-  return { target, ctx: { model, target: decl, settings, root: loaded.root, diagnostics: diags } };
 }
