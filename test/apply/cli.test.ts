@@ -39,7 +39,7 @@ describe('meshward apply', () => {
     expect(j).toMatchObject({ format: 1, ok: true, outcome: 'applied', mode: 'batches', lock_budget: { budget: 160 }, not_applied: [], failure: null });
     expect(j.batches.length).toBeGreaterThan(1);
     expect(j.applied).toHaveLength(j.statements.length);
-    expect(JSON.parse(r.again.stdout)).toMatchObject({ format: 1, ok: true, outcome: 'applied', statements: [], next: 'Nothing to apply.' });
+    expect(JSON.parse(r.again.stdout)).toMatchObject({ format: 1, ok: true, outcome: 'nothing', statements: [], next: 'Nothing to apply.' });
   }, 120_000);
 
   it('MESHWARD_LOCK_BUDGET does the same; the human view names the mode', async () => {
