@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import type { Resolved } from '../../resolve/resolve.js';
 import type { Connection, TargetContext } from '../target.js';
 import { quoteIdent } from './naming.js';
-import { namesForResolved, postgresNames } from './native-names.js';
-import { qualified } from './objects.js';
+import { postgresNames } from './native-names.js';
 
 /**
  * Acts as a principal: inside a transaction, a temporary NOLOGIN role that is a member of the
@@ -26,23 +24,4 @@ export async function asPrincipal<T>(conn: Connection, ctx: TargetContext, group
   } finally {
     await conn.exec('ROLLBACK').catch(() => undefined);
   }
-}
-
-/** `analytics.sales.customers` -> `"mw_sales"."customers"` for every governed table, case-insensitively. */
-export function rewriteNeutralNames(sql: string, resolved: Resolved, ctx: TargetContext): string {
-  const native = namesForResolved(resolved, ctx.settings);
-  const names = resolved.tables.map((t) => ({ parts: t.table.parts, view: qualified(native.schema(t.table.parts[1]), t.table.parts[2]) }));
-  // Longest first so that a name never rewrites part of a longer one.
-  names.sort((a, b) => b.parts.join('.').length - a.parts.join('.').length);
-  let out = sql;
-  for (const n of names) {
-    const part = (p: string) => `(?:${escapeRegExp(p)}|"${escapeRegExp(p.replace(/"/g, '""'))}")`;
-    const re = new RegExp(`(?<![\\w."])${n.parts.map(part).join('\\.')}(?![\\w"])`, 'giu');
-    out = out.replace(re, n.view);
-  }
-  return out;
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -7,7 +7,9 @@ import type { Inventory } from '../../../src/model/inventory.js';
 import { joinName } from '../../../src/resolve/names.js';
 import { quoteIdent } from '../../../src/targets/postgres/naming.js';
 import { namesForResolved } from '../../../src/targets/postgres/native-names.js';
+import { postgresTarget } from '../../../src/targets/postgres/index.js';
 import { qualified } from '../../../src/targets/postgres/objects.js';
+import * as probeModule from '../../../src/targets/postgres/probe.js';
 import { quoteLiteral } from '../../../src/targets/postgres/sql-text.js';
 import { validateRepository } from '../../../src/validate.js';
 import { hostileName, utf8Bytes } from '../../fixtures/hostile-names.js';
@@ -174,6 +176,24 @@ describe('hostile names', () => {
           ],
         ],
       },
+    );
+  });
+
+  it('consumer SQL naming a hostile table is rewritten to its view exactly (the one rewrite, query-sandbox.ts; probe.ts keeps no copy)', () => {
+    expect('rewriteNeutralNames' in probeModule).toBe(false);
+    const dollar = fc.constantFrom('$&', "$'", '$`', '$1', '$$', '$<x>', 'a$&b');
+    const withDollars = fc.record({ n: namesArb, s: dollar, t: dollar }).map(({ n, s, t }) => ({ ...n, schema: `${n.schema}${s}`, table: `${t}${n.table}` }))
+      .filter((n) => utf8Bytes(n.schema) <= 63 && utf8Bytes(n.table) <= 63);
+    fc.assert(
+      fc.property(withDollars, (n) => {
+        const { files, inventory } = repository(n);
+        const resolved = resolvedOrThrow(validateRepository({ dir: '/virtual', files, inventoryValue: inventory }));
+        const ctx = contextFor(resolved.model);
+        const view = qualified(namesForResolved(resolved).schema(n.schema), n.table);
+        const neutral = ['db', n.schema, n.table].map(quoteIdent).join('.');
+        expect(postgresTarget.rewriteNeutralNames!(`SELECT count(*) FROM ${neutral} AS t`, resolved, ctx)).toBe(`SELECT count(*) FROM ${view} AS t`);
+      }),
+      { numRuns: 40 },
     );
   });
 });
