@@ -1,4 +1,4 @@
-import type { Change, NativeObject, RenderContext } from '../target.js';
+import type { Action, Change, NativeObject, RenderContext } from '../target.js';
 import { createTemplateEnv, templatesDir, type TemplateEnv } from '../shared/templates.js';
 import { quoteIdent } from './naming.js';
 import { postgresNames } from './native-names.js';
@@ -12,31 +12,25 @@ import { quoteLiteral } from './sql-text.js';
  * quoted object name checked here). One string per statement, each ending with `;`.
  */
 
-/** Every template the PostgreSQL target needs; a missing one fails when templates load. */
-export const POSTGRES_TEMPLATES = [
-  'role.add',
-  'role.change',
-  'role.remove',
-  'membership.add',
-  'membership.remove',
-  'schema.add',
-  'schema.change',
-  'schema.remove',
-  'view.add',
-  'view.change',
-  'view.remove',
-  'grant.add',
-  'grant.change',
-  'grant.remove',
-  'role_admin.remove',
-  'tag.add',
-  'tag.change',
-  'tag.remove',
-  'governance.add',
-  'governance.change',
-  'governance.remove',
-  'unmanaged_grant.remove',
-] as const;
+/**
+ * Every kind this target renders and the actions it renders it for (a template each): what the
+ * diff can produce for it (a membership's spec is its key, so it never changes; an ADMIN OPTION,
+ * an unmanaged grant and a default privilege are only ever live, so only ever removed).
+ */
+export const RENDERED: Readonly<Record<string, readonly Action[]>> = {
+  role: ['add', 'change', 'remove'],
+  membership: ['add', 'remove'],
+  schema: ['add', 'change', 'remove'],
+  view: ['add', 'change', 'remove'],
+  grant: ['add', 'change', 'remove'],
+  role_admin: ['remove'],
+  tag: ['add', 'change', 'remove'],
+  governance: ['add', 'change', 'remove'],
+  unmanaged_grant: ['remove'],
+};
+
+/** Every template the PostgreSQL target needs (`<kind>.<action>`); a missing one fails when templates load. */
+export const POSTGRES_TEMPLATES: readonly string[] = Object.entries(RENDERED).flatMap(([kind, actions]) => actions.map((a) => `${kind}.${a}`));
 
 let env: TemplateEnv | undefined;
 
@@ -54,6 +48,7 @@ export function loadPostgresTemplates(dir: string): TemplateEnv {
 export function render(change: Change, ctx: RenderContext): string[] {
   const object = change.action === 'remove' ? change.current : change.desired;
   if (!object) throw new Error(`${change.action} ${change.key} carries no ${change.action === 'remove' ? 'current' : 'desired'} object`);
+  if (!RENDERED[change.kind]?.includes(change.action)) throw new Error(`the PostgreSQL target does not ${change.action} a ${change.kind} (${change.key})`);
   return postgresTemplates().render(`${change.kind}.${change.action}`, templateData(change, object, ctx));
 }
 

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -13,25 +13,21 @@ import { loadPostgresTemplates, POSTGRES_TEMPLATES, render, replaceableInPlace }
 import { templatesDir } from '../../../src/targets/shared/templates.js';
 import type { Change, NativeObject, RenderContext } from '../../../src/targets/target.js';
 import { validateRepository } from '../../../src/validate.js';
+import { checkGolden as checkSharedGolden } from '../../support/golden.js';
 import { FIXTURE_FILES, FIXTURE_INVENTORY, FIXTURE_SQL } from './fixture-repo.js';
 import { expected, observe } from './probe-check.js';
 import { compileAndRender, contextFor, resolvedOrThrow } from './support.js';
 
 const GOLDEN = join(import.meta.dirname, 'golden');
-const update = process.env.UPDATE_GOLDEN === '1';
 
 /** One golden file's text: every step as `-- label` followed by its statements. */
 function goldenText(steps: { object: NativeObject; sql: string[] }[]): string {
   return steps.map((s) => `-- ${s.object.label}\n${s.sql.join('\n')}\n`).join('\n');
 }
 
+/** A golden file of this directory (test/support/golden.ts: a missing one fails unless UPDATE_GOLDEN=1). */
 function checkGolden(file: string, text: string): void {
-  const path = join(GOLDEN, file);
-  if (update || !existsSync(path)) {
-    mkdirSync(GOLDEN, { recursive: true });
-    writeFileSync(path, text);
-  }
-  expect(text, `${file} differs from the golden file (UPDATE_GOLDEN=1 rewrites it)`).toBe(readFileSync(path, 'utf8'));
+  checkSharedGolden(join(GOLDEN, file), text);
 }
 
 const example = resolvedOrThrow(validateRepository({ dir: 'policies' }));
