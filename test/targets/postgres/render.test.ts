@@ -8,7 +8,7 @@ import { compile } from '../../../src/targets/postgres/compile.js';
 import { hazards } from '../../../src/targets/postgres/hazards.js';
 import { quoteIdent } from '../../../src/targets/postgres/naming.js';
 import { namesForResolved } from '../../../src/targets/postgres/native-names.js';
-import { objects, type ViewSpec } from '../../../src/targets/postgres/objects.js';
+import { objects, type GrantSpec, type ViewSpec } from '../../../src/targets/postgres/objects.js';
 import { loadPostgresTemplates, POSTGRES_TEMPLATES, render, replaceableInPlace } from '../../../src/targets/postgres/render.js';
 import { templatesDir } from '../../../src/targets/shared/templates.js';
 import type { Change, NativeObject, RenderContext } from '../../../src/targets/target.js';
@@ -207,7 +207,7 @@ describe('render', () => {
     const dependent = objects.grant({ privilege: 'SELECT', on: 'view', object: view, grantee: 'carol', dependent: true });
     expect(render(change('remove', dependent), ctx)).toEqual([]); // goes with its grantor's CASCADE
     const model = objects.grant({ privilege: 'SELECT', on: 'view', object: view, grantee: 'mw_g' });
-    const option: Change = { action: 'change', key: model.key, kind: 'grant', desired: model, current: objects.grant({ ...(model.spec as never), grantable: true }), reason: 't', hazards: [] };
+    const option: Change = { action: 'change', key: model.key, kind: 'grant', desired: model, current: objects.grant({ ...(model.spec as GrantSpec), grantable: true }), reason: 't', hazards: [] };
     expect(render(option, ctx)).toEqual(['REVOKE GRANT OPTION FOR SELECT ON TABLE "mw_x"."t" FROM "mw_g" CASCADE;']);
     expect(render(change('remove', objects.roleAdmin({ role: 'mw_g', member: 'alice' })), ctx)).toEqual(['REVOKE ADMIN OPTION FOR "mw_g" FROM "alice";']);
     const bad = objects.grant({ privilege: 'SELECT; DROP TABLE x' as never, on: 'view', object: view, grantee: 'r' });
