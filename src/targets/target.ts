@@ -63,6 +63,11 @@ export interface Finding {
   /** For BYPASS_GRANT: who holds the grant (`''` is PUBLIC) and whether it is column-level. */
   readonly grantee?: string;
   readonly columnLevel?: boolean;
+  /**
+   * Whether the finding means the target is not in sync with the model (src/plan/findings.ts
+   * decides by code when the target leaves it out): `plan --detailed-exitcode` and `drift` exit 2.
+   */
+  readonly contradicts?: boolean;
 }
 
 export interface CurrentState {
@@ -83,6 +88,13 @@ export interface DriftItem {
   /** `missing` (dropped), `altered` (live differs from recorded), `extra` (not recorded), `bypass`. */
   readonly status: 'missing' | 'altered' | 'extra' | 'bypass';
   readonly detail: string;
+  /**
+   * What removes it: `apply` (default: meshward's own object, put back by the next apply),
+   * `revoke-unmanaged` (an unmanaged grant, revoked only when asked: --revoke-unmanaged), or
+   * `manual` (something meshward never changes: a base table, a role it does not manage, an
+   * object whose marker it did not record making).
+   */
+  readonly repair?: 'apply' | 'revoke-unmanaged' | 'manual';
 }
 
 export interface StatementResult {

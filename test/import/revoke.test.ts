@@ -50,9 +50,10 @@ describe('revoking unmanaged grants', () => {
     const { plan: reported } = buildPlan(input);
     expect(reported.changes).toEqual([]);
     const text = renderPlan(reported, paint(false));
-    expect(text).toContain('contradicts the model: unmanaged SELECT on governed base tables (bypasses the managed views)');
+    expect(text).toContain('contradicts the model (the target is not in sync until these are gone)');
+    expect(text).toContain('No changes meshward makes unasked, but the target does not match the model');
     expect(text).toContain('  ! BYPASS_GRANT GRANT SELECT to PUBLIC on the base table analytics.sales.customers bypasses the managed view\n');
-    expect(text).toContain('never revoked unless asked: plan/apply --revoke-unmanaged');
+    expect(text).toContain('→ meshward revokes unmanaged grants only when asked: meshward apply --revoke-unmanaged --allow-hazard UNMANAGED_REVOKE');
 
     const { plan } = buildPlan({ ...input, extra: findings.map((f) => revokeFinding(f)!) });
     expect(plan.changes.map((c) => [c.action, c.kind, c.hazards, c.sql])).toEqual([
@@ -63,6 +64,6 @@ describe('revoking unmanaged grants', () => {
     expect(blockingHazards(plan, ['UNMANAGED_REVOKE'])).toEqual([]);
     const withRevokes = renderPlan(plan, paint(false));
     expect(withRevokes).toContain('bypasses the managed view → revoked by this plan (UNMANAGED_REVOKE)');
-    expect(withRevokes).not.toContain('never revoked unless asked');
+    expect(withRevokes).not.toContain('only when asked');
   });
 });

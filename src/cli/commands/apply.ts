@@ -7,7 +7,7 @@ import { blockingHazards, type Plan } from '../../plan/plan.js';
 import { compareSavedPlan, loadSavedPlan, SavedPlanError } from '../../plan/saved.js';
 import type { TargetSession } from '../../session/open-target.js';
 import { step } from '../../progress.js';
-import { ExitError, paint, plural, useColour, type Paint } from '../output.js';
+import { commandHint, ExitError, paint, plural, useColour, type Paint } from '../output.js';
 import { renderPlan } from '../views/plan.js';
 import { planFor } from './plan.js';
 import { withSession } from './session.js';
@@ -61,7 +61,7 @@ export async function applyCommand(planFile: string | undefined, options: ApplyC
         throw e;
       }
     } else {
-      if (!options.json) process.stdout.write(renderPlan(plan, p));
+      if (!options.json) process.stdout.write(renderPlan(plan, p, { hint: (words) => commandHint(words, { dir: options.dir, target: plan.target }) }));
       if (plan.changes.length === 0) return undefined;
       if (!options.yes) {
         // Say how it will run before asking (a refusal is reported by the apply itself).

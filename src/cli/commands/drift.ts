@@ -1,6 +1,7 @@
 import type { DriftItem } from '../../targets/target.js';
 import { inStep } from '../../progress.js';
-import { ExitError, paint, useColour } from '../output.js';
+import { driftRemedy } from '../../plan/findings.js';
+import { commandHint, ExitError, paint, plural, useColour } from '../output.js';
 import { withSession } from './session.js';
 
 export interface DriftOptions {
@@ -21,8 +22,17 @@ export async function driftCommand(options: DriftOptions): Promise<void> {
   else {
     const p = paint(useColour());
     if (items.length === 0) process.stdout.write(p.green(`target '${target}' is in sync with the last apply`) + '\n');
-    for (const i of items) process.stdout.write(`${p.yellow(i.status.padEnd(8))} ${i.object}${i.table ? p.dim(` (${i.table})`) : ''}\n         ${i.detail}\n`);
-    if (items.length) process.stdout.write(`${items.length} drifted object${items.length === 1 ? '' : 's'} — meshward apply repairs what meshward manages\n`);
+    const hint = (words: string) => commandHint(words, { dir: options.dir, target: options.target });
+    for (const i of items) process.stdout.write(`${p.yellow(i.status.padEnd(8))} ${i.object}${i.table ? p.dim(` (${i.table})`) : ''}\n         ${i.detail}\n         ${p.dim(`→ ${driftRemedy(i, hint)}`)}\n`);
+    if (items.length) {
+      const byRepair = (r: string) => items.filter((i) => (i.repair ?? 'apply') === r).length;
+      const parts = [
+        byRepair('apply') ? `${byRepair('apply')} put back by ${hint('apply')}` : '',
+        byRepair('revoke-unmanaged') ? `${byRepair('revoke-unmanaged')} revoked only with ${hint('apply --revoke-unmanaged --allow-hazard UNMANAGED_REVOKE')}` : '',
+        byRepair('manual') ? `${byRepair('manual')} that meshward never changes (fix by hand)` : '',
+      ].filter(Boolean);
+      process.stdout.write(`${plural(items.length, 'drifted object')}: ${parts.join('; ')}\n`);
+    }
   }
   if (items.length) throw new ExitError(2);
 }

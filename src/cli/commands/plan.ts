@@ -2,6 +2,7 @@ import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { buildPlan, savePlan, type Plan } from '../../plan/plan.js';
 import { inStep } from '../../progress.js';
+import { contradictsModel } from '../../plan/findings.js';
 import type { TargetSession } from '../../session/open-target.js';
 import type { Change, Finding } from '../../targets/target.js';
 import { ExitError, commandHint, paint, shellWord, useColour } from '../output.js';
@@ -70,9 +71,10 @@ export async function planCommand(options: PlanOptions): Promise<void> {
     }
   }
   if (options.json) process.stdout.write(JSON.stringify(plan, null, 2) + '\n');
-  else process.stdout.write(renderPlan(plan, paint(useColour()), { showSql: options.sql !== false }));
+  else process.stdout.write(renderPlan(plan, paint(useColour()), { showSql: options.sql !== false, hint: (words) => commandHint(words, { dir: options.dir, target: plan.target }) }));
   if (options.out && !options.json) process.stdout.write(`Saved to ${options.out} — apply it with: ${commandHint(`apply ${shellWord(options.out)}`, { dir: options.dir, target: plan.target })}\n`);
-  if (options.detailedExitcode && plan.changes.length > 0) throw new ExitError(2);
+  // Not in sync: changes to make, or findings that contradict the model (the same rule as drift).
+  if (options.detailedExitcode && (plan.changes.length > 0 || plan.findings.some(contradictsModel))) throw new ExitError(2);
 }
 
 /** The directory of `--out` must exist and be a directory; an existing file there must not be a directory. */

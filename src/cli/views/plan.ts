@@ -1,10 +1,11 @@
 import type { Plan, PlannedChange } from '../../plan/plan.js';
+import { contradictsModel, findingRemedy } from '../../plan/findings.js';
 import { plural, type Paint } from '../output.js';
 
 const SYMBOL: Record<PlannedChange['action'], string> = { add: '+', change: '~', remove: '-' };
 
 /** The plan a reviewer reads: grouped by domain and table, markers, hazards, SQL, totals. */
-export function renderPlan(plan: Plan, p: Paint, options: { showSql?: boolean } = {}): string {
+export function renderPlan(plan: Plan, p: Paint, options: { showSql?: boolean; hint?: (words: string) => string } = {}): string {
   const out: string[] = [];
   const groups = new Map<string, PlannedChange[]>();
   for (const c of plan.changes) {
@@ -28,15 +29,19 @@ export function renderPlan(plan: Plan, p: Paint, options: { showSql?: boolean } 
       if (options.showSql !== false) for (const sql of c.sql) out.push(p.dim(indent(sql, 6)));
     }
   }
-  // Unmanaged SELECT on governed base tables: reported apart, because they contradict the model.
-  const contradicting = plan.findings.filter((f) => f.code === 'BYPASS_GRANT');
-  const other = plan.findings.filter((f) => f.code !== 'BYPASS_GRANT');
+  // Findings that contradict the model are reported apart, each with what removes it (the rule
+  // drift follows too: src/plan/findings.ts); the others are only reported.
+  const hint = options.hint ?? ((words: string) => `meshward ${words}`);
+  const contradicting = plan.findings.filter(contradictsModel);
+  const other = plan.findings.filter((f) => !contradictsModel(f));
   if (contradicting.length) {
     const revoked = new Set(plan.changes.filter((c) => c.kind === 'unmanaged_grant').map((c) => c.reason));
-    const inPlan = contradicting.filter((f) => [...revoked].some((r) => r.includes(f.message)));
-    out.push(p.bold('contradicts the model: unmanaged SELECT on governed base tables (bypasses the managed views)'));
-    for (const f of contradicting) out.push(`  ! ${p.red(f.code)} ${f.message}${inPlan.includes(f) ? p.red(' → revoked by this plan (UNMANAGED_REVOKE)') : ''}`);
-    if (inPlan.length < contradicting.length) out.push(p.dim('    never revoked unless asked: plan/apply --revoke-unmanaged (apply also needs --allow-hazard UNMANAGED_REVOKE)'));
+    out.push(p.bold('contradicts the model (the target is not in sync until these are gone)'));
+    for (const f of contradicting) {
+      const inPlan = f.code === 'BYPASS_GRANT' && [...revoked].some((r) => r.includes(f.message));
+      out.push(`  ! ${p.red(f.code)} ${f.message}${inPlan ? p.red(' → revoked by this plan (UNMANAGED_REVOKE)') : ''}`);
+      if (!inPlan) out.push(p.dim(`      → ${findingRemedy(f, hint)}`));
+    }
   }
   if (other.length) {
     out.push(p.bold('not managed by meshward (reported, never changed)'));
@@ -49,7 +54,8 @@ export function renderPlan(plan: Plan, p: Paint, options: { showSql?: boolean } 
     const kinds = [...byKind].map(([k, n]) => plural(n, k)).join(', ');
     out.push(p.yellow(`${plural(s.widening, 'change widens', 'changes widen')} access (${kinds}): new target — nothing of project ${plan.project} is applied here yet (AUTHZ_WIDEN, listed per change in --json)`));
   }
-  if (plan.changes.length === 0) out.push(p.green('No changes. The target matches the model.'));
+  if (plan.changes.length === 0 && contradicting.length === 0) out.push(p.green('No changes. The target matches the model.'));
+  else if (plan.changes.length === 0) out.push(p.red(`No changes meshward makes unasked, but the target does not match the model: ${plural(contradicting.length, 'finding contradicts', 'findings contradict')} it (above).`));
   out.push(`Plan: ${s.add} to add, ${s.change} to change, ${s.remove} to remove · ${plural(s.hazards, 'hazard')} (${s.widening} widening) · ${plural(s.statements, 'statement')} · state ${plan.state_hash.slice(0, 8)}`);
   return out.join('\n') + '\n';
 }

@@ -42,21 +42,21 @@ export async function drift(conn: Connection, ctx: TargetContext): Promise<{ ite
   }
   // A prefixed object with our marker that meshward did not record making: forged, or left by an interrupted apply.
   for (const f of live.forged) {
-    if (!live.recorded.has(f.key)) items.push({ key: f.key, kind: f.kind, object: f.object, status: 'extra', detail: f.message });
+    if (!live.recorded.has(f.key)) items.push({ key: f.key, kind: f.kind, object: f.object, status: 'extra', detail: f.message, repair: 'manual' });
   }
   // The governed base table changed under an intact view: the view returns something else.
-  for (const c of live.baseTableChanges) items.push({ key: c.key, kind: 'table', object: `table ${c.object}`, table: c.table, status: 'altered', detail: c.message });
+  for (const c of live.baseTableChanges) items.push({ key: c.key, kind: 'table', object: `table ${c.object}`, table: c.table, status: 'altered', detail: c.message, repair: 'manual' });
   const govSchemaKey = keys.schema(gov);
   for (const [key, lo] of live.objects) {
     if (!lo.managed || live.recorded.has(key) || key === govSchemaKey) continue;
     items.push(item(key, lo.object.kind, lo.object.spec, live, 'extra', extraDetail(lo, live)));
   }
   for (const m of live.foreignMemberships) {
-    if (!live.recorded.has(m.key)) items.push({ key: m.key, kind: 'membership', object: `${m.member} member of ${m.role}`, status: 'extra', detail: m.message });
+    if (!live.recorded.has(m.key)) items.push({ key: m.key, kind: 'membership', object: `${m.member} member of ${m.role}`, status: 'extra', detail: m.message, repair: 'manual' });
   }
   for (const b of live.bypasses) {
     if (live.recorded.has(b.key)) continue;
-    items.push({ key: b.key, kind: 'grant', object: `SELECT on table ${b.object} → ${granteeText(b.grantee)}`, table: b.table, status: 'bypass', detail: b.message });
+    items.push({ key: b.key, kind: 'grant', object: `SELECT on table ${b.object} → ${granteeText(b.grantee)}`, table: b.table, status: 'bypass', detail: b.message, repair: 'revoke-unmanaged' });
   }
   items.sort((a, b) => compare(a.key, b.key) || compare(a.status, b.status));
   return { items, queryCount: live.queryCount };

@@ -235,7 +235,7 @@ export function liveFromSnapshot(
   const unrecorded = (kind: string, object: string, key: string) => {
     const message = `${object} carries the marker of project ${project}, but the state meshward recorded in ${quoteIdent(scope.governanceSchema)}."state" does not say meshward made it: a forged or unrecorded marker; meshward will not change or drop it`;
     forged.push({ key, kind, object, message });
-    findings.push({ code: 'FOREIGN_OBJECT', object, key, message });
+    findings.push({ code: 'FOREIGN_OBJECT', object, key, message, contradicts: true }); // claims to be ours: not in sync
   };
 
   const ourRoles = new Set<string>();
