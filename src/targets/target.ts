@@ -68,6 +68,8 @@ export interface Finding {
    * decides by code when the target leaves it out): `plan --detailed-exitcode` and `drift` exit 2.
    */
   readonly contradicts?: boolean;
+  /** What the operator checks and the command or SQL that resolves it, when the target knows better than the code's general advice (e.g. a forged marker). */
+  readonly remedy?: string;
 }
 
 export interface CurrentState {

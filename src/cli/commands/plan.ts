@@ -32,7 +32,10 @@ export async function planFor(session: TargetSession, options: PlanForOptions = 
   const desiredKeys = new Set(session.desired.map((o) => o.key));
   const collisions = current.findings.filter((f) => f.code === 'FOREIGN_OBJECT' && f.key && desiredKeys.has(f.key));
   if (collisions.length) {
-    for (const f of collisions) process.stderr.write(`${f.message}: meshward would create it, but it is not managed by project '${session.model.project.name}'; rename or drop it, or choose another managed_prefix\n`);
+    for (const f of collisions) {
+      const way = f.remedy ? `to resolve it, ${f.remedy}` : 'rename or drop it, or choose another managed_prefix';
+      process.stderr.write(`${f.message}: meshward would create it, but it is not managed by project '${session.model.project.name}'; ${way}\n`);
+    }
     throw new ExitError(1);
   }
   const extra = options.revokeUnmanaged ? revokesOf(session, current.findings) : [];

@@ -41,6 +41,7 @@ export function renderPlan(plan: Plan, p: Paint, options: { showSql?: boolean; h
       const inPlan = f.code === 'BYPASS_GRANT' && [...revoked].some((r) => r.includes(f.message));
       out.push(`  ! ${p.red(f.code)} ${f.message}${inPlan ? p.red(' → revoked by this plan (UNMANAGED_REVOKE)') : ''}`);
       if (!inPlan) out.push(p.dim(`      → ${findingRemedy(f, hint)}`));
+      if (f.remedy) out.push(p.dim(`        to resolve it, ${f.remedy}`));
     }
   }
   if (other.length) {

@@ -42,7 +42,7 @@ export async function drift(conn: Connection, ctx: TargetContext): Promise<{ ite
   }
   // A prefixed object with our marker that meshward did not record making: forged, or left by an interrupted apply.
   for (const f of live.forged) {
-    if (!live.recorded.has(f.key)) items.push({ key: f.key, kind: f.kind, object: f.object, status: 'extra', detail: f.message, repair: 'manual' });
+    if (!live.recorded.has(f.key)) items.push({ key: f.key, kind: f.kind, object: f.object, status: 'extra', detail: `${f.message}; to resolve it, ${f.remedy}`, repair: 'manual' });
   }
   // The governed base table changed under an intact view: the view returns something else.
   for (const c of live.baseTableChanges) items.push({ key: c.key, kind: 'table', object: `table ${c.object}`, table: c.table, status: 'altered', detail: c.message, repair: 'manual' });

@@ -2,6 +2,7 @@ import { canonicalJson, sha256 } from '../../plan/canonical.js';
 import type { Connection, CurrentState, Finding, NativeObject, TargetContext } from '../target.js';
 import { governanceSchemaName, ownerRoleName } from './governance.js';
 import { quoteIdent } from './naming.js';
+import { quoteLiteral } from './sql-text.js';
 import { isOurMarker, keys, marker, objects, qualified, type GrantSpec, type GrantTarget, type Privilege, type RoleSpec, type ViewSpec } from './objects.js';
 import { readCatalog, type AclEntry, type CatalogSnapshot, type RelationRow, type RoleRow, type StateRow, type ViewRow } from './queries.js';
 
@@ -69,6 +70,8 @@ export interface Forged {
   readonly kind: string;
   readonly object: string;
   readonly message: string;
+  /** What to check and the SQL that resolves it (forgedRemedy). */
+  readonly remedy: string;
 }
 
 /** A governed base table changed so that its intact managed view returns something else. */
@@ -232,10 +235,11 @@ export function liveFromSnapshot(
   const recorded = recordedRows ? new Map(recordedRows.map((r) => [r.key, r])) : null;
   const nothingRecorded = !recorded || recorded.size === 0;
   const made = (key: string) => recorded?.has(key) === true || options.recording?.has(key) === true;
-  const unrecorded = (kind: string, object: string, key: string) => {
+  const unrecorded = (kind: 'role' | 'schema' | 'view', object: string, key: string, name: string, schema?: string) => {
     const message = `${object} carries the marker of project ${project}, but the state meshward recorded in ${quoteIdent(scope.governanceSchema)}."state" does not say meshward made it: a forged or unrecorded marker; meshward will not change or drop it`;
-    forged.push({ key, kind, object, message });
-    findings.push({ code: 'FOREIGN_OBJECT', object, key, message, contradicts: true }); // claims to be ours: not in sync
+    const remedy = forgedRemedy(kind, name, schema);
+    forged.push({ key, kind, object, message, remedy });
+    findings.push({ code: 'FOREIGN_OBJECT', object, key, message, contradicts: true, remedy }); // claims to be ours: not in sync
   };
 
   const ourRoles = new Set<string>();
@@ -245,7 +249,7 @@ export function liveFromSnapshot(
     const adopted = nothingRecorded && r.name === owner && r.comment === marker(project, 'owner', 'views');
     const ours = marked && (made(key) || adopted);
     if (ours) ourRoles.add(r.name);
-    else if (marked) unrecorded('role', `role ${quoteIdent(r.name)}`, key);
+    else if (marked) unrecorded('role', `role ${quoteIdent(r.name)}`, key, r.name);
     else foreign(`role ${quoteIdent(r.name)}`, `has the managed prefix "${prefix}"`, r.comment, key);
     put(objects.role(roleSpecOf(r)), ours);
     // PostgreSQL lets only a superuser take these away: say so before the apply fails on it
@@ -291,7 +295,7 @@ export function liveFromSnapshot(
     const marked = isOurMarker(s.comment, project);
     const ours = marked && (isGov || made(key));
     if (ours) ourSchemas.add(s.name);
-    else if (marked) unrecorded('schema', `schema ${quoteIdent(s.name)}`, key);
+    else if (marked) unrecorded('schema', `schema ${quoteIdent(s.name)}`, key, s.name);
     else foreign(`schema ${quoteIdent(s.name)}`, isGov && !prefixed(s.name) ? 'is the configured governance schema' : `has the managed prefix "${prefix}"`, s.comment, key);
     if (!ours) continue;
     put(objects.schema({ name: s.name, owner: s.owner, comment: s.comment ?? '' }), true);
@@ -307,7 +311,7 @@ export function liveFromSnapshot(
     if (!ourSchemas.has(v.schema) && options.recording?.has(key) !== true) continue; // a foreign schema is reported once, as a schema
     const marked = isOurMarker(v.comment, project);
     const ours = marked && made(key);
-    if (marked && !ours) unrecorded('view', `view ${qualified(v.schema, v.name)}`, key);
+    if (marked && !ours) unrecorded('view', `view ${qualified(v.schema, v.name)}`, key, v.name, v.schema);
     else if (!marked) foreign(`view ${qualified(v.schema, v.name)}`, `is in the managed schema ${quoteIdent(v.schema)}`, v.comment, key);
     viewManaged.set(relKey(v.schema, v.name), ours);
     const base = v.bases.length >= 1 ? { schema: v.bases[0]![0], table: v.bases[0]![1] } : { schema: '', table: '' };
@@ -380,6 +384,26 @@ export function liveFromSnapshot(
   forged.sort((a, b) => compare(a.key, b.key));
   baseTableChanges.sort((a, b) => compare(a.key, b.key));
   return { scope, objects: sorted, findings: dedupe(findings), bypasses, foreignMemberships, forged, baseTableChanges, recorded, governed };
+}
+
+/**
+ * The way out of a forged or unrecorded marker (issue 8). meshward never adopts an object on its
+ * marker alone — a forged role adopted would keep every member and privilege its maker gave it,
+ * and `meshward import` only drafts a repository — so the operator decides: whoever made it (an
+ * interrupted apply or a lost state table shows in `meshward audit`; anything else is forged),
+ * the object is dropped by hand and the next apply creates the model's own under that name. A
+ * view holds no data; a role's members are noted first, to be granted the new role again.
+ */
+export function forgedRemedy(kind: 'role' | 'schema' | 'view', name: string, schema?: string): string {
+  const check = 'check who made it (meshward audit shows an apply that was interrupted or whose state was lost; if no apply of this project made it, it is forged)';
+  switch (kind) {
+    case 'view':
+      return `${check}, then drop it: DROP VIEW ${qualified(schema ?? '', name)}; — a view holds no data, and meshward apply creates the model's view under that name again, with its grants`;
+    case 'schema':
+      return `${check} and what it holds (every relation in it is reported too), move or drop that, then drop it: DROP SCHEMA ${quoteIdent(name)}; — meshward apply creates the model's schema again`;
+    case 'role':
+      return `${check} and who is a member of it: SELECT member::regrole FROM pg_catalog.pg_auth_members WHERE roleid = ${quoteLiteral(quoteIdent(name))}::regrole; then drop it: DROP OWNED BY ${quoteIdent(name)}; DROP ROLE ${quoteIdent(name)}; (DROP OWNED in every database it holds privileges in) — meshward apply creates the model's role; grant it again to the members you noted`;
+  }
 }
 
 /** The live spec of a role: its attributes as read (objects.role fills nothing in). */

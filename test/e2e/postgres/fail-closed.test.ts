@@ -215,6 +215,22 @@ describe.each(ENGINES)('fail closed on %s', (engine) => {
         process.stderr.write = write;
       }
       expect(stderr.join('')).toMatch(new RegExp(`role "${root}" carries the marker .* forged or unrecorded marker.*meshward would create it, but it is not managed by project`));
+      // the message names the way out: what to check, and the SQL that resolves it
+      const members = `SELECT member::regrole FROM pg_catalog.pg_auth_members WHERE roleid = '${q(root)}'::regrole;`;
+      const dropRole = `DROP OWNED BY ${q(root)}; DROP ROLE ${q(root)};`;
+      expect(stderr.join('')).toContain(`to resolve it, check who made it (meshward audit shows an apply that was interrupted or whose state was lost`);
+      expect(stderr.join('')).toContain(members);
+      expect(stderr.join('')).toContain(dropRole);
+      const view = plan.findings.find((f) => f.key === `view:${fake}`)!;
+      expect(view.remedy).toContain(`DROP VIEW ${fake};`);
+      expect((await drift()).find((i) => i.key === `view:${fake}`)!.detail).toContain(`to resolve it, check who made it`);
+      // following it resolves it: the members are listed, the role dropped, and the plan creates the model's role
+      await sql(async (db) => {
+        expect((await db.query(members)).rows).toEqual([]);
+        for (const statement of dropRole.split(/(?<=;) /)) await db.exec(statement);
+      });
+      const { plan: resolved } = await planFor(session);
+      expect(resolved.changes.filter((c) => c.key === `role:${root}`).map((c) => c.action)).toEqual(['add']);
     } finally {
       await session.close();
       edit(t, 'principals.yaml', ['groups:\n  root:\n    description: collides with a forged role\n', 'groups:\n']);
@@ -222,7 +238,6 @@ describe.each(ENGINES)('fail closed on %s', (engine) => {
     }
     await sql(async (db) => {
       await db.exec(`DROP VIEW ${fake}`);
-      await db.exec(`DROP ROLE ${q(root)}`);
     });
     expect(await drift()).toEqual([]);
   });

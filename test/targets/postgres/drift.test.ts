@@ -232,7 +232,11 @@ describe('drift (PGlite)', () => {
       {
         key: keys.role('mw_sneaky'),
         status: 'extra',
-        detail: 'role "mw_sneaky" carries the marker of project acme, but the state meshward recorded in "mw_meta"."state" does not say meshward made it: a forged or unrecorded marker; meshward will not change or drop it',
+        detail:
+          'role "mw_sneaky" carries the marker of project acme, but the state meshward recorded in "mw_meta"."state" does not say meshward made it: a forged or unrecorded marker; meshward will not change or drop it; ' +
+          'to resolve it, check who made it (meshward audit shows an apply that was interrupted or whose state was lost; if no apply of this project made it, it is forged) and who is a member of it: ' +
+          `SELECT member::regrole FROM pg_catalog.pg_auth_members WHERE roleid = '"mw_sneaky"'::regrole; then drop it: DROP OWNED BY "mw_sneaky"; DROP ROLE "mw_sneaky"; (DROP OWNED in every database it holds privileges in) — ` +
+          "meshward apply creates the model's role; grant it again to the members you noted",
         table: undefined,
       },
     ]);
