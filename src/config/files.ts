@@ -120,7 +120,10 @@ export function findPolicyFiles(root: string, diags: Diagnostics, fs: LoaderFs =
     diags.error('file-unreadable', `cannot read ${PROJECT_FILE}: ${fsError(e)}`, at(PROJECT_FILE), 'make it readable');
   }
 
-  const walk = (dirPath: string, dirReal: string, ancestors: ReadonlySet<string>): void => {
+  // Entries are named by where they are (their directory's real path), not by the links the walk
+  // took to reach them: the path in a message is the one to fix, and each is reported once.
+  const walk = (dirReal: string, ancestors: ReadonlySet<string>): void => {
+    const dirPath = display(dirReal);
     let names: string[];
     try {
       names = fs.readdirSync(dirReal).sort(compare);
@@ -162,7 +165,7 @@ export function findPolicyFiles(root: string, diags: Diagnostics, fs: LoaderFs =
         taken.push(path);
         if (walkedDirs.has(real)) continue; // reached through another path already: its files load once
         walkedDirs.add(real);
-        walk(path, real, new Set([...ancestors, real]));
+        walk(real, new Set([...ancestors, real]));
         continue;
       }
       if (!YAMLISH.test(name)) continue;
@@ -179,7 +182,7 @@ export function findPolicyFiles(root: string, diags: Diagnostics, fs: LoaderFs =
       if (!files.has(real)) files.set(real, { real, path: display(real) });
     }
   };
-  walk('', realRoot, new Set([realRoot]));
+  walk(realRoot, new Set([realRoot]));
   reportCaseClashes(taken, diags);
   const sorted = [...files.values()].sort((a, b) => compare(a.path, b.path));
   return { files: sorted, complete: diags.errors.length === before };

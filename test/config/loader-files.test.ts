@@ -126,6 +126,14 @@ describe('symbolic links', () => {
     expect(result.model).toBeUndefined();
   });
 
+  it('a problem inside a directory reached through a link is named where it is, not by the link', () => {
+    const { root } = diskRepo();
+    mkdirSync(join(root, 'a', 'c'), { recursive: true });
+    symlinkSync('p.yaml', join(root, 'a', 'c', 'p.yaml')); // loops on itself
+    symlinkSync('a', join(root, 'A.yaml')); // sorts before a/: the walk reaches a/ through it first
+    expect(errorLines(validateDir(root).diagnostics.items)).toEqual(['a/c/p.yaml:1:1 file-link-loop']);
+  });
+
   it('a cycle of links is a loop error', () => {
     const { root } = diskRepo();
     symlinkSync('b.yaml', join(root, 'a.yaml'));
