@@ -174,6 +174,9 @@ export async function readLive(conn: Connection, ctx: TargetContext, desired: re
   return { ...liveFromSnapshot(snapshot, scope, desiredGoverned, options), snapshot, queryCount };
 }
 
+/** pg_class.relkind in words, for messages. */
+const RELATION_KINDS: Readonly<Record<string, string>> = { r: 'table', p: 'partitioned table', v: 'view', m: 'materialized view', f: 'foreign table', S: 'sequence', c: 'composite type' };
+
 /** Relations of the governance schema whose privileges are meshward's (governance.ts). */
 const GOVERNANCE_RELATIONS = ['state', 'tags', 'meta', 'audit'];
 
@@ -341,6 +344,16 @@ export function liveFromSnapshot(
       } else if (rel.schema === scope.governanceSchema && GOVERNANCE_RELATIONS.includes(rel.name) && (rel.kind === 'r' || rel.kind === 'p')) {
         for (const g of privilegesOf(rel.acl, rel.owner, 'relation', object)) put(objects.grant(g), true);
         for (const g of columnPrivilegesOf(rel.columnAcl, rel.owner, object)) put(objects.grant(g), true);
+      } else if (rel.kind !== 'v' && ourSchemas.has(rel.schema)) {
+        // a table, sequence, … made out of band in a managed schema: never meshward's (it makes
+        // views only); keyed like the view of that name, which plan then refuses to create
+        const what = `${RELATION_KINDS[rel.kind] ?? 'relation'} ${object}`;
+        findings.push({
+          code: 'FOREIGN_OBJECT',
+          object: what,
+          key: keys.view(rel.schema, rel.name),
+          message: `${what} is in the managed schema ${quoteIdent(rel.schema)}, owned by ${quoteIdent(rel.owner)}, but meshward makes only views there and did not make it; meshward will not change or drop it (and cannot drop the schema while it is there)`,
+        });
       }
       continue; // any other relation in a managed schema is not read by a view
     }

@@ -107,7 +107,9 @@ ORDER BY 1, 2`;
  * schemas, the governance schema and the governed base schemas ($3); for relations in prefixed
  * schemas and the governance schema their whole ACL (every privilege, grant option, grantor); for
  * relations in the base schemas what decides what a view over them returns: row-level security
- * (enabled, forced, the policies) and the columns.
+ * (enabled, forced, the policies) and the columns. In prefixed schemas and the governance schema
+ * also sequences and composite types: every relation there that meshward did not make is reported
+ * (a view of that name could not be created).
  */
 export const RELATION_ACLS_QUERY = `
 SELECT n.nspname::text AS schema,
@@ -145,8 +147,9 @@ SELECT n.nspname::text AS schema,
        ELSE '[]'::json END AS columns
 FROM pg_catalog.pg_class AS c
 JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
-WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')
-  AND (left(n.nspname, length($1::text)) = $1::text OR n.nspname = $2::text OR n.nspname = ANY ($3::text[]))
+WHERE (c.relkind IN ('r', 'p', 'v', 'm', 'f')
+       AND (left(n.nspname, length($1::text)) = $1::text OR n.nspname = $2::text OR n.nspname = ANY ($3::text[])))
+   OR (c.relkind IN ('S', 'c') AND (left(n.nspname, length($1::text)) = $1::text OR n.nspname = $2::text))
 ORDER BY 1, 2`;
 
 /** The governance tables that (f) reads, as `<gov>.<table>`; `audit` is never read here. */
@@ -233,7 +236,7 @@ export interface ViewRow {
 export interface RelationRow {
   readonly schema: string;
   readonly name: string;
-  /** pg_class.relkind: r, p, v, m, f. */
+  /** pg_class.relkind: r, p, v, m, f; S and c in prefixed schemas and the governance schema. */
   readonly kind: string;
   readonly owner: string;
   readonly selectGrantees: readonly string[];
