@@ -9,6 +9,7 @@ import type { DriftItem } from '../../../src/targets/target.js';
 import { edit, open, outOfBand, pendingChanges, planAndApply, q, type SqlClient } from '../../support/e2e-session.js';
 import { readAs } from '../../support/e2e-read.js';
 import { ENGINES, makeTarget, type E2eTarget } from '../../support/e2e-target.js';
+import { captureStderr } from '../../support/stderr.js';
 
 /**
  * Issue 8 ("fail closed"), the live-state items, on PGlite and a server. After an apply, a DBA
@@ -206,14 +207,9 @@ describe.each(ENGINES)('fail closed on %s', (engine) => {
     edit(t, 'principals.yaml', ['groups:\n', 'groups:\n  root:\n    description: collides with a forged role\n']);
     session = await open(t);
     try {
-      const stderr: string[] = [];
-      const write = process.stderr.write.bind(process.stderr);
-      process.stderr.write = ((s: string) => (stderr.push(String(s)), true)) as typeof process.stderr.write;
-      try {
-        await expect(planFor(session)).rejects.toBeInstanceOf(ExitError);
-      } finally {
-        process.stderr.write = write;
-      }
+      const { stderr: text, error } = await captureStderr(() => planFor(session));
+      expect(error).toBeInstanceOf(ExitError);
+      const stderr = [text];
       expect(stderr.join('')).toMatch(new RegExp(`role "${root}" carries the marker .* forged or unrecorded marker.*meshward would create it, but it is not managed by project`));
       // the message names the way out: what to check, and the SQL that resolves it
       const members = `SELECT member::regrole FROM pg_catalog.pg_auth_members WHERE roleid = '${q(root)}'::regrole;`;

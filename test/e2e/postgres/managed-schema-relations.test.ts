@@ -4,6 +4,7 @@ import { ExitError } from '../../../src/cli/output.js';
 import type { TargetSession } from '../../../src/session/open-target.js';
 import { open, outOfBand, planAndApply, q, type SqlClient } from '../../support/e2e-session.js';
 import { ENGINES, makeTarget, type E2eTarget } from '../../support/e2e-target.js';
+import { captureStderr } from '../../support/stderr.js';
 
 /**
  * Issue 9, item 5: meshward makes only views in a managed schema, so every other relation there —
@@ -71,16 +72,10 @@ describe.each(ENGINES)('relations made out of band in a managed schema, on %s', 
       await db.exec(`CREATE TABLE ${campaigns} (campaign_id int, note text)`);
       await db.exec(`INSERT INTO ${campaigns} VALUES (1, 'kept')`);
     });
-    const stderr: string[] = [];
-    const write = process.stderr.write.bind(process.stderr);
-    process.stderr.write = ((s: string) => (stderr.push(String(s)), true)) as typeof process.stderr.write;
-    try {
-      await expect(planFor(session)).rejects.toBeInstanceOf(ExitError);
-    } finally {
-      process.stderr.write = write;
-    }
-    expect(stderr.join('')).toContain(`table ${campaigns} is in the managed schema "${p}marketing"`);
-    expect(stderr.join('')).toMatch(/meshward would create it, but it is not managed by project .*; rename or drop it/);
+    const { stderr, error } = await captureStderr(() => planFor(session));
+    expect(error).toBeInstanceOf(ExitError);
+    expect(stderr).toContain(`table ${campaigns} is in the managed schema "${p}marketing"`);
+    expect(stderr).toMatch(/meshward would create it, but it is not managed by project .*; rename or drop it/);
     // nothing ran: the table and its row are there
     expect(await sql(async (db) => (await db.query(`SELECT note FROM ${campaigns}`)).rows)).toEqual([{ note: 'kept' }]);
     await sql((db) => db.exec(`DROP TABLE ${campaigns}`));
