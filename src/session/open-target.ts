@@ -83,9 +83,15 @@ export function chooseTarget(options: OpenOptions): TargetChoice {
   // another (truncated) name.
   const before = new Diagnostics();
   if ((options.modelCheck ?? 'full') === 'full') checkModel(loaded.root, model, undefined, before);
-  else target.checkSettings?.(decl, model, before);
+  // The target block again with `${env:VAR}` expanded: values from the environment are known only now.
+  target.checkSettings?.({ ...decl, settings }, model, before);
   if (before.hasErrors) {
-    diags.items.push(...before.errors);
+    const seen = new Set<string>(); // a setting checked as written and as expanded is said once
+    for (const d of before.errors) {
+      const k = `${d.code}|${d.message}|${d.at?.file}:${d.at?.line}:${d.at?.col}`;
+      if (!seen.has(k)) diags.items.push(d);
+      seen.add(k);
+    }
     throw new SessionError('the policy repository has errors', diags, loaded.root);
   }
   return { root: loaded.root, model, decl, target, ctx };

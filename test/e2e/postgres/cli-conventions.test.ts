@@ -94,3 +94,22 @@ describe('audit on a target nothing was applied to', () => {
     }
   }, 120_000);
 });
+
+describe('configured names from the environment', () => {
+  it('a governance_schema from ${env:VAR} that PostgreSQL cannot hold is refused before connecting', async () => {
+    const t = await makeTarget('pglite');
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'mw-env-name-'));
+      cpSync(t.dir, dir, { recursive: true, filter: (x) => !x.includes('/.meshward') });
+      edit({ ...t, dir }, 'meshward.yaml', [/type: postgres\n/, 'type: postgres\n    governance_schema: ${env:MW_GOV}\n']);
+      const r = await runInProcess(['plan', '--dir', dir], { env: { ...t.env, MW_GOV: 'g'.repeat(70) } });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/meshward\.yaml:\d+:\d+: .*governance_schema.*63/);
+      expect(r.stderr.match(/governance_schema/g)?.length ?? 0).toBeLessThanOrEqual(2);
+      expect(existsSync(join(dir, '.meshward'))).toBe(false);
+      rmSync(dir, { recursive: true, force: true });
+    } finally {
+      await t.cleanup();
+    }
+  }, 120_000);
+});
