@@ -1,30 +1,13 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runInProcess } from '../support/cli-inprocess.js';
 
-/** `meshward validate` as a person runs it: the built CLI on a copy of policies/. */
+/** `meshward validate` as a person runs it (in-process, from the directory they are in) on a copy of policies/. */
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const MAIN = join(ROOT, 'dist', 'src', 'cli', 'main.js');
 const POLICIES = join(ROOT, 'policies');
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
-  }
-  return newest;
-}
-
-beforeAll(() => {
-  // `npm test` builds before vitest; a direct `vitest run` may find dist missing or stale.
-  if (!existsSync(MAIN) || statSync(MAIN).mtimeMs < newestMtime(join(ROOT, 'src'))) {
-    execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'pipe' });
-  }
-});
 
 const temps: string[] = [];
 afterEach(() => {
@@ -52,36 +35,38 @@ function breakFile(dir: string, file: string, find: string, replacement: string,
   return { line: before.split('\n').length, col: offset - before.lastIndexOf('\n') };
 }
 
-function validate(dir: string, cwd = dir, ...extra: string[]) {
-  return spawnSync(process.execPath, [MAIN, 'validate', '--dir', dir, ...extra], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+/** In-process (runCli, as main.ts calls it), from `cwd`: the spawned CLI is covered by the first test. */
+async function validate(dir: string, cwd = dir, ...extra: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  const r = await runInProcess(['validate', '--dir', dir, ...extra], { cwd });
+  return { status: r.code, stdout: r.stdout, stderr: r.stderr };
 }
 
 describe('meshward validate', () => {
-  it('exits 0 on the example repository', () => {
-    const run = spawnSync(process.execPath, [MAIN, 'validate', '--dir', 'policies'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  it('exits 0 on the example repository', async () => {
+    const run = await validate('policies', ROOT);
     expect(run.stderr).not.toMatch(/^policies\/.*:\d+:\d+: (?!warning:)/m); // no error lines
     expect(run.stdout).toMatch(/^✓ valid · \d+ domains · \d+ governed tables/);
     expect(run.status).toBe(0);
   });
 
-  it('a broken reference: exit 1, file:line:col: message; did-you-mean', () => {
+  it('a broken reference: exit 1, file:line:col: message; did-you-mean', async () => {
     const dir = copyPolicies();
     const { line, col } = breakFile(dir, 'domains/sales.yaml', 'groups: [sales_analysts,', 'groups: [sales_analyst,', 'sales_analyst,');
-    const run = validate(dir);
+    const run = await validate(dir);
     expect(run.status).toBe(1);
     expect(run.stderr).toContain(`domains/sales.yaml:${line}:${col}: unknown group 'sales_analyst' in a grant of domain 'sales'; did you mean 'sales_analysts'?\n`);
     expect(run.stderr).toMatch(/✗ 1 error\b/);
     expect(run.stdout).toBe('');
   });
 
-  it('every problem of the run, sorted by file then line', () => {
+  it('every problem of the run, sorted by file then line', async () => {
     const dir = copyPolicies();
     // Broken in reverse order of how they are printed.
     const g = breakFile(dir, 'principals.yaml', 'member_of: [sales_analysts]', 'member_of: [sales_analyst]', 'sales_analyst]');
     const s2 = breakFile(dir, 'domains/sales.yaml', 'allow: "region IN user.region"', 'allow: "region IN user.regoin"', 'user.regoin');
     const s1 = breakFile(dir, 'domains/sales.yaml', 'owners: [sales_leads]', 'owners: [sales_lead]', 'sales_lead]');
     const f = breakFile(dir, 'domains/finance.yaml', 'tags: { sensitivity: restricted }', 'tags: { sensitivity: restriced }', 'restriced');
-    const run = validate(dir);
+    const run = await validate(dir);
     expect(run.status).toBe(1);
     const errors = run.stderr.split('\n').filter((l) => /^[\w/.-]+\.yaml:\d+:\d+: (?!warning:)/.test(l));
     expect(errors).toEqual([
@@ -93,10 +78,10 @@ describe('meshward validate', () => {
     expect(run.stderr).toMatch(/✗ 4 errors\b/);
   });
 
-  it('--json gives the same diagnostics with positions', () => {
+  it('--json gives the same diagnostics with positions', async () => {
     const dir = copyPolicies();
     const { line, col } = breakFile(dir, 'domains/sales.yaml', 'groups: [sales_analysts,', 'groups: [sales_analyst,', 'sales_analyst,');
-    const run = validate(dir, dir, '--json');
+    const run = await validate(dir, dir, '--json');
     expect(run.status).toBe(1);
     const out = JSON.parse(run.stdout) as { ok: boolean; diagnostics: { severity: string; code: string; file: string; line: number; col: number; hint: string }[] };
     expect(out.ok).toBe(false);
@@ -141,10 +126,10 @@ describe('meshward validate', () => {
       },
     ],
   ];
-  it.each(hostile)('%s: exit 1 with a positioned error, never an internal error', (_, edit) => {
+  it.each(hostile)('%s: exit 1 with a positioned error, never an internal error', async (_, edit) => {
     const dir = copyPolicies();
     const expected = edit(dir);
-    const run = validate(dir);
+    const run = await validate(dir);
     expect(run.status, run.stderr).toBe(1);
     expect(run.stderr).toContain(`${expected}\n`);
     expect(run.stderr + run.stdout).not.toMatch(/internal error|RangeError|ReferenceError|\n\s+at /);

@@ -14,13 +14,13 @@ export interface InProcessResult {
 
 let queue: Promise<unknown> = Promise.resolve();
 
-export function runInProcess(args: readonly string[], options: { env?: NodeJS.ProcessEnv } = {}): Promise<InProcessResult> {
-  const run = queue.then(() => capture(args, options.env));
+export function runInProcess(args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<InProcessResult> {
+  const run = queue.then(() => capture(args, options.env, options.cwd));
   queue = run.catch(() => undefined);
   return run;
 }
 
-async function capture(args: readonly string[], env: NodeJS.ProcessEnv | undefined): Promise<InProcessResult> {
+async function capture(args: readonly string[], env: NodeJS.ProcessEnv | undefined, cwd: string | undefined): Promise<InProcessResult> {
   let stdout = '';
   let stderr = '';
   const out = process.stdout.write.bind(process.stdout);
@@ -36,6 +36,8 @@ async function capture(args: readonly string[], env: NodeJS.ProcessEnv | undefin
   process.stdout.write = sink((s) => (stdout += s));
   process.stderr.write = sink((s) => (stderr += s));
   process.env = { ...(env ?? savedEnv), NO_COLOR: '1' };
+  const savedCwd = process.cwd();
+  if (cwd) process.chdir(cwd); // relative paths in messages are relative to where the user is
   try {
     const code = await runCli(args);
     return { code, stdout, stderr };
@@ -43,5 +45,6 @@ async function capture(args: readonly string[], env: NodeJS.ProcessEnv | undefin
     process.stdout.write = out;
     process.stderr.write = err;
     process.env = savedEnv;
+    process.chdir(savedCwd);
   }
 }
