@@ -3,7 +3,7 @@ import type { Connection, DriftItem, TargetContext } from '../target.js';
 import { ownerRoleName } from './governance.js';
 import { compare, describeViewDrift, granteeText, neutralName, parseQualified, readLive, specFingerprint, type LiveObject, type LiveState } from './introspect.js';
 import { quoteIdent } from './naming.js';
-import { isOurMarker, keys, objects, type GrantSpec, type MembershipSpec, type RoleAdminSpec, type RoleSpec, type SchemaSpec, type TagSpec, type ViewSpec } from './objects.js';
+import { DEFAULT_ACL_OBJECTS, isOurMarker, keys, objects, type DefaultAclSpec, type GrantSpec, type MembershipSpec, type RoleAdminSpec, type RoleSpec, type SchemaSpec, type TagSpec, type ViewSpec } from './objects.js';
 import type { StateRow } from './queries.js';
 
 /**
@@ -97,6 +97,8 @@ function labelOf(kind: string, spec: Readonly<Record<string, unknown>>, key: str
         return objects.tag(spec as TagSpec).label;
       case 'governance':
         return objects.governance(spec as { schema: string; version: number }).label;
+      case 'default_acl':
+        return objects.defaultAcl(spec as DefaultAclSpec).label;
     }
   } catch {
     // a malformed recorded spec: fall back to the key
@@ -172,6 +174,10 @@ function extraDetail(lo: LiveObject, live: LiveState): string {
       return `${quoteIdent(String(spec.member))} holds the ADMIN OPTION on ${quoteIdent(String(spec.role))}, which meshward never grants: it can grant the role to anyone`;
     case 'tag':
       return `tag ${String(spec.tag)}=${String(spec.value)} on ${String(spec.object)} was added to ${quoteIdent(live.scope.governanceSchema)}."tags" outside meshward`;
+    case 'default_acl': {
+      const d = spec as DefaultAclSpec;
+      return `ALTER DEFAULT PRIVILEGES FOR ROLE ${quoteIdent(d.role)}${d.schema ? ` IN SCHEMA ${quoteIdent(d.schema)}` : ''} GRANT ${d.privilege} ON ${DEFAULT_ACL_OBJECTS[d.objtype] ?? d.objtype} TO ${granteeText(d.grantee)} was run outside meshward: every new object of that type that ${quoteIdent(d.role)} creates${d.schema ? ` in ${quoteIdent(d.schema)}` : ''} — a ${d.objtype === 'n' ? 'schema' : 'view'} meshward makes, too — is granted to ${granteeText(d.grantee)} at once (meshward never gives default privileges)`;
+    }
     default:
       return `${lo.object.label} carries the marker of project ${live.scope.project} but was not created by the last apply`;
   }

@@ -22,6 +22,7 @@ export function hazards(change: AnyChange): Hazard[] {
       if (change.action === 'change' && change.current?.spec.dependent === true) found.add('AUTHZ_WIDEN');
       break;
     case 'role_admin':
+    case 'default_acl':
       found.add('AUTHZ_NARROW');
       break;
     case 'view':
@@ -226,6 +227,12 @@ const markerKind = (c: AnyChange): string | undefined => {
 };
 
 export const RANK_RULES: readonly RankRule[] = [
+  {
+    rank: 5,
+    name: 'default-privileges-remove',
+    why: 'a default privilege of a managed role or in a managed schema is given to every schema and view created after it: revoked before anything is created (it exists only for a live role and schema)',
+    matches: is('default_acl', 'remove'),
+  },
   {
     rank: 10,
     name: 'owner-role',

@@ -3,8 +3,8 @@ import type { Connection, CurrentState, Finding, NativeObject, TargetContext } f
 import { governanceSchemaName, ownerRoleName } from './governance.js';
 import { quoteIdent } from './naming.js';
 import { quoteLiteral } from './sql-text.js';
-import { isOurMarker, keys, marker, objects, qualified, type GrantSpec, type GrantTarget, type Privilege, type RoleSpec, type ViewSpec } from './objects.js';
-import { readCatalog, type AclEntry, type CatalogSnapshot, type RelationRow, type RoleRow, type StateRow, type ViewRow } from './queries.js';
+import { isOurMarker, keys, marker, objects, qualified, type DefaultAclSpec, type GrantSpec, type GrantTarget, type Privilege, type RoleSpec, type ViewSpec } from './objects.js';
+import { readCatalog, type AclEntry, type CatalogSnapshot, type DefaultAclEntry, type RelationRow, type RoleRow, type StateRow, type ViewRow } from './queries.js';
 
 /**
  * Reads what is live on a PostgreSQL target, scoped to what this project manages (product.md,
@@ -174,6 +174,14 @@ export async function readLive(conn: Connection, ctx: TargetContext, desired: re
   return { ...liveFromSnapshot(snapshot, scope, desiredGoverned, options), snapshot, queryCount };
 }
 
+/**
+ * What PostgreSQL gives without any ALTER DEFAULT PRIVILEGES: EXECUTE on functions and USAGE on
+ * types to PUBLIC. A role's entry for every schema lists them again once it changes anything else.
+ */
+function builtInDefault(schema: string, e: DefaultAclEntry): boolean {
+  return schema === '' && e.grantee === '' && ((e.objtype === 'f' && e.privilege === 'EXECUTE') || (e.objtype === 'T' && e.privilege === 'USAGE'));
+}
+
 /** pg_class.relkind in words, for messages. */
 const RELATION_KINDS: Readonly<Record<string, string>> = { r: 'table', p: 'partitioned table', v: 'view', m: 'materialized view', f: 'foreign table', S: 'sequence', c: 'composite type' };
 
@@ -304,6 +312,20 @@ export function liveFromSnapshot(
     put(objects.schema({ name: s.name, owner: s.owner, comment: s.comment ?? '' }), true);
     for (const g of privilegesOf(s.acl, s.owner, 'schema', quoteIdent(s.name))) put(objects.grant(g), true);
   }
+
+  // Default privileges of managed roles, and of any role in a managed schema: each is given to
+  // every view (or schema) created later — live objects apply revokes before it creates any.
+  const defaults = new Map<string, DefaultAclSpec>();
+  const defaultAcl = (role: string, schema: string, e: DefaultAclEntry) => {
+    if (e.grantee === role || builtInDefault(schema, e)) return;
+    const spec: DefaultAclSpec = { role, schema, objtype: e.objtype, privilege: e.privilege, grantee: e.grantee };
+    const k = keys.defaultAcl(spec);
+    if (e.grantable || defaults.get(k)?.grantable) defaults.set(k, { ...spec, grantable: true });
+    else if (!defaults.has(k)) defaults.set(k, spec);
+  };
+  for (const r of snap.roles) if (ourRoles.has(r.name)) for (const e of r.defaultAcl ?? []) defaultAcl(r.name, e.who, e);
+  for (const s of snap.schemas) if (ourSchemas.has(s.name)) for (const e of s.defaultAcl ?? []) defaultAcl(e.who, s.name, e);
+  for (const d of defaults.values()) put(objects.defaultAcl(d), true);
 
   const governed = new Map(desiredGoverned);
   for (const [k, v] of governedTablesOf(recordedRows ?? [])) if (!governed.has(k)) governed.set(k, v);

@@ -144,6 +144,28 @@ export interface RoleAdminSpec {
   [k: string]: unknown;
 }
 
+/**
+ * A default privilege (ALTER DEFAULT PRIVILEGES) of a managed role, or of any role in a managed
+ * schema: given at once to every object of that type created later. Never the model's (product.md:
+ * no default-privilege grants, ever): only ever live, so apply revokes it.
+ */
+export interface DefaultAclSpec {
+  /** The role whose new objects get it (FOR ROLE). */
+  readonly role: string;
+  /** IN SCHEMA, or '' for every schema. */
+  readonly schema: string;
+  /** pg_default_acl.defaclobjtype: r (tables and views), S, f, T, n. */
+  readonly objtype: string;
+  readonly privilege: string;
+  /** '' is PUBLIC. */
+  readonly grantee: string;
+  readonly grantable?: true;
+  [k: string]: unknown;
+}
+
+/** The ALTER DEFAULT PRIVILEGES keyword of each object type. */
+export const DEFAULT_ACL_OBJECTS: Readonly<Record<string, string>> = { r: 'TABLES', S: 'SEQUENCES', f: 'FUNCTIONS', T: 'TYPES', n: 'SCHEMAS' };
+
 /** A tag assignment, kept as a row of `<governance>.tags` (never as base-table comments). */
 export interface TagSpec {
   /** Neutral `database.schema.table` or `database.schema.table.column`. */
@@ -168,6 +190,7 @@ export const keys = {
   grant: (g: Pick<GrantSpec, 'privilege' | 'on' | 'object' | 'grantee'>) => `grant:${g.privilege}:${g.on}:${g.object}:${g.grantee}`,
   roleAdmin: (role: string, member: string) => `role_admin:${role}:${member}`,
   tag: (object: string, tag: string) => `tag:${object}:${tag}`,
+  defaultAcl: (d: Pick<DefaultAclSpec, 'role' | 'schema' | 'objtype' | 'privilege' | 'grantee'>) => `default_acl:${d.role}:${d.schema}:${d.objtype}:${d.privilege}:${d.grantee}`,
   governance: (schema: string) => `governance:${schema}`,
 };
 
@@ -199,5 +222,12 @@ export const objects = {
     ...extra,
   }),
   tag: (spec: TagSpec, extra: Extra = {}): NativeObject => ({ key: keys.tag(spec.object, spec.tag), kind: 'tag', label: `tag ${spec.tag}=${spec.value} on ${spec.object}`, spec, ...extra }),
+  defaultAcl: (spec: DefaultAclSpec, extra: Extra = {}): NativeObject => ({
+    key: keys.defaultAcl(spec),
+    kind: 'default_acl',
+    label: `default ${spec.privilege} on ${(DEFAULT_ACL_OBJECTS[spec.objtype] ?? spec.objtype).toLowerCase()} ${spec.role === '' ? '' : `created by ${spec.role} `}${spec.schema ? `in schema ${quoteIdent(spec.schema)}` : 'in every schema'} → ${spec.grantee === '' ? 'PUBLIC' : spec.grantee}${spec.grantable ? ' WITH GRANT OPTION' : ''}`,
+    spec,
+    ...extra,
+  }),
   governance: (spec: GovernanceSpec): NativeObject => ({ key: keys.governance(spec.schema), kind: 'governance', label: `governance tables in ${quoteIdent(spec.schema)}`, spec }),
 };

@@ -10,11 +10,26 @@ import { quoteIdent } from './naming.js';
  */
 
 /**
+ * Default privileges (pg_default_acl) as json arrays `[owner | schema, object type, grantee ('' =
+ * PUBLIC), privilege, grantable]`, one per exploded ACL entry: what every object created later
+ * by that role (or in that schema) is granted at once. `who` names the role or the schema ('' =
+ * every schema), `which` selects the rows.
+ */
+const defaultAclJson = (who: string, which: string) => `COALESCE((SELECT json_agg(json_build_array(x.who, x.objtype, x.grantee, x.privilege, x.grantable) ORDER BY x.who, x.objtype, x.grantee, x.privilege)
+                 FROM (SELECT ${who} AS who, d.defaclobjtype::text AS objtype,
+                              CASE WHEN a.grantee = 0 THEN '' ELSE pg_catalog.pg_get_userbyid(a.grantee)::text END AS grantee,
+                              a.privilege_type::text AS privilege, a.is_grantable AS grantable
+                       FROM pg_catalog.pg_default_acl AS d
+                       LEFT JOIN pg_catalog.pg_namespace AS dn ON dn.oid = d.defaclnamespace
+                       CROSS JOIN LATERAL pg_catalog.aclexplode(d.defaclacl) AS a
+                       WHERE ${which}) AS x), '[]'::json)`;
+
+/**
  * (a) Every role whose name carries the managed prefix, with its comment (the marker), every
  * attribute that can widen what the role or its members can do (pg_roles, which any role can
  * read; the password is not: pg_roles shows `********` for every role, and pg_authid is for
- * superusers only) and its per-role settings in every database (pg_db_role_setting; '' is "all
- * databases").
+ * superusers only), its per-role settings in every database (pg_db_role_setting; '' is "all
+ * databases") and its default privileges in every schema.
  */
 export const ROLES_QUERY = `
 SELECT r.rolname::text AS name,
@@ -26,7 +41,8 @@ SELECT r.rolname::text AS name,
                  FROM pg_catalog.pg_db_role_setting AS st
                  LEFT JOIN pg_catalog.pg_database AS d ON d.oid = st.setdatabase
                  CROSS JOIN LATERAL unnest(st.setconfig) AS cfg(c)
-                 WHERE st.setrole = r.oid), '[]'::json) AS settings
+                 WHERE st.setrole = r.oid), '[]'::json) AS settings,
+       ${defaultAclJson("COALESCE(dn.nspname::text, '')", 'd.defaclrole = r.oid')} AS default_acl
 FROM pg_catalog.pg_roles AS r
 WHERE left(r.rolname, length($1::text)) = $1::text
 ORDER BY 1`;
@@ -56,8 +72,9 @@ const aclJson = (acl: string) => `COALESCE((SELECT json_agg(json_build_array(e.g
                        FROM pg_catalog.aclexplode(${acl}) AS a) AS e), '[]'::json)`;
 
 /**
- * (c) Prefixed schemas and the governance schema: owner, comment, USAGE grantees, and which of
- * the governance tables exist in the governance schema (so (f) is only issued when they do).
+ * (c) Prefixed schemas and the governance schema: owner, comment, USAGE grantees, which of the
+ * governance tables exist in the governance schema (so (f) is only issued when they do), and the
+ * default privileges of any role in the schema.
  */
 export const SCHEMAS_QUERY = `
 SELECT n.nspname::text AS name,
@@ -70,7 +87,8 @@ SELECT n.nspname::text AS name,
        COALESCE((SELECT json_agg(c.relname::text ORDER BY c.relname)
                  FROM pg_catalog.pg_class AS c
                  WHERE c.relnamespace = n.oid AND n.nspname = $2::text
-                   AND c.relkind IN ('r', 'p') AND c.relname IN ('state', 'tags', 'meta', 'audit')), '[]'::json) AS governance_tables
+                   AND c.relkind IN ('r', 'p') AND c.relname IN ('state', 'tags', 'meta', 'audit')), '[]'::json) AS governance_tables,
+       ${defaultAclJson('pg_catalog.pg_get_userbyid(d.defaclrole)::text', 'd.defaclnamespace = n.oid')} AS default_acl
 FROM pg_catalog.pg_namespace AS n
 WHERE left(n.nspname, length($1::text)) = $1::text OR n.nspname = $2::text
 ORDER BY 1`;
@@ -187,9 +205,20 @@ export interface RoleAttributes {
   /** Per-role settings as `[database ('' = every database), 'name=value']`, sorted. */
   readonly settings: readonly (readonly [string, string])[];
 }
+/** One default privilege (pg_default_acl, exploded): `who` is the schema ('' = every schema) on a role row, the role on a schema row. */
+export interface DefaultAclEntry {
+  readonly who: string;
+  /** pg_default_acl.defaclobjtype: r (tables and views), S (sequences), f (functions), T (types), n (schemas). */
+  readonly objtype: string;
+  readonly grantee: string;
+  readonly privilege: string;
+  readonly grantable: boolean;
+}
 export interface RoleRow extends RoleAttributes {
   readonly name: string;
   readonly comment: string | null;
+  /** Default privileges of the role (absent in rows recorded before they were read). */
+  readonly defaultAcl?: readonly DefaultAclEntry[];
   /** Whether the identity that read the catalog is a superuser (the same on every row). */
   readonly readerSuperuser?: boolean;
 }
@@ -215,6 +244,8 @@ export interface SchemaRow {
   readonly usage: readonly string[];
   readonly acl: readonly AclEntry[];
   readonly governanceTables: readonly string[];
+  /** Default privileges of any role in the schema (absent in rows recorded before they were read). */
+  readonly defaultAcl?: readonly DefaultAclEntry[];
 }
 /** A row-level security policy: name, command (r, a, w, d, *), permissive, roles ('' = PUBLIC). */
 export interface PolicyRow {
@@ -307,6 +338,7 @@ export async function readCatalog(conn: Connection, p: CatalogParams): Promise<{
     usage: strings(r.usage),
     acl: aclEntries(r.acl),
     governanceTables: strings(r.governance_tables),
+    defaultAcl: defaultAclEntries(r.default_acl),
   }));
   const views = (await run(VIEWS_QUERY, [p.prefix, p.governanceSchema])).map((r) => ({
     schema: str(r.schema),
@@ -391,7 +423,17 @@ export function roleRow(r: Record<string, unknown>): RoleRow {
     connection_limit: Number(r.connection_limit ?? -1),
     settings: pairs(r.settings),
     readerSuperuser: r.reader_superuser === true,
+    defaultAcl: defaultAclEntries(r.default_acl),
   };
+}
+
+export function defaultAclEntries(v: unknown): DefaultAclEntry[] {
+  const j = json(v);
+  if (!Array.isArray(j)) return [];
+  return j.map((x) => {
+    const a = x as unknown[];
+    return { who: str(a[0]), objtype: str(a[1]), grantee: str(a[2]), privilege: str(a[3]), grantable: a[4] === true };
+  });
 }
 
 export function aclEntries(v: unknown): AclEntry[] {

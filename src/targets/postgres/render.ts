@@ -2,7 +2,7 @@ import type { Action, Change, NativeObject, RenderContext } from '../target.js';
 import { createTemplateEnv, templatesDir, type TemplateEnv } from '../shared/templates.js';
 import { quoteIdent } from './naming.js';
 import { postgresNames } from './native-names.js';
-import { marker, PRIVILEGES, qualified, ROLE_DEFAULTS, ROLE_FLAGS, type GrantSpec, type RoleSpec, type ViewColumn, type ViewSpec } from './objects.js';
+import { DEFAULT_ACL_OBJECTS, marker, PRIVILEGES, qualified, type DefaultAclSpec, ROLE_DEFAULTS, ROLE_FLAGS, type GrantSpec, type RoleSpec, type ViewColumn, type ViewSpec } from './objects.js';
 import type { UnmanagedGrantSpec } from './unmanaged.js';
 import { quoteLiteral } from './sql-text.js';
 
@@ -27,6 +27,7 @@ export const RENDERED: Readonly<Record<string, readonly Action[]>> = {
   tag: ['add', 'change', 'remove'],
   governance: ['add', 'change', 'remove'],
   unmanaged_grant: ['remove'],
+  default_acl: ['remove'],
 };
 
 /** Every template the PostgreSQL target needs (`<kind>.<action>`); a missing one fails when templates load. */
@@ -61,6 +62,8 @@ function templateData(change: Change, object: NativeObject, ctx: RenderContext):
       return change.action === 'change' ? grantChangeData(spec as GrantSpec, (change.current?.spec ?? {}) as GrantSpec) : change.action === 'remove' ? grantRemoveData(spec as GrantSpec) : grantData(spec as GrantSpec);
     case 'unmanaged_grant':
       return unmanagedGrantData(spec as UnmanagedGrantSpec);
+    case 'default_acl':
+      return defaultAclData(spec as DefaultAclSpec);
     case 'view':
       return change.action === 'change' ? viewChangeData(change, spec as ViewSpec, ctx) : { ...spec };
     case 'tag':
@@ -147,6 +150,18 @@ function roleChangeData(desired: RoleSpec, current: RoleSpec): Record<string, un
 function unmanagedGrantData(spec: UnmanagedGrantSpec): Record<string, unknown> {
   if (spec.privilege !== 'SELECT') throw new Error(`unexpected ${spec.privilege} on ${spec.schema}.${spec.table}`);
   return { schema: spec.schema, table: spec.table, grantee: spec.grantee, toPublic: spec.grantee === '' };
+}
+
+/** Every privilege ALTER DEFAULT PRIVILEGES can give (aclexplode spelling). */
+const DEFAULT_ACL_PRIVILEGES = [...PRIVILEGES, 'EXECUTE'];
+
+/** A default privilege to revoke: the privilege and the object type are keywords of closed lists; role, schema and grantee are quoted by `ident`. */
+function defaultAclData(spec: DefaultAclSpec): Record<string, unknown> {
+  if (!DEFAULT_ACL_PRIVILEGES.includes(spec.privilege)) throw new Error(`unexpected default privilege ${spec.privilege} of ${spec.role}`);
+  const objects = DEFAULT_ACL_OBJECTS[spec.objtype];
+  if (!objects) throw new Error(`unexpected default-privilege object type ${spec.objtype} of ${spec.role}`);
+  if (spec.objtype === 'n' && spec.schema !== '') throw new Error(`default privileges on schemas are never per schema (${spec.schema})`);
+  return { role: spec.role, schema: spec.schema, inSchema: spec.schema !== '', privilege: spec.privilege, objects, grantee: spec.grantee, toPublic: spec.grantee === '' };
 }
 
 /** In place when the live columns are a prefix of the desired ones; otherwise drop, create and re-grant. */

@@ -7,7 +7,7 @@ import { readAs } from '../../support/e2e-read.js';
 
 /**
  * Random out-of-band catalog edits for drift (issue 8): every attribute, membership and privilege
- * a managed role or object can be given by hand — alone or two at once — must be in the model,
+ * (default privileges included) a managed role or object can be given by hand — alone or two at once — must be in the model,
  * reported, or irrelevant to reads. For each random edit, on an applied target:
  *   - whenever it changes what some principal reads (a helper role, group roles, queried AS them),
  *     drift reports it — and, stronger, whenever it changes the catalog at all;
@@ -71,6 +71,9 @@ describe.each(ENGINES)('random out-of-band catalog edits on %s', (engine) => {
          UNION ALL SELECT 'a:' || c.relname || '.' || a.attname || ':' || x.grantee || x.privilege_type || x.is_grantable::text || x.grantor
            FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace, aclexplode(a.attacl) x
            WHERE left(n.nspname, length($1)) = $1 OR n.nspname IN ('sales', 'hr', 'marketing')
+         UNION ALL SELECT 'd:' || pg_get_userbyid(d.defaclrole) || ':' || COALESCE(n.nspname, '') || ':' || d.defaclobjtype::text || ':' || x.grantee || x.privilege_type || x.is_grantable::text
+           FROM pg_default_acl d LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace, aclexplode(d.defaclacl) x
+           WHERE left(pg_get_userbyid(d.defaclrole), length($1)) = $1 OR left(n.nspname, length($1)) = $1
        ) AS t(x)`,
       [p],
     );
@@ -124,7 +127,31 @@ describe.each(ENGINES)('random out-of-band catalog edits on %s', (engine) => {
       cleanup: [`ALTER TABLE ${base} NO FORCE ROW LEVEL SECURITY`, `ALTER TABLE ${base} DISABLE ROW LEVEL SECURITY`],
       text: `RLS on ${base}${force ? ' (forced)' : ''}`,
     }));
-    return fc.oneof(attribute, membership, onRelation, onColumn, onSchema, rls);
+    // ALTER DEFAULT PRIVILEGES of a managed role (in every schema or a managed one), or of the
+    // apply identity (FOR ROLE left out) in a managed schema: what every object created later gets
+    const PRIVILEGES_OF: Record<string, string[]> = {
+      TABLES: ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER'],
+      SEQUENCES: ['USAGE', 'SELECT', 'UPDATE'],
+      FUNCTIONS: ['EXECUTE'],
+      TYPES: ['USAGE'],
+      SCHEMAS: ['USAGE', 'CREATE'],
+    };
+    const defaults = fc
+      .record({
+        who: fc.option(managedRole, { nil: undefined }),
+        schema: fc.option(fc.constantFrom(...TABLES.map(([x]) => role(x)), role('meta')), { nil: undefined }),
+        objects: fc.constantFrom(...Object.keys(PRIVILEGES_OF)),
+        pick: fc.nat(),
+        to: grantee,
+        option: fc.boolean(),
+      })
+      .filter(({ who, schema, objects, to }) => (who !== undefined || schema !== undefined) && !(objects === 'SCHEMAS' && schema !== undefined) && to !== (who && q(who)))
+      .map(({ who, schema, objects, pick, to, option }) => {
+        const privilege = PRIVILEGES_OF[objects]![pick % PRIVILEGES_OF[objects]!.length]!;
+        const sql = `ALTER DEFAULT PRIVILEGES${who ? ` FOR ROLE ${q(who)}` : ''}${schema ? ` IN SCHEMA ${q(schema)}` : ''} GRANT ${privilege} ON ${objects} TO ${to}${option && to !== 'PUBLIC' ? ' WITH GRANT OPTION' : ''}`;
+        return { sql: [sql], cleanup: [], text: sql };
+      });
+    return fc.oneof(attribute, membership, onRelation, onColumn, onSchema, rls, defaults);
   }
 
   beforeAll(async () => {

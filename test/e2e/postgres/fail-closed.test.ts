@@ -274,6 +274,58 @@ describe.each(ENGINES)('fail closed on %s', (engine) => {
     expect(await drift()).toEqual([]);
   });
 
+  it('1. default privileges of a managed role or in a managed schema are drift, and apply revokes them before it creates a view — the leak closed', async () => {
+    const dave = helper('dave');
+    const owner = role('owner');
+    const sales = role('sales');
+    const orders = view('sales', 'orders');
+    const probe = view('sales', 'zz_probe');
+    const reader = (await sql(async (db) => (await db.query('SELECT current_user::text AS u')).rows[0]!.u)) as string;
+    await sql(async (db) => {
+      await db.exec(`CREATE ROLE ${q(dave)} NOLOGIN`);
+      await db.exec(`GRANT ${q(role('employees'))} TO ${q(dave)}`); // the administrator's: employees read stores and products, not orders
+      await db.exec(`ALTER DEFAULT PRIVILEGES IN SCHEMA ${q(sales)} GRANT SELECT ON TABLES TO ${q(dave)}`); // FOR ROLE the apply identity
+      await db.exec(`ALTER DEFAULT PRIVILEGES FOR ROLE ${q(owner)} IN SCHEMA ${q(sales)} GRANT SELECT ON TABLES TO ${q(dave)} WITH GRANT OPTION`);
+      await db.exec(`ALTER DEFAULT PRIVILEGES FOR ROLE ${q(owner)} GRANT USAGE ON SCHEMAS TO PUBLIC`);
+      await db.exec(`ALTER DEFAULT PRIVILEGES FOR ROLE ${q(owner)} GRANT EXECUTE ON FUNCTIONS TO ${q(dave)}`);
+      // the leak: a view created in the managed schema is readable by dave at once
+      await db.exec(`CREATE VIEW ${probe} AS SELECT 1 AS x`);
+      expect(await readAs(db, dave, probe)).toBe('1:' + (await db.query(`SELECT md5('(1)') AS h`)).rows[0]!.h);
+      await db.exec(`DROP VIEW ${probe}`);
+      await db.exec(`DROP VIEW ${orders}`); // so that apply creates it again
+      expect(await readAs(db, dave, view('sales', 'stores'))).not.toBe('denied');
+    });
+    const k = {
+      reader: `default_acl:${reader}:${sales}:r:SELECT:${dave}`,
+      owner: `default_acl:${owner}:${sales}:r:SELECT:${dave}`,
+      schemas: `default_acl:${owner}::n:USAGE:`,
+      functions: `default_acl:${owner}::f:EXECUTE:${dave}`,
+    };
+    const items = byKey(await drift());
+    for (const key of Object.values(k)) expect(items.get(key), key).toMatchObject({ status: 'extra', kind: 'default_acl', detail: expect.stringContaining('ALTER DEFAULT PRIVILEGES FOR ROLE') });
+    expect(items.get(k.schemas)!.detail).toContain(`GRANT USAGE ON SCHEMAS TO PUBLIC was run outside meshward`);
+    expect([...items.keys()].filter((x) => x.startsWith('default_acl:')).sort()).toEqual(Object.values(k).sort()); // EXECUTE to PUBLIC is PostgreSQL's own default
+
+    const { plan } = await planFor(session);
+    const at = (key: string) => plan.changes.findIndex((c) => c.key === key);
+    expect(plan.changes[at(k.reader)]).toMatchObject({ action: 'remove', hazards: ['AUTHZ_NARROW'], sql: [`ALTER DEFAULT PRIVILEGES FOR ROLE ${q(reader)} IN SCHEMA ${q(sales)} REVOKE SELECT ON TABLES FROM ${q(dave)};`] });
+    expect(plan.changes[at(k.owner)]!.sql).toEqual([`ALTER DEFAULT PRIVILEGES FOR ROLE ${q(owner)} IN SCHEMA ${q(sales)} REVOKE SELECT ON TABLES FROM ${q(dave)};`]);
+    expect(plan.changes[at(k.schemas)]!.sql).toEqual([`ALTER DEFAULT PRIVILEGES FOR ROLE ${q(owner)} REVOKE USAGE ON SCHEMAS FROM PUBLIC;`]);
+    for (const key of Object.values(k)) expect(at(key), key).toBeLessThan(at(`view:${orders}`));
+
+    await planAndApply(session);
+    expect(await drift()).toEqual([]);
+    expect(await pendingChanges(session)).toEqual([]);
+    await sql(async (db) => {
+      expect((await db.query(`SELECT count(*)::int AS n FROM pg_default_acl d, aclexplode(d.defaclacl) a WHERE a.grantee = $1::regrole OR a.grantee = 0 AND d.defaclobjtype = 'n'`, [q(dave)])).rows).toEqual([{ n: 0 }]);
+      expect(await readAs(db, dave, orders)).toBe('denied'); // the view apply created again is not dave's
+      expect(await readAs(db, dave, view('sales', 'stores'))).not.toBe('denied');
+      await db.exec(`REVOKE ${q(role('employees'))} FROM ${q(dave)}`);
+      await db.exec(`DROP ROLE ${q(dave)}`);
+    });
+    expect(await drift()).toEqual([]);
+  });
+
   it.runIf(engine === 'pglite')('an interrupted first apply with --no-transaction is never refused by the ownership rule', async () => {
     const fresh = await makeTarget(engine);
     let s = await open(fresh);

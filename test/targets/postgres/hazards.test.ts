@@ -123,7 +123,9 @@ describe('rank: revoke, change views, then grant (exposure-window harness)', () 
 
   const owner = objects.role({ name: 'mw_owner', comment: 'meshward:p:owner:views' });
   const govSchema = objects.schema({ name: 'mw_meta', owner: 'mw_owner', comment: 'meshward:p:governance:mw_meta' });
+  const defaults = objects.defaultAcl({ role: 'mw_owner', schema: 'mw_s', objtype: 'r', privilege: 'SELECT', grantee: 'someone' });
   const ORDER: [string, Omit<Change, 'hazards'>][] = [
+    ['default privilege remove', remove(defaults)],
     ['owner role add', add(owner)],
     ['governance schema add', add(govSchema)],
     ['governance', add(gov)],

@@ -19,6 +19,7 @@ const SAMPLES: Record<keyof typeof objects, NativeObject> = {
   grant: objects.grant({ privilege: 'SELECT', on: 'view', object: '"mw_s"."t"', grantee: 'mw_x' }),
   tag: objects.tag({ object: 'db.s.t', tag: 'pii', value: 'email' }),
   governance: objects.governance({ schema: 'mw_meta', version: 1 }),
+  defaultAcl: objects.defaultAcl({ role: 'mw_owner', schema: 'mw_s', objtype: 'r', privilege: 'SELECT', grantee: 'alice' }),
 };
 
 /**
