@@ -1,4 +1,7 @@
+import { join } from 'node:path';
 import { runCli } from '../../src/cli/program.js';
+
+const MAIN = join(import.meta.dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
 
 /**
  * Runs a meshward command in this process — the same `runCli` main.ts calls — with stdout and
@@ -36,7 +39,12 @@ async function capture(args: readonly string[], env: NodeJS.ProcessEnv | undefin
   process.stdout.write = sink((s) => (stdout += s));
   process.stderr.write = sink((s) => (stderr += s));
   process.env = { ...(env ?? savedEnv), NO_COLOR: '1' };
+  const savedArgv = process.argv;
+  process.argv = [process.execPath, MAIN, ...args]; // what the audit record's command line reads
   const savedCwd = process.cwd();
+  // stdin is never a TTY for a test (a spawned CLI gets an ended pipe): apply must not wait for an answer
+  const stdinTty = Object.getOwnPropertyDescriptor(process.stdin, 'isTTY');
+  Object.defineProperty(process.stdin, 'isTTY', { value: false, configurable: true });
   if (cwd) process.chdir(cwd); // relative paths in messages are relative to where the user is
   try {
     const code = await runCli(args);
@@ -46,5 +54,8 @@ async function capture(args: readonly string[], env: NodeJS.ProcessEnv | undefin
     process.stderr.write = err;
     process.env = savedEnv;
     process.chdir(savedCwd);
+    process.argv = savedArgv;
+    if (stdinTty) Object.defineProperty(process.stdin, 'isTTY', stdinTty);
+    else delete (process.stdin as { isTTY?: boolean }).isTTY;
   }
 }

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, stat
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
+import { runInProcess } from './cli-inprocess.js';
 
 /** Runs the built CLI (`node dist/src/cli/main.js`) the way a user or a CI job does. */
 
@@ -17,10 +18,19 @@ export interface CliResult {
 }
 
 /**
- * Spawns the CLI with stdin a pipe that is ended at once (so stdin is never a TTY), stdout and
- * stderr captured. NO_COLOR keeps the output plain.
+ * Runs the CLI and captures stdout and stderr (NO_COLOR keeps the output plain). By default
+ * in-process — the same `runCli` main.ts calls, without a Node start per command (cli-inprocess.ts);
+ * with `spawn: true` as a child process with stdin a pipe ended at once (never a TTY), for what
+ * only a real process shows: argv parsing by Node, exit codes, signals, TTY refusal.
  */
-export function cli(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
+export async function cli(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; spawn?: boolean } = {}): Promise<CliResult> {
+  if (options.spawn) return spawnCli(args, options);
+  const started = performance.now();
+  const r = await runInProcess(args, { cwd: options.cwd, env: options.env ?? process.env });
+  return { code: r.code, stdout: r.stdout, stderr: r.stderr, ms: performance.now() - started };
+}
+
+function spawnCli(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<CliResult> {
   const started = performance.now();
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [CLI, ...args], {

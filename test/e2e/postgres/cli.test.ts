@@ -20,7 +20,7 @@ describe.each(ENGINES)('the CLI on %s', (engine) => {
   let allChanges: number;
   // In-process (the same runCli main.ts calls); spawned where argv, the TTY and exit codes of a real process matter.
   const run = (...args: string[]) => runInProcess([...args, '--dir', t.dir, '--target', t.target], { env: t.env });
-  const spawned = (...args: string[]) => cli([...args, '--dir', t.dir, '--target', t.target], { env: t.env, cwd: t.dir });
+  const spawned = (...args: string[]) => cli([...args, '--dir', t.dir, '--target', t.target], { env: t.env, cwd: t.dir, spawn: true });
   const at = (file: string) => join(t.dir, file);
   const json = <T>(stdout: string): T => JSON.parse(stdout) as T;
 
