@@ -61,6 +61,8 @@ export function fakePlan(statements: readonly string[] = ['CREATE ROLE "mw_a" NO
     changes: statements.map((sql, i) => ({ action: 'add', kind: 'role', key: `role:${i}`, object: `role ${i}`, domain: null, table: null, policy: [], reason: 'new', hazards: [], sql: [sql] })),
     findings: [],
     summary: { add: statements.length, change: 0, remove: 0, hazards: 0, widening: 0, statements: statements.length },
+    new_target: false,
+    options: { revoke_unmanaged: false },
     created_at: '2026-01-01T00:00:00.000Z',
   } as Plan;
 }

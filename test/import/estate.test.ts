@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import type { Inventory } from '../../src/model/inventory.js';
+import type { NeutralType } from '../../src/model/neutral-types.js';
 import { estateFromSnapshot, type ImportSnapshot } from '../../src/targets/postgres/import.js';
 import { errorsOf, importDraft, validateDraft } from './support.js';
 
@@ -10,7 +11,7 @@ import { errorsOf, importDraft, validateDraft } from './support.js';
  * on purpose (quotes, spaces, a role literally named PUBLIC, two tables differing only in case).
  */
 
-const col = (name: string, type = 'string', native_type = 'text') => ({ name, type, native_type }) as const;
+const col = (name: string, type: NeutralType = 'string', native_type = 'text') => ({ name, type, native_type });
 const table = (schema: string, name: string, columns = [col('id', 'number', 'integer'), col('region')]) => ({ name: `db.${schema}.${name}`, native: `"${schema.replace(/"/g, '""')}"."${name.replace(/"/g, '""')}"`, columns });
 
 const inventory: Inventory = {
