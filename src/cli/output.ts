@@ -1,4 +1,5 @@
 import { relative } from 'node:path';
+import { shellWord } from '../util/shell.js';
 import { formatDiagnostic, type Diagnostic } from '../config/diagnostics.js';
 
 let colourOff = false;
@@ -76,6 +77,4 @@ export function commandHint(words: string, where: { readonly dir?: string; reado
   return parts.join(' ');
 }
 
-export function shellWord(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}
+export { shellWord } from '../util/shell.js';

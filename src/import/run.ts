@@ -4,6 +4,7 @@ import { Diagnostics } from '../config/diagnostics.js';
 import { expandTargetSettings } from '../config/env.js';
 import { findRoot, listPolicyFiles, loadFromFiles, PROJECT_FILE } from '../config/load.js';
 import type { Model, Project, TargetDecl } from '../model/types.js';
+import { unknownTargetMessage } from '../session/open-target.js';
 import { targetFor } from '../targets/index.js';
 import type { Target, TargetContext } from '../targets/target.js';
 import { DRAFT_MARKER, draftRepository, type Draft, type DraftProject } from './draft.js';
@@ -107,7 +108,7 @@ function fromRepository(options: RunImportOptions, cwd: string, env: NodeJS.Proc
     decl = targets[0];
   } else {
     decl = targets.find((t) => t.name === options.target);
-    if (!decl) throw new ImportError(`unknown target '${options.target}'; targets: ${targets.map((t) => t.name).join(', ') || '(none)'}`);
+    if (!decl) throw new ImportError(unknownTargetMessage(options.target, targets));
   }
   const target = targetFor(decl!.type);
   if (!target) throw new ImportError(`target '${decl!.name}' has type ${decl!.type}, which this version cannot connect to yet`);

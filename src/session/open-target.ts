@@ -133,8 +133,19 @@ function pickTarget(model: Model, name: string | undefined, diags: Diagnostics):
   }
   const t = targets.find((x) => x.name === name);
   if (!t) {
-    const guess = didYouMean(name, targets.map((x) => x.name));
-    diags.error('unknown-target', `unknown target '${name}'`, model.project.at, guess ? `did you mean '${guess}'?` : `targets: ${targets.map((x) => x.name).join(', ')}`);
+    diags.error('unknown-target', `unknown target '${name}'`, model.project.at, unknownTargetHint(name, targets));
   }
   return t;
+}
+
+/** The one way every command words an unknown target's hint: a guess when there is one, and the targets. */
+export function unknownTargetHint(name: string, targets: readonly { readonly name: string }[]): string {
+  const guess = didYouMean(name, targets.map((x) => x.name));
+  const list = `targets: ${targets.map((x) => x.name).join(', ') || '(none declared)'}`;
+  return guess ? `did you mean '${guess}'? (${list})` : list;
+}
+
+/** `unknown target 'x'; <hint>` for commands that do not print diagnostics. */
+export function unknownTargetMessage(name: string, targets: readonly { readonly name: string }[]): string {
+  return `unknown target '${name}'; ${unknownTargetHint(name, targets)}`;
 }

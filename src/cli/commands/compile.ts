@@ -2,6 +2,7 @@ import { expandTargetSettings } from '../../config/env.js';
 import { buildPlan } from '../../plan/plan.js';
 import { targetFor } from '../../targets/index.js';
 import type { TargetContext } from '../../targets/target.js';
+import { unknownTargetMessage } from '../../session/open-target.js';
 import { ExitError, printDiagnostics } from '../output.js';
 import { loadOrExit } from './validate.js';
 
@@ -20,7 +21,7 @@ export function compileCommand(options: CompileOptions): void {
   const { resolved, root, model, inventory, diagnostics } = loadOrExit(options, true) as ReturnType<typeof loadOrExit> & { model: NonNullable<ReturnType<typeof loadOrExit>['model']> };
   if (!inventory) throw new ExitError(1, 'compile needs an inventory: pass --inventory FILE or write inventory.json with meshward inventory --target T');
   const decl = options.target ? model.project.targets.find((t) => t.name === options.target) : model.project.targets[0];
-  if (!decl) throw new ExitError(1, `unknown target '${options.target}'; targets: ${model.project.targets.map((t) => t.name).join(', ')}`);
+  if (!decl) throw new ExitError(1, `meshward: ${unknownTargetMessage(options.target!, model.project.targets)}`);
   const target = targetFor(decl.type);
   if (!target) throw new ExitError(1, `target type ${decl.type} cannot be compiled by this version`);
   if (options.domain && !model.domains.some((d) => d.name === options.domain)) throw new ExitError(1, `unknown domain '${options.domain}'; domains: ${model.domains.map((d) => d.name).join(', ')}`);

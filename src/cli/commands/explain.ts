@@ -2,6 +2,7 @@ import { didYouMean } from '../../model/did-you-mean.js';
 import { explainReport, type ExplainReport } from '../../explain/report.js';
 import { tableAccess } from '../../resolve/access.js';
 import type { Resolved } from '../../resolve/resolve.js';
+import { unknownTargetMessage } from '../../session/open-target.js';
 import { ExitError, paint, useColour } from '../output.js';
 import { renderExplain, renderMatrix } from '../views/explain.js';
 import { loadOrExit, type RepoOptions } from './validate.js';
@@ -40,8 +41,7 @@ function targetType(resolved: Resolved, name: string | undefined): { type: strin
   if (name === undefined) return targets[0];
   const t = targets.find((x) => x.name === name);
   if (!t) {
-    process.stderr.write(`unknown target '${name}'; targets: ${targets.map((x) => x.name).join(', ')}\n`);
-    throw new ExitError(1);
+    throw new ExitError(1, `meshward: ${unknownTargetMessage(name, targets)}`);
   }
   return t;
 }

@@ -1,5 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import { dirOption, shellWord } from '../../util/shell.js';
 import { commandLine, whoAmI } from '../../audit/identity.js';
 import { TargetLockedError, type Connection, type HeldLock, type TargetContext, type UnlockResult } from '../target.js';
 
@@ -150,8 +152,17 @@ export function acquireLockFile(file: string, opts: LockFileOptions): () => void
   }
 }
 
+/**
+ * `meshward unlock --target T [--dir D]`, runnable where the user is: an embedded data directory
+ * lives at `<repository>/.meshward/<target>`, so the repository is two levels up.
+ */
+function unlockHint(opts: LockFileOptions): string {
+  const root = dirname(dirname(opts.dir));
+  return `meshward unlock --target ${shellWord(opts.target)}${basename(dirname(opts.dir)) === '.meshward' ? dirOption(root) : ''}`;
+}
+
 function busyMessage(file: string, status: LockStatus, opts: LockFileOptions): string {
-  const hint = `meshward unlock --target ${opts.target}`;
+  const hint = unlockHint(opts);
   switch (status.kind) {
     case 'ours':
       return `${opts.label}: the embedded database ${opts.dir} is in use by this process (close the other connection first)`;
@@ -261,14 +272,14 @@ function stopHolderThenBreak(file: string, judged: string, info: LockInfo, holde
     process.kill(info.pid, 'SIGTERM');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ESRCH') {
-      return { status: 'refused', message: `${opts.label} is locked by ${holder}, which could not be stopped (${(e as Error).message}); stop it yourself, then run meshward unlock --target ${opts.target}` };
+      return { status: 'refused', message: `${opts.label} is locked by ${holder}, which could not be stopped (${(e as Error).message}); stop it yourself, then run ${unlockHint(opts)}` };
     }
   }
   for (const started = Date.now(); isAlive(info.pid); ) {
     if (Date.now() - started > waitMs) {
       return {
         status: 'refused',
-        message: `${opts.label} is locked by ${holder}, which did not stop within ${waitMs / 1000} s of SIGTERM; the lock is kept. Stop it (kill -9 ${info.pid}), then run meshward unlock --target ${opts.target}`,
+        message: `${opts.label} is locked by ${holder}, which did not stop within ${waitMs / 1000} s of SIGTERM; the lock is kept. Stop it (kill -9 ${info.pid}), then run ${unlockHint(opts)}`,
       };
     }
     sleepSync(50);

@@ -113,3 +113,12 @@ describe('configured names from the environment', () => {
     }
   }, 120_000);
 });
+
+describe('an unknown target is worded the same by every command', () => {
+  it.each([['explain', '--group', 'sales_analysts'], ['compile'], ['plan'], ['apply', '--yes'], ['drift'], ['inventory'], ['test'], ['unlock'], ['audit'], ['import', '--out', '/nonexistent/x']])('%s', async (...args) => {
+    const r = await runInProcess([...args, '--dir', 'policies', '--target', 'locl']);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stderr).toContain("unknown target 'locl'");
+    expect(r.stderr).toContain("did you mean 'local'? (targets: local)");
+  });
+});

@@ -131,7 +131,7 @@ describe.each(ENGINES)('concurrent applies on %s', (engine) => {
     const refused = await cli(['apply', '--yes', '--dir', t.dir], { env: t.env });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/target 'local': stale lock: .*local\.lock was taken by meshward alice@\S+ \(pid 2147483646, running "meshward apply --yes"\) at 2026-01-02T03:04:05\.000Z, and process 2147483646 is gone/);
-    expect(refused.stderr).toContain('meshward unlock --target local');
+    expect(refused.stderr).toContain(`meshward unlock --target local --dir ${t.dir}\n`); // pasted where the user is
     const unlock = await cli(['unlock', '--dir', t.dir, '--target', 'local'], { env: t.env });
     expect(unlock.code, unlock.stderr).toBe(0);
     expect(unlock.stdout).toMatch(/broke the stale lock of meshward alice@\S+ \(pid 2147483646/);
