@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import type { Change, Finding, Hazard, NativeObject, Target } from '../targets/target.js';
 import { BLOCKING_HAZARDS } from '../targets/target.js';
 import { canonicalJson, sha256 } from './canonical.js';
+import { describeAccessChange, type PolicyAt } from './describe.js';
 import { diffObjects } from './diff.js';
 
 /** One planned change with its rendered statements: what `plan --json` lists. */
@@ -14,6 +15,11 @@ export interface PlannedChange {
   readonly table: string | null;
   readonly policy: readonly string[];
   readonly reason: string;
+  /**
+   * What the change does in the model's words (a view: one line per column mask and row filter
+   * that differs); buildPlan always sets it, possibly empty (optional for plans built elsewhere).
+   */
+  readonly details?: readonly string[];
   readonly hazards: readonly Hazard[];
   readonly sql: readonly string[];
 }
@@ -57,13 +63,15 @@ export interface PlanInput {
   /** Changes that do not come from the diff (`--revoke-unmanaged`: revokes of unmanaged grants); hazards are the target's. */
   readonly extra?: readonly Omit<Change, 'hazards'>[];
   readonly request?: PlanRequest;
+  /** Where each policy is declared (`file:line:col`), for the details of view changes. */
+  readonly policyAt?: PolicyAt;
 }
 
 /** diff -> hazards (target) -> order (target rank, then key) -> render: a reviewable plan. */
 export function buildPlan(input: PlanInput): { plan: Plan; changes: Change[] } {
   const changes: Change[] = [...diffObjects(input.desired, input.current), ...(input.extra ?? [])].map((c) => ({ ...c, hazards: input.target.hazards(c) }));
   const ordered = orderChanges(changes, (c) => input.target.rank(c));
-  const planned = ordered.map((c) => toPlanned(c, input.render(c)));
+  const planned = ordered.map((c) => toPlanned(c, input.render(c), c.action === 'change' ? describeAccessChange(c.current?.access, c.desired?.access, input.policyAt) : []));
   const hazards = planned.reduce((n, c) => n + c.hazards.length, 0);
   return {
     changes: ordered,
@@ -95,7 +103,8 @@ export function orderChanges(changes: readonly Change[], rank: (c: Change) => nu
   return [...changes].sort((a, b) => rank(a) - rank(b) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
-function toPlanned(c: Change, sql: string[]): PlannedChange {
+/** A removal keeps the domain, table and policies of the object it removes (its current side: what was recorded). */
+function toPlanned(c: Change, sql: string[], details: string[]): PlannedChange {
   const o = c.desired ?? c.current!;
   return {
     action: c.action,
@@ -106,6 +115,7 @@ function toPlanned(c: Change, sql: string[]): PlannedChange {
     table: o.table ?? null,
     policy: o.policies ?? [],
     reason: c.reason,
+    details,
     hazards: c.hazards,
     sql,
   };

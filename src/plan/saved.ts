@@ -27,6 +27,7 @@ const plannedChange = z
     table: z.string().nullable(),
     policy: z.array(z.string()),
     reason: z.string(),
+    details: z.array(z.string()).default([]),
     hazards: z.array(z.enum(HAZARDS)),
     sql: z.array(z.string()),
   })
@@ -79,7 +80,7 @@ export function loadSavedPlan(file: string): Plan {
 }
 
 /** The fields of a change that decide what runs, and what a reviewer approved. */
-const FIELDS: readonly (keyof PlannedChange)[] = ['action', 'kind', 'key', 'object', 'domain', 'table', 'policy', 'reason', 'hazards', 'sql'];
+const FIELDS: readonly (keyof PlannedChange)[] = ['action', 'kind', 'key', 'object', 'domain', 'table', 'policy', 'reason', 'details', 'hazards', 'sql'];
 
 /**
  * Refuses a saved plan whose changes are not exactly the re-derived ones: the first step that

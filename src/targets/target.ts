@@ -31,7 +31,41 @@ export interface NativeObject {
   readonly table?: string;
   /** Policies behind the object (views: masks and filters), for the plan. */
   readonly policies?: readonly string[];
+  /** What the object lets through, in the model's words (views): the plan describes a change from it, never from SQL. */
+  readonly access?: AccessSummary;
   readonly spec: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * A neutral summary of what a native object (a view, a masking or row-access policy) lets
+ * through for one governed table (architecture.md: a typed access summary instead of strings
+ * parsed back). Compile sets it; introspection gives back the one recorded at the last apply.
+ */
+export interface AccessSummary {
+  /** Neutral table name. */
+  readonly table: string;
+  /** Output columns, in order. */
+  readonly columns: readonly string[];
+  /** column -> every mask that reaches it (whichever wins for a principal), sorted by policy. */
+  readonly masks: Readonly<Record<string, readonly MaskAccess[]>>;
+  /** Every row filter on the table (ANDed), sorted by policy. */
+  readonly filters: readonly FilterAccess[];
+}
+
+export interface MaskAccess {
+  readonly policy: string;
+  readonly method: string;
+  /** `partial` only. */
+  readonly keep_last?: number;
+  /** Groups the mask is waived for, sorted. */
+  readonly exempt: readonly string[];
+}
+
+export interface FilterAccess {
+  readonly policy: string;
+  /** The neutral expression, as the model prints it. */
+  readonly allow: string;
+  readonly exempt: readonly string[];
 }
 
 export type Action = 'add' | 'change' | 'remove';

@@ -15,6 +15,7 @@ const change: fc.Arbitrary<PlannedChange> = fc.record({
   table: fc.option(fc.string({ maxLength: 6 })),
   policy: fc.array(fc.string({ maxLength: 6 }), { maxLength: 2 }),
   reason: fc.string({ maxLength: 10 }),
+  details: fc.array(fc.string({ maxLength: 10 }), { maxLength: 2 }),
   hazards: fc.uniqueArray(fc.constantFrom(...HAZARDS), { maxLength: 2 }),
   sql: fc.array(fc.string({ minLength: 1, maxLength: 20 }), { minLength: 1, maxLength: 3 }),
 });
@@ -41,6 +42,7 @@ const mutations: Record<string, Mutation> = {
   'edit a statement': (p, i, text) => withChange(p, i, (c) => (c.sql[0] === text ? null : { ...c, sql: [text, ...c.sql.slice(1)] })),
   'drop a hazard': (p, i) => withChange(p, i, (c) => (c.hazards.length ? { ...c, hazards: c.hazards.slice(1) } : null)),
   'change an action': (p, i) => withChange(p, i, (c) => ({ ...c, action: c.action === 'add' ? 'remove' : 'add' })),
+  'edit what a change is said to do': (p, i, text) => withChange(p, i, (c) => ({ ...c, details: [...(c.details ?? []), text] })),
   'relabel an object': (p, i, text) => withChange(p, i, (c) => (c.object === text ? null : { ...c, object: text })),
   'drop a change': (p, i) => ({ ...p, changes: p.changes.filter((_, k) => k !== i % p.changes.length) }),
   'add a change': (p, i, text) => ({ ...p, changes: [...p.changes.slice(0, i % (p.changes.length + 1)), { ...p.changes[0]!, sql: [text] }, ...p.changes.slice(i % (p.changes.length + 1))] }),

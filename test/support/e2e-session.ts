@@ -93,3 +93,13 @@ export function serverUrl(t: E2eTarget): string {
 
 /** Quotes an identifier for SQL written by the tests. */
 export const q = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+
+/** Runs `fn` with an out-of-band client (outOfBand), closed afterwards. */
+export async function withOutOfBand<T>(t: E2eTarget, session: TargetSession, fn: (db: SqlClient) => Promise<T>): Promise<T> {
+  const db = await outOfBand(t, session);
+  try {
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
+}

@@ -1,5 +1,6 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { policyPositions } from '../../plan/describe.js';
 import { buildPlan, savePlan, type Plan } from '../../plan/plan.js';
 import { inStep } from '../../progress.js';
 import { contradictsModel } from '../../plan/findings.js';
@@ -50,6 +51,7 @@ export async function planFor(session: TargetSession, options: PlanForOptions = 
     findings: current.findings,
     stateHash: current.stateHash,
     render: (c) => session.target.render(c, { ...session.ctx, desired: session.desired }),
+    policyAt: policyPositions(session.model),
   });
 }
 

@@ -4,8 +4,12 @@ import { plural, type Paint } from '../output.js';
 
 const SYMBOL: Record<PlannedChange['action'], string> = { add: '+', change: '~', remove: '-' };
 
-/** The plan a reviewer reads: grouped by domain and table, markers, hazards, SQL, totals. */
-export function renderPlan(plan: Plan, p: Paint, options: { showSql?: boolean; hint?: (words: string) => string } = {}): string {
+/**
+ * The plan a reviewer reads: grouped by domain and table, markers, hazards, SQL, totals. A change
+ * that carries details (a view change described per column and filter) shows them, with its
+ * statements folded to their first line under them unless `fullSql`; `showSql: false` shows none.
+ */
+export function renderPlan(plan: Plan, p: Paint, options: { showSql?: boolean; fullSql?: boolean; hint?: (words: string) => string } = {}): string {
   const out: string[] = [];
   const groups = new Map<string, PlannedChange[]>();
   for (const c of plan.changes) {
@@ -25,8 +29,13 @@ export function renderPlan(plan: Plan, p: Paint, options: { showSql?: boolean; h
       // The label often starts with the kind ("role mw_x"): the kind column says it already.
       const object = c.object.startsWith(`${c.kind} `) ? c.object.slice(c.kind.length + 1) : c.object;
       out.push(`  ${marker} ${c.kind.padEnd(kindWidth)} ${object}${policies}${hazards}`);
-      if (c.action === 'change') out.push(p.dim(`      ${c.reason}`));
-      if (options.showSql !== false) for (const sql of c.sql) out.push(p.dim(indent(sql, 6)));
+      // A described change (a view) says what it does in the model's words; its SQL is folded under that.
+      const details = c.details ?? [];
+      if (c.action === 'change' && (details.length === 0 || c.reason.startsWith('live object differs'))) out.push(p.dim(`      ${c.reason}`));
+      for (const d of details) out.push(`      ${d}`);
+      if (options.showSql === false) continue;
+      if (details.length && !options.fullSql) for (const sql of c.sql) out.push(p.dim(folded(sql, 8)));
+      else for (const sql of c.sql) out.push(p.dim(indent(sql, 6)));
     }
   }
   // Findings that contradict the model are reported apart, each with what removes it (the rule
@@ -59,6 +68,12 @@ export function renderPlan(plan: Plan, p: Paint, options: { showSql?: boolean; h
   else if (plan.changes.length === 0) out.push(p.red(`No changes meshward makes unasked, but the target does not match the model: ${plural(contradicting.length, 'finding contradicts', 'findings contradict')} it (above).`));
   out.push(`Plan: ${s.add} to add, ${s.change} to change, ${s.remove} to remove · ${plural(s.hazards, 'hazard')} (${s.widening} widening) · ${plural(s.statements, 'statement')} · state ${plan.state_hash.slice(0, 8)}`);
   return out.join('\n') + '\n';
+}
+
+/** A statement as its first line, and how many more it has (plan --json and --out keep every statement whole). */
+function folded(text: string, n: number): string {
+  const lines = text.split('\n');
+  return ' '.repeat(n) + lines[0] + (lines.length > 1 ? ` … (${lines.length - 1} more lines; plan --json shows the whole statement)` : '');
 }
 
 function indent(text: string, n: number): string {

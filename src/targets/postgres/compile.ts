@@ -7,7 +7,7 @@ import { quoteIdent } from './naming.js';
 import { namesForResolved, type PostgresNames } from './native-names.js';
 import { marker, objects, qualified, type ViewSpec } from './objects.js';
 import { render } from './render.js';
-import { filterSummaries, maskSummaries, viewColumnTypes, viewSelectSql } from './view.js';
+import { accessSummary, filterSummaries, maskSummaries, viewColumnTypes, viewSelectSql } from './view.js';
 
 export { rowPredicateSql, viewSelectSql } from './view.js';
 
@@ -75,7 +75,7 @@ function tableObjects(t: ResolvedTable, ctx: TargetContext, names: PostgresNames
   const policies = [...new Set([...[...t.masks.values()].flat().map((m) => m.policy.name), ...t.filters.map((f) => f.policy.name)])].sort(compare);
   const out: NativeObject[] = [
     objects.grant({ privilege: 'SELECT', on: 'table', object: qualified(baseSchema, baseTable), grantee: names.owner }, extra),
-    objects.view(spec, { ...extra, policies }),
+    objects.view(spec, { ...extra, policies, access: accessSummary(t) }),
   ];
   const readers = [...new Set(t.grants.map((g) => g.group))].sort(compare);
   for (const group of readers) out.push(objects.grant({ privilege: 'SELECT', on: 'view', object: qualified(schema, baseTable), grantee: names.role(group) }, extra));

@@ -22,7 +22,7 @@ import { readViewFilters, type AttributeEvidence, type FilterToRead } from './im
 import { readInventory } from './inventory.js';
 import { quoteIdent } from './naming.js';
 import { qualified, type GrantSpec, type MembershipSpec, type RoleSpec, type ViewSpec } from './objects.js';
-import { governanceQuery, json, optStr, str, strings, type StateRow, type TagRow } from './queries.js';
+import { governanceQuery, json, optStr, stateRowOf, str, strings, type StateRow, type TagRow } from './queries.js';
 
 /**
  * `meshward import` on PostgreSQL: reads the whole estate in a fixed number of bulk catalog
@@ -222,7 +222,7 @@ export async function readImportSnapshot(conn: Connection, options: ImportOption
     if (sql) {
       state = present.includes('state') ? [] : null;
       for (const r of await run(sql)) {
-        if (r.source === 'state') state!.push({ key: str(r.k1), kind: str(r.k2), spec: asRecord(r.data), fingerprint: optStr(r.fp) });
+        if (r.source === 'state') state!.push(stateRowOf(str(r.k1), str(r.k2), r.data, optStr(r.fp)));
         else if (r.source === 'tag') tags.push({ object: str(r.k1), tag: str(r.k2), value: str(r.data) });
       }
     }

@@ -1,10 +1,11 @@
 import { canonicalJson, sha256 } from '../../plan/canonical.js';
-import type { Connection, CurrentState, Finding, NativeObject, TargetContext } from '../target.js';
+import type { AccessSummary, Connection, CurrentState, Finding, NativeObject, TargetContext } from '../target.js';
 import { governanceSchemaName, ownerRoleName } from './governance.js';
 import { quoteIdent } from './naming.js';
 import { quoteLiteral } from './sql-text.js';
+import { accessOfSpec } from './view.js';
 import { isOurMarker, keys, marker, objects, qualified, type DefaultAclSpec, type GrantSpec, type GrantTarget, type Privilege, type RoleSpec, type ViewSpec } from './objects.js';
-import { readCatalog, type AclEntry, type CatalogSnapshot, type DefaultAclEntry, type RelationRow, type RoleRow, type StateRow, type ViewRow } from './queries.js';
+import { readCatalog, type AclEntry, type CatalogSnapshot, type DefaultAclEntry, type RecordedAbout, type RelationRow, type RoleRow, type StateRow, type ViewRow } from './queries.js';
 
 /**
  * Reads what is live on a PostgreSQL target, scoped to what this project manages (product.md,
@@ -553,11 +554,56 @@ export async function introspect(conn: Connection, ctx: TargetContext, desired: 
     if (!lo.managed) continue;
     if (lo.object.key === govSchemaKey && !wantsGovSchema) continue; // represented by the governance object
     if (lo.object.kind === 'view') {
-      current.push(currentView(lo, live));
+      current.push(servedBy(currentView(lo, live), live));
       viewFingerprints.push([lo.object.key, lo.fingerprint]);
-    } else current.push(lo.object);
+    } else current.push(servedBy(lo.object, live));
   }
   return { objects: current, findings: live.findings, stateHash: stateHashOf(current, live.findings, viewFingerprints), queryCount: live.queryCount };
+}
+
+/**
+ * A current object with the domain, table and policies it served (issue 9: a removal is shown
+ * where it belonged): those recorded with it at the last apply; for one not recorded (a grant
+ * made by hand), those of what it is on — the view or schema it is granted on, the schema a
+ * default privilege is in. A view also gets back its access summary (recorded, or read from its
+ * recorded spec).
+ */
+function servedBy(o: NativeObject, live: LiveState): NativeObject {
+  const about = (key: string) => live.recorded?.get(key)?.about;
+  const a = about(o.key) ?? aboutOfTarget(o, about);
+  const out: { -readonly [K in keyof NativeObject]: NativeObject[K] } = { ...o };
+  if (a?.domain !== undefined && out.domain === undefined) out.domain = a.domain;
+  if (a?.table !== undefined) out.table = a.table;
+  if (a?.policies !== undefined && out.policies === undefined) out.policies = a.policies;
+  if (o.kind === 'view') {
+    const spec = o.spec as ViewSpec;
+    const access = a?.access ?? (out.table && spec.masks && Array.isArray(spec.filters) ? safeAccess(spec, out.table) : undefined);
+    if (access) out.access = access;
+  }
+  return out;
+}
+
+/** What a live object is on, recorded: the view of a grant on a view or its columns, the schema of a schema grant or a default privilege. */
+function aboutOfTarget(o: NativeObject, about: (key: string) => RecordedAbout | undefined): RecordedAbout | undefined {
+  const s = o.spec;
+  let a: RecordedAbout | undefined;
+  if (o.kind === 'grant' && (s.on === 'view' || s.on === 'columns') && typeof s.object === 'string') {
+    const parts = parseQualified(s.object);
+    a = parts ? about(keys.view(parts[0], parts[1])) : undefined;
+  } else if (o.kind === 'grant' && s.on === 'schema' && typeof s.object === 'string') {
+    a = about(keys.schema(s.object.slice(1, -1).replace(/""/g, '"')));
+  } else if (o.kind === 'default_acl' && typeof s.schema === 'string' && s.schema !== '') {
+    a = about(keys.schema(s.schema));
+  }
+  return a ? { ...(a.domain !== undefined ? { domain: a.domain } : {}), ...(a.table !== undefined ? { table: a.table } : {}) } : undefined;
+}
+
+function safeAccess(spec: ViewSpec, table: string): AccessSummary | undefined {
+  try {
+    return accessOfSpec(spec, table);
+  } catch {
+    return undefined; // a recorded summary this version cannot read: the plan then names only the fields that changed
+  }
 }
 
 function currentView(lo: LiveObject, live: LiveState): NativeObject {

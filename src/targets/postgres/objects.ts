@@ -194,7 +194,7 @@ export const keys = {
   governance: (schema: string) => `governance:${schema}`,
 };
 
-type Extra = Partial<Pick<NativeObject, 'domain' | 'table' | 'policies'>>;
+type Extra = Partial<Pick<NativeObject, 'domain' | 'table' | 'policies' | 'access'>>;
 
 export const objects = {
   role: (spec: RoleSpec, extra: Extra = {}): NativeObject => ({ key: keys.role(spec.name), kind: 'role', label: `role ${spec.name}`, spec: { ...ROLE_DEFAULTS, ...spec }, ...extra }),

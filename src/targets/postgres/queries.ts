@@ -1,4 +1,4 @@
-import type { Connection } from '../target.js';
+import type { AccessSummary, Connection } from '../target.js';
 import { quoteIdent } from './naming.js';
 
 /**
@@ -289,6 +289,28 @@ export interface StateRow {
   readonly kind: string;
   readonly spec: Record<string, unknown>;
   readonly fingerprint: string | null;
+  /** What the object served when it was recorded (absent in rows recorded before it was). */
+  readonly about?: RecordedAbout;
+}
+
+/**
+ * The neutral facts of a recorded object — its domain, table, policies and access summary — so
+ * that a removal is shown under the domain and table it served, and a view change is described
+ * against what was applied. Stored inside the row's spec under ABOUT_KEY (no spec field is named
+ * so), which keeps the table's layout: rows recorded before simply lack it.
+ */
+export interface RecordedAbout {
+  readonly domain?: string;
+  readonly table?: string;
+  readonly policies?: readonly string[];
+  readonly access?: AccessSummary;
+}
+export const ABOUT_KEY = '$about';
+
+/** A state row as stored (spec jsonb with the recorded facts inside) -> its spec and facts apart. */
+export function stateRowOf(key: string, kind: string, data: unknown, fingerprint: string | null): StateRow {
+  const { [ABOUT_KEY]: about, ...spec } = asRecord(data);
+  return { key, kind, spec, fingerprint, ...(about && typeof about === 'object' && !Array.isArray(about) ? { about: about as RecordedAbout } : {}) };
 }
 export interface TagRow {
   readonly object: string;
@@ -359,7 +381,7 @@ export async function readCatalog(conn: Connection, p: CatalogParams): Promise<{
   const meta: Record<string, unknown> = {};
   if (govSql) {
     for (const r of await run(govSql, [])) {
-      if (r.source === 'state') state!.push({ key: str(r.k1), kind: str(r.k2), spec: asRecord(r.data), fingerprint: optStr(r.fp) });
+      if (r.source === 'state') state!.push(stateRowOf(str(r.k1), str(r.k2), r.data, optStr(r.fp)));
       else if (r.source === 'tag') tags.push({ object: str(r.k1), tag: str(r.k2), value: str(r.data) });
       else meta[str(r.k1)] = r.data;
     }

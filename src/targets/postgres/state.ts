@@ -2,6 +2,7 @@ import type { Connection, NativeObject, RecordOptions, TargetContext } from '../
 import { parseQualified, readLive, scopeOf, specFingerprint, viewFingerprint } from './introspect.js';
 import { quoteIdent } from './naming.js';
 import { isOurMarker, keys, type ViewSpec } from './objects.js';
+import { ABOUT_KEY, type RecordedAbout } from './queries.js';
 
 /**
  * The state recorded at each apply: one row per desired object in `<gov>.state` with the
@@ -17,6 +18,17 @@ function pseudoObjectsOf(keyList: readonly string[]): { kind: string; spec: Reco
     if (m && parseQualified(m[1]!)) out.push({ kind: 'grant', spec: { on: 'table', object: m[1]! } });
   }
   return out;
+}
+
+/** The spec as stored: with the object's domain, table, policies and access summary inside (queries.ts RecordedAbout). */
+export function storedSpec(o: NativeObject): Record<string, unknown> {
+  const about: RecordedAbout = {
+    ...(o.domain !== undefined ? { domain: o.domain } : {}),
+    ...(o.table !== undefined ? { table: o.table } : {}),
+    ...(o.policies?.length ? { policies: o.policies } : {}),
+    ...(o.access ? { access: o.access } : {}),
+  };
+  return Object.keys(about).length ? { ...o.spec, [ABOUT_KEY]: about } : { ...o.spec };
 }
 
 /**
@@ -66,7 +78,7 @@ export async function recordState(conn: Connection, desired: readonly NativeObje
     );
   }
   const keep = new Set(pending);
-  const rows = desired.filter((o) => !keep.has(o.key)).map((o) => ({ key: o.key, kind: o.kind, spec: o.spec, fingerprint: live.objects.get(o.key)?.fingerprint ?? null }));
+  const rows = desired.filter((o) => !keep.has(o.key)).map((o) => ({ key: o.key, kind: o.kind, spec: storedSpec(o), fingerprint: live.objects.get(o.key)?.fingerprint ?? null }));
   const table = `${quoteIdent(gov)}."state"`;
   await conn.query(`DELETE FROM ${table} WHERE NOT (key = ANY ($1::text[]))`, [pending]);
   await conn.query(
@@ -144,7 +156,7 @@ async function recordOnly(conn: Connection, desired: readonly NativeObject[], ct
       viewPrints.set(keys.view(String(r.schema), String(r.name)), print);
     }
   }
-  const rows = applied.map((o) => ({ key: o.key, kind: o.kind, spec: o.spec, fingerprint: o.kind === 'view' ? (viewPrints.get(o.key) ?? null) : specFingerprint(o.spec) }));
+  const rows = applied.map((o) => ({ key: o.key, kind: o.kind, spec: storedSpec(o), fingerprint: o.kind === 'view' ? (viewPrints.get(o.key) ?? null) : specFingerprint(o.spec) }));
   const table = `${quoteIdent(gov)}."state"`;
   await conn.query(`DELETE FROM ${table} WHERE key = ANY ($1::text[])`, [[...wanted]]);
   await conn.query(

@@ -2,12 +2,13 @@ import { printExpr } from '../../model/expr/print.js';
 import { KEEP_LAST_DEFAULT, type MaskMethod } from '../../resolve/mask-methods.js';
 import type { ResolvedTable } from '../../resolve/resolve.js';
 import type { MaskCandidate } from '../../resolve/strictest.js';
-import type { TargetContext } from '../target.js';
+import type { AccessSummary, MaskAccess, TargetContext } from '../target.js';
+import { parseFilterEntry, parseMaskEntry } from './hazards.js';
 import { exprSql, memberOfSql, type ExprColumn } from './expr.js';
 import { clearSql, maskedOutputType, maskSql, type MaskColumn } from './mask.js';
 import { quoteIdent } from './naming.js';
 import { postgresNames, type PostgresNames } from './native-names.js';
-import { qualified, type ViewColumn } from './objects.js';
+import { qualified, type ViewColumn, type ViewSpec } from './objects.js';
 
 /**
  * The managed view of one governed table: a definer view serving every group at once, so that
@@ -63,6 +64,38 @@ export function maskSummaries(table: ResolvedTable): Record<string, string[]> {
 export function filterSummaries(table: ResolvedTable): string[] {
   return table.filters.map((f) => `${f.policy.name}:${exemptText(f.exempt)}:${printExpr(f.expr)}`).sort(compare);
 }
+
+/** What the view lets through, in the model's words (NativeObject.access): compile's, from the resolved table. */
+export function accessSummary(table: ResolvedTable): AccessSummary {
+  const masks: Record<string, MaskAccess[]> = {};
+  for (const c of viewColumns(table)) {
+    const candidates = table.masks.get(c.key) ?? [];
+    if (candidates.length === 0) continue;
+    masks[c.name] = candidates
+      .map((m) => ({ policy: m.policy.name, method: m.method, ...(m.method === 'partial' ? { keep_last: m.keepLast ?? KEEP_LAST_DEFAULT } : {}), exempt: sorted(m.exempt) }))
+      .sort((a, b) => compare(a.policy, b.policy));
+  }
+  const filters = table.filters.map((f) => ({ policy: f.policy.name, allow: printExpr(f.expr), exempt: sorted(f.exempt) })).sort((a, b) => compare(a.policy, b.policy));
+  return { table: table.table.name, columns: viewColumns(table).map((c) => c.name), masks, filters };
+}
+
+/**
+ * The same summary read back from a recorded view spec (its `masks`/`filters` entries, which
+ * this target wrote): for state recorded before the summary itself was.
+ */
+export function accessOfSpec(spec: Pick<ViewSpec, 'columns' | 'masks' | 'filters'>, table: string): AccessSummary {
+  const masks: Record<string, MaskAccess[]> = {};
+  for (const [column, entries] of Object.entries(spec.masks ?? {})) {
+    masks[column] = entries
+      .map(parseMaskEntry)
+      .map((m) => ({ policy: m.policy, method: m.method, ...(m.keepLast !== undefined ? { keep_last: m.keepLast } : {}), exempt: sorted(m.exempt) }))
+      .sort((a, b) => compare(a.policy, b.policy));
+  }
+  const filters = (spec.filters ?? []).map(parseFilterEntry).map((f) => ({ policy: f.policy, allow: f.allow, exempt: sorted(f.exempt) })).sort((a, b) => compare(a.policy, b.policy));
+  return { table, columns: (spec.columns ?? []).map((c) => c.name), masks, filters };
+}
+
+const sorted = (xs: readonly string[]): string[] => [...new Set(xs)].sort(compare);
 
 /**
  * Exempt groups, sorted and joined by `,`; `\`, `,` and `:` in a group name are escaped with `\`

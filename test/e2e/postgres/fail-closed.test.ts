@@ -6,7 +6,7 @@ import { planFor } from '../../../src/cli/commands/plan.js';
 import type { TargetSession } from '../../../src/session/open-target.js';
 import { postgresProbe } from '../../../src/targets/postgres/live.js';
 import type { DriftItem } from '../../../src/targets/target.js';
-import { edit, open, outOfBand, pendingChanges, planAndApply, q, type SqlClient } from '../../support/e2e-session.js';
+import { edit, open, pendingChanges, planAndApply, q, type SqlClient, withOutOfBand } from '../../support/e2e-session.js';
 import { readAs } from '../../support/e2e-read.js';
 import { ENGINES, makeTarget, type E2eTarget } from '../../support/e2e-target.js';
 import { captureStderr } from '../../support/stderr.js';
@@ -33,14 +33,7 @@ describe.each(ENGINES)('fail closed on %s', (engine) => {
   const helper = (name: string) => `${p}zz_${name}`;
   const view = (schema: string, table: string) => `${q(role(schema))}.${q(table)}`;
 
-  async function sql<T>(fn: (db: SqlClient) => Promise<T>): Promise<T> {
-    const db = await outOfBand(t, session);
-    try {
-      return await fn(db);
-    } finally {
-      await db.close();
-    }
-  }
+  const sql = <T>(fn: (db: SqlClient) => Promise<T>): Promise<T> => withOutOfBand(t, session, fn);
   const drift = async () => (await session.target.drift(session.conn, session.ctx)).items;
   const byKey = (items: readonly DriftItem[]) => new Map(items.map((i) => [i.key, i]));
 

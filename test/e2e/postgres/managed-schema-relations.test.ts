@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planFor } from '../../../src/cli/commands/plan.js';
 import { ExitError } from '../../../src/cli/output.js';
 import type { TargetSession } from '../../../src/session/open-target.js';
-import { open, outOfBand, planAndApply, q, type SqlClient } from '../../support/e2e-session.js';
+import { open, planAndApply, q, type SqlClient, withOutOfBand } from '../../support/e2e-session.js';
 import { ENGINES, makeTarget, type E2eTarget } from '../../support/e2e-target.js';
 import { captureStderr } from '../../support/stderr.js';
 
@@ -18,14 +18,7 @@ describe.each(ENGINES)('relations made out of band in a managed schema, on %s', 
   let p: string;
   const rel = (schema: string, name: string) => `${q(`${p}${schema}`)}.${q(name)}`;
 
-  async function sql<T>(fn: (db: SqlClient) => Promise<T>): Promise<T> {
-    const db = await outOfBand(t, session);
-    try {
-      return await fn(db);
-    } finally {
-      await db.close();
-    }
-  }
+  const sql = <T>(fn: (db: SqlClient) => Promise<T>): Promise<T> => withOutOfBand(t, session, fn);
 
   beforeAll(async () => {
     t = await makeTarget(engine);

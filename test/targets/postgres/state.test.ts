@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Diagnostics } from '../../../src/config/diagnostics.js';
 import type { Model } from '../../../src/model/types.js';
 import { canonicalJson, sha256 } from '../../../src/plan/canonical.js';
+import { ABOUT_KEY, stateRowOf } from '../../../src/targets/postgres/queries.js';
 import { withTransaction } from '../../../src/targets/postgres/connect.js';
 import { pgliteConnection } from '../../../src/targets/postgres/embedded.js';
 import { keys, objects } from '../../../src/targets/postgres/objects.js';
@@ -66,7 +67,11 @@ describe('recorded state (PGlite)', () => {
     for (const o of desired) {
       const row = rows.find((r) => r.key === o.key)!;
       expect(row.kind).toBe(o.kind);
-      expect(canonicalJson(row.spec)).toBe(canonicalJson(o.spec));
+      // the spec as stored: the object's own, and what it served (domain, table, …) under ABOUT_KEY
+      const { [ABOUT_KEY]: about, ...spec } = row.spec;
+      expect(canonicalJson(spec)).toBe(canonicalJson(o.spec));
+      expect(about).toEqual(o.table ? { table: o.table } : undefined);
+      expect(stateRowOf(row.key, row.kind, row.spec, row.fingerprint)).toEqual({ key: o.key, kind: o.kind, spec: o.spec, fingerprint: row.fingerprint, ...(o.table ? { about: { table: o.table } } : {}) });
       expect(row.fingerprint, o.key).toMatch(/^[0-9a-f]{64}$/);
       expect(row.stamped).toBe(true);
     }
