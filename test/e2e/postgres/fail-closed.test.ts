@@ -150,6 +150,9 @@ describe.each(ENGINES)('fail closed on %s', (engine) => {
     expect(change(k.bob)).toMatchObject({ action: 'remove', sql: [] }); // goes with the CASCADE above
     expect(change(k.column)!.sql).toEqual([`REVOKE SELECT ("employee_id") ON TABLE ${salaries} FROM ${q(alice)};`]);
     expect(change(k.admin)!.sql).toEqual([`REVOKE ADMIN OPTION FOR ${q(analysts)} FROM ${q(carol)};`]);
+    // a grant nobody recorded is shown where it is: the view's table and domain, the schema's domain
+    expect(change(k.update)).toMatchObject({ domain: 'sales', table: 'analytics.sales.customers' });
+    expect(change(k.usage)).toMatchObject({ domain: 'hr', table: null });
 
     await planAndApply(session);
     expect(await drift()).toEqual([]);
