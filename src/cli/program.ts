@@ -54,6 +54,7 @@ export function program(): Command {
     .option('--json', 'stable JSON (format 1)')
     .option('--detailed-exitcode', 'exit 2 when there are changes')
     .option('--no-sql', 'leave the statements out of the human output')
+    .option('--full-sql', 'print every statement whole (view changes are folded to their first line by default)')
     .option('--revoke-unmanaged', 'revoke unmanaged SELECT grants on governed base tables (hazard UNMANAGED_REVOKE, blocks apply unless allowed)')
     .action((o) => planCommand(o));
 

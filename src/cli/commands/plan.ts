@@ -20,6 +20,8 @@ export interface PlanOptions {
   sql?: boolean;
   /** Turn unmanaged SELECT grants on governed base tables into UNMANAGED_REVOKE changes. */
   revokeUnmanaged?: boolean;
+  /** `--full-sql`: every statement whole in the human output. */
+  fullSql?: boolean;
 }
 
 export interface PlanForOptions {
@@ -76,7 +78,7 @@ export async function planCommand(options: PlanOptions): Promise<void> {
     }
   }
   if (options.json) process.stdout.write(JSON.stringify(plan, null, 2) + '\n');
-  else process.stdout.write(renderPlan(plan, paint(useColour()), { showSql: options.sql !== false, hint: (words) => commandHint(words, { dir: options.dir, target: plan.target }) }));
+  else process.stdout.write(renderPlan(plan, paint(useColour()), { showSql: options.sql !== false, fullSql: options.fullSql === true, hint: (words) => commandHint(words, { dir: options.dir, target: plan.target }) }));
   if (options.out && !options.json) process.stdout.write(`Saved to ${options.out} — apply it with: ${commandHint(`apply ${shellWord(options.out)}`, { dir: options.dir, target: plan.target })}\n`);
   // Not in sync: changes to make, or findings that contradict the model (the same rule as drift).
   if (options.detailedExitcode && (plan.changes.length > 0 || plan.findings.some(contradictsModel))) throw new ExitError(2);

@@ -122,3 +122,23 @@ describe('an unknown target is worded the same by every command', () => {
     expect(r.stderr).toContain("did you mean 'local'? (targets: local)");
   });
 });
+
+describe('a view change in the plan', () => {
+  it('is described in the model\'s words, its SQL folded; --full-sql prints it whole', async () => {
+    const t = await makeTarget('pglite');
+    try {
+      const run = (...args: string[]) => runInProcess([...args, '--dir', t.dir], { env: t.env });
+      expect((await run('apply', '--yes')).code).toBe(0);
+      edit(t, 'domains/sales.yaml', ['method: partial, keep_last: 2 }', 'method: partial, keep_last: 3 }']);
+      const folded = await run('plan');
+      expect(folded.code, folded.stderr).toBe(0);
+      expect(folded.stdout).toMatch(/^ {6}phone: partial last 2 → partial last 3 \(phone-last2, domains\/sales\.yaml:\d+:\d+\)$/m);
+      expect(folded.stdout).toMatch(/CREATE OR REPLACE VIEW "mw_sales"\."customers" WITH \(security_barrier = true\) AS … \(\d+ more lines; plan --json shows the whole statement\)/);
+      const whole = await run('plan', '--full-sql');
+      expect(whole.stdout).not.toContain('more lines; plan --json');
+      expect(whole.stdout).toMatch(/CASE\n/);
+    } finally {
+      await t.cleanup();
+    }
+  }, 120_000);
+});
