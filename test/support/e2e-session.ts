@@ -103,3 +103,15 @@ export async function withOutOfBand<T>(t: E2eTarget, session: TargetSession, fn:
     await db.close();
   }
 }
+
+/** Out-of-band statements as the superuser between two commands: a session opened just for them, then closed. */
+export async function dbaExec(t: E2eTarget, ...statements: string[]): Promise<void> {
+  const session = await open(t);
+  try {
+    await withOutOfBand(t, session, async (db) => {
+      for (const s of statements) await db.exec(s);
+    });
+  } finally {
+    await session.close();
+  }
+}

@@ -6,7 +6,7 @@ import type { Plan } from '../../../src/plan/plan.js';
 import { HAZARDS } from '../../../src/targets/target.js';
 import { runInProcess } from '../../support/cli-inprocess.js';
 import { cli, ensureBuilt, REPO } from '../../support/e2e-cli.js';
-import { edit, open, outOfBand, q } from '../../support/e2e-session.js';
+import { dbaExec, edit, open, outOfBand, q } from '../../support/e2e-session.js';
 import { ENGINES, makeTarget, type E2eTarget } from '../../support/e2e-target.js';
 
 /**
@@ -25,16 +25,7 @@ describe.each(ENGINES)('the CLI on %s', (engine) => {
   const json = <T>(stdout: string): T => JSON.parse(stdout) as T;
 
   /** Out-of-band SQL as the superuser, between two CLI runs. */
-  async function dba(...statements: string[]): Promise<void> {
-    const session = await open(t);
-    const db = await outOfBand(t, session);
-    try {
-      for (const s of statements) await db.exec(s);
-    } finally {
-      await db.close();
-      await session.close();
-    }
-  }
+  const dba = (...statements: string[]) => dbaExec(t, ...statements);
 
   async function dbaQuery(sql: string): Promise<Record<string, unknown>[]> {
     const session = await open(t);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runInProcess, type InProcessResult } from '../../support/cli-inprocess.js';
-import { open, outOfBand, q } from '../../support/e2e-session.js';
+import { dbaExec, q } from '../../support/e2e-session.js';
 import { ENGINES, makeTarget, type E2eTarget } from '../../support/e2e-target.js';
 
 /**
@@ -14,16 +14,7 @@ describe.each(ENGINES)('plan and drift agree on %s', (engine) => {
   let p: string;
   const run = (...args: string[]) => runInProcess([...args, '--dir', t.dir, '--target', t.target], { env: t.env });
 
-  async function dba(...statements: string[]): Promise<void> {
-    const session = await open(t);
-    const db = await outOfBand(t, session);
-    try {
-      for (const s of statements) await db.exec(s);
-    } finally {
-      await db.close();
-      await session.close();
-    }
-  }
+  const dba = (...statements: string[]) => dbaExec(t, ...statements);
 
   async function both(): Promise<{ plan: InProcessResult; drift: InProcessResult }> {
     return { plan: await run('plan', '--detailed-exitcode', '--no-sql'), drift: await run('drift') };
