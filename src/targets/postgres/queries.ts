@@ -1,4 +1,4 @@
-import type { AccessSummary, Connection } from '../target.js';
+import { TargetReadError, type AccessSummary, type Connection } from '../target.js';
 import { quoteIdent } from './naming.js';
 import { keys } from './objects.js';
 
@@ -402,7 +402,11 @@ export async function readCatalog(conn: Connection, p: CatalogParams): Promise<{
   let queryCount = 0;
   const run = async (sql: string, params: readonly unknown[]): Promise<Record<string, unknown>[]> => {
     queryCount++;
-    return (await conn.query(sql, params)).rows;
+    try {
+      return (await conn.query(sql, params)).rows;
+    } catch (e) {
+      throw readError(e);
+    }
   };
   const roles = (await run(ROLES_QUERY, [p.prefix])).map(roleRow);
   const memberships = (await run(MEMBERSHIPS_QUERY, [p.prefix])).map((r) => ({ role: str(r.role), member: str(r.member), admin: r.admin === true, self: r.self === true }));
@@ -478,6 +482,19 @@ export function viewRow(r: Record<string, unknown>): ViewRow {
     columns: pairs(r.columns),
     bases: pairs(r.bases),
   };
+}
+
+/** A failed catalog read, as one line that says what to do (the lock table: postgres.md, Traps). */
+export function readError(e: unknown): Error {
+  const err = e as { message?: unknown; code?: unknown };
+  const code = typeof err.code === 'string' ? err.code : '';
+  if (!/^[0-9A-Z]{5}$/.test(code)) return e instanceof Error ? e : new Error(String(e)); // not the server's answer (a lost connection): as it is
+  const message = String(err.message ?? e).split('\n')[0]!;
+  const what =
+    code === '53200'
+      ? `: the server's lock table is full — other sessions hold many locks, or max_locks_per_transaction is too small for them; retry once they are done, or raise max_locks_per_transaction (needs a restart)`
+      : '';
+  return new TargetReadError(`reading the live state failed: ${message} (SQLSTATE ${code})${what}`, code);
 }
 
 export function str(v: unknown): string {

@@ -205,3 +205,25 @@ for (const engine of [pglite, server]) {
     }, 120_000);
   });
 }
+
+describe('a read that runs out of lock-table entries', () => {
+  it('fails with one line naming the cause and what to do', async () => {
+    const conn = pgliteConnection(await PGlite.create());
+    try {
+      // the server's answer when the shared lock table is full, on the views query
+      const full: Connection = {
+        ...conn,
+        query: (sql, params) => (sql.includes('pg_rewrite') ? Promise.reject(Object.assign(new Error('out of shared memory\nHINT: ...'), { code: '53200' })) : conn.query(sql, params)),
+      };
+      const failed = await introspect(full, ctxFor('mwrld_'), []).then(
+        () => null,
+        (e: unknown) => e as Error,
+      );
+      expect(failed?.name).toBe('TargetReadError');
+      expect(failed?.message).toMatch(/^reading the live state failed: out of shared memory \(SQLSTATE 53200\): .*raise max_locks_per_transaction/);
+      expect(failed?.message).not.toContain('\n');
+    } finally {
+      await conn.close();
+    }
+  });
+});
