@@ -222,6 +222,18 @@ export class TargetLockedError extends Error {
   override readonly name = 'TargetLockedError';
 }
 
+/** Reading the live state failed for a reason the user can act on; the message is one line that says what to do. */
+export class TargetReadError extends Error {
+  override readonly name = 'TargetReadError';
+  constructor(
+    message: string,
+    /** The engine's error code (SQLSTATE), kept for what reports it. */
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
+
 /** A lock taken by `applyLock`. `release` never throws: a lost connection has released it already. */
 export interface HeldLock {
   release(): Promise<void>;

@@ -1,5 +1,6 @@
 import { SessionError, openTarget, type OpenOptions, type TargetSession } from '../../session/open-target.js';
 import { ExitError, printDiagnostics } from '../output.js';
+import { TargetReadError } from '../../targets/target.js';
 
 /** Opens the target, runs `fn`, always closes; session errors print their diagnostics, exit 1. */
 export async function withSession<T>(options: OpenOptions, fn: (s: TargetSession) => Promise<T>): Promise<T> {
@@ -16,6 +17,9 @@ export async function withSession<T>(options: OpenOptions, fn: (s: TargetSession
   try {
     printDiagnostics(session.ctx.diagnostics.sorted().filter((d) => d.severity === 'error'), session.root);
     return await fn(session);
+  } catch (e) {
+    if (e instanceof TargetReadError) throw new ExitError(1, `meshward: target '${session.decl.name}': ${e.message}`);
+    throw e;
   } finally {
     await session.close();
   }

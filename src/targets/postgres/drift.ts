@@ -5,6 +5,7 @@ import { compare, describeViewDrift, granteeText, neutralName, parseQualified, r
 import { quoteIdent } from './naming.js';
 import { DEFAULT_ACL_OBJECTS, isOurMarker, keys, objects, type DefaultAclSpec, type GrantSpec, type MembershipSpec, type RoleAdminSpec, type RoleSpec, type SchemaSpec, type TagSpec, type ViewSpec } from './objects.js';
 import type { StateRow } from './queries.js';
+import { viewMatches } from './view-print.js';
 
 /**
  * Drift: what is live compared with what was recorded at the last apply (never a marker alone).
@@ -38,7 +39,7 @@ export async function drift(conn: Connection, ctx: TargetContext): Promise<{ ite
   for (const rec of live.recorded.values()) {
     const lo = live.objects.get(rec.key);
     if (!lo) items.push(item(rec.key, rec.kind, rec.spec, live, 'missing', missingDetail(rec, live)));
-    else if (recordedFingerprint(rec) !== lo.fingerprint) items.push(item(rec.key, rec.kind, rec.spec, live, 'altered', alteredDetail(rec, lo)));
+    else if (!(rec.kind === 'view' && lo.view ? viewMatches(rec.fingerprint, lo.view) : recordedFingerprint(rec) === lo.fingerprint)) items.push(item(rec.key, rec.kind, rec.spec, live, 'altered', alteredDetail(rec, lo)));
   }
   // A prefixed object with our marker that meshward did not record making: forged, or left by an interrupted apply.
   for (const f of live.forged) {

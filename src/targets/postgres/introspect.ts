@@ -4,6 +4,7 @@ import { governanceSchemaName, ownerRoleName } from './governance.js';
 import { quoteIdent } from './naming.js';
 import { quoteLiteral } from './sql-text.js';
 import { accessOfSpec } from './view.js';
+import { liveViewPrint, needsDefinition, viewMatches } from './view-print.js';
 import { isOurMarker, keys, marker, objects, qualified, type DefaultAclSpec, type GrantSpec, type GrantTarget, type Privilege, type RoleSpec, type ViewSpec } from './objects.js';
 import { readCatalog, type AclEntry, type CatalogSnapshot, type DefaultAclEntry, type RecordedAbout, type RelationRow, type RoleRow, type StateRow, type ViewRow } from './queries.js';
 
@@ -40,7 +41,7 @@ export interface LiveObject {
   readonly object: NativeObject;
   /** Prefix and marker (for grants and memberships: on / between managed objects). */
   readonly managed: boolean;
-  /** sha256 of the live definition (views: viewdef, options, owner, comment, columns). */
+  /** sha256 of the live definition (views: view-print.ts, from the rule, options, owner, comment, columns). */
   readonly fingerprint: string;
   readonly view?: ViewRow;
 }
@@ -143,11 +144,6 @@ export function neutralName(scope: Scope, governed: ReadonlyMap<string, string |
   return governed.get(relKey(schema, table)) ?? [scope.databaseLabel, schema, table].filter((p) => p !== null).join('.');
 }
 
-/** Fingerprint of a live view: what pg_get_viewdef, reloptions, owner, comment and columns say. */
-export function viewFingerprint(v: Pick<ViewRow, 'def' | 'options' | 'owner' | 'comment' | 'columns'>): string {
-  return sha256(canonicalJson({ def: v.def, options: [...v.options].sort(), owner: v.owner, comment: v.comment ?? '', columns: v.columns.map(([n, t]) => [n, t]) }));
-}
-
 /** Fingerprint of any other live object: its spec. */
 export function specFingerprint(spec: Readonly<Record<string, unknown>>): string {
   return sha256(canonicalJson(spec));
@@ -171,6 +167,11 @@ export async function readLive(conn: Connection, ctx: TargetContext, desired: re
     baseSchemas: schemasOf(desiredGoverned),
     recordedBaseSchemas: (state) => schemasOf(governedTablesOf(state)),
     governanceReadable: (s) => isOurMarker(s.comment, scope.project),
+    deparse: (v, rec) => {
+      const recording = options.recording;
+      if (!recording) return needsDefinition(rec?.fingerprint, v, false);
+      return recording.has(keys.view(v.schema, v.name)) && needsDefinition(rec?.fingerprint, v, true);
+    },
   });
   return { ...liveFromSnapshot(snapshot, scope, desiredGoverned, options), snapshot, queryCount };
 }
@@ -341,8 +342,8 @@ export function liveFromSnapshot(
     else if (!marked) foreign(`view ${qualified(v.schema, v.name)}`, `is in the managed schema ${quoteIdent(v.schema)}`, v.comment, key);
     viewManaged.set(relKey(v.schema, v.name), ours);
     const base = v.bases.length >= 1 ? { schema: v.bases[0]![0], table: v.bases[0]![1] } : { schema: '', table: '' };
-    const spec: ViewSpec = { schema: v.schema, name: v.name, base, owner: v.owner, comment: v.comment ?? '', select: v.def, columns: v.columns.map(([name, type]) => ({ name, type })), masks: {}, filters: [] };
-    put(objects.view(spec), ours, viewFingerprint(v), v);
+    const spec: ViewSpec = { schema: v.schema, name: v.name, base, owner: v.owner, comment: v.comment ?? '', select: v.def ?? '', columns: v.columns.map(([name, type]) => ({ name, type })), masks: {}, filters: [] };
+    put(objects.view(spec), ours, liveViewPrint(v), v);
   }
 
   // The view recorded for each governed base table: what its columns were compiled for.
@@ -353,13 +354,14 @@ export function liveFromSnapshot(
     if (spec.base && typeof spec.base.schema === 'string' && typeof spec.base.table === 'string') recordedViewOf.set(relKey(spec.base.schema, spec.base.table), spec);
   }
 
+  const viewRows = new Map(snap.views.map((v) => [relKey(v.schema, v.name), v]));
   for (const rel of snap.relations) {
     const k = relKey(rel.schema, rel.name);
     const object = qualified(rel.schema, rel.name);
     if (ourSchemas.has(rel.schema) || viewManaged.has(k)) {
       if (viewManaged.has(k)) {
         const ours = viewManaged.get(k)!;
-        const base = snap.views.find((v) => v.schema === rel.schema && v.name === rel.name)?.bases[0];
+        const base = viewRows.get(k)?.bases[0];
         const table = base ? neutralName(scope, governed, base[0], base[1]) : undefined;
         const extra = table && governed.has(relKey(base![0], base![1])) ? { table } : {};
         for (const g of privilegesOf(rel.acl, rel.owner, 'view', object)) put(objects.grant(g, extra), ours);
@@ -613,7 +615,7 @@ function currentView(lo: LiveObject, live: LiveState): NativeObject {
   const extra = table ? { table } : {};
   if (!rec || rec.kind !== 'view') return objects.view({ ...spec, drift: 'not recorded' }, extra);
   const recSpec = rec.spec as unknown as ViewSpec;
-  if (rec.fingerprint === lo.fingerprint) return objects.view(recSpec, extra);
+  if (viewMatches(rec.fingerprint, lo.view!)) return objects.view(recSpec, extra);
   return objects.view({ ...recSpec, drift: describeViewDrift(recSpec, lo.view!) }, extra);
 }
 

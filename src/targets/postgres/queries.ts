@@ -1,5 +1,6 @@
-import type { AccessSummary, Connection } from '../target.js';
+import { TargetReadError, type AccessSummary, type Connection } from '../target.js';
 import { quoteIdent } from './naming.js';
+import { keys } from './objects.js';
 
 /**
  * The catalog queries that read a PostgreSQL target's managed state (architecture rule 11): a
@@ -94,19 +95,38 @@ WHERE left(n.nspname, length($1::text)) = $1::text OR n.nspname = $2::text
 ORDER BY 1`;
 
 /**
- * (d) Views in prefixed schemas (and the governance schema): owner, comment, normalised
- * definition, options, output columns and the relations the definition reads.
+ * The relations this session holds a lock on (any mode), in the current database: a view whose
+ * base tables are among them can be deparsed without adding a lock entry.
  */
-export const VIEWS_QUERY = `
-SELECT n.nspname::text AS schema,
+const HELD_RELATIONS = `SELECT l.relation FROM pg_catalog.pg_locks AS l
+                 WHERE l.pid = pg_catalog.pg_backend_pid() AND l.locktype = 'relation'
+                   AND l.database = (SELECT d.oid FROM pg_catalog.pg_database AS d WHERE d.datname = pg_catalog.current_database())`;
+
+/**
+ * (d) Views in prefixed schemas (and the governance schema): owner, comment, a hash of the
+ * stored rule (never pg_get_viewdef, which locks the view and every relation it reads:
+ * view-print.ts), options, output columns, the relations the definition reads, and whether this
+ * session already holds a lock on the view and on each of those relations.
+ */
+/** What every read of a view fingerprints (view-print.ts), given `c` (its pg_class row) and `n` (its schema). */
+const VIEW_FACTS = `n.nspname::text AS schema,
        c.relname::text AS name,
        pg_catalog.pg_get_userbyid(c.relowner)::text AS owner,
        pg_catalog.obj_description(c.oid, 'pg_class') AS comment,
-       pg_catalog.pg_get_viewdef(c.oid, true) AS def,
+       (SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(rw.ev_action::text, 'UTF8')), 'hex')
+          FROM pg_catalog.pg_rewrite AS rw WHERE rw.ev_class = c.oid AND rw.rulename = '_RETURN') AS rule,
+       (c.oid IN (${HELD_RELATIONS})
+        AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_rewrite AS rw
+                        JOIN pg_catalog.pg_depend AS d ON d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.objid = rw.oid
+                         AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjid <> c.oid
+                        WHERE rw.ev_class = c.oid AND d.refobjid NOT IN (${HELD_RELATIONS}))) AS held,
        to_json(COALESCE(c.reloptions, '{}'::text[])) AS options,
        COALESCE((SELECT json_agg(json_build_array(a.attname::text, pg_catalog.format_type(a.atttypid, a.atttypmod)) ORDER BY a.attnum)
                  FROM pg_catalog.pg_attribute AS a
-                 WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), '[]'::json) AS columns,
+                 WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), '[]'::json) AS columns`;
+
+export const VIEWS_QUERY = `
+SELECT ${VIEW_FACTS},
        COALESCE((SELECT jsonb_agg(DISTINCT jsonb_build_array(bn.nspname::text, bc.relname::text))
                  FROM pg_catalog.pg_rewrite AS rw
                  JOIN pg_catalog.pg_depend AS d ON d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.objid = rw.oid
@@ -119,6 +139,18 @@ JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
 WHERE c.relkind = 'v'
   AND (left(n.nspname, length($1::text)) = $1::text OR n.nspname = $2::text)
 ORDER BY 1, 2`;
+
+/**
+ * The views named by `$1` (schemas) and `$2` (names), as VIEWS_QUERY reads them, deparsed only
+ * when this session holds a lock on the view and on everything it reads (state.ts recordOnly).
+ */
+export const NAMED_VIEWS_QUERY = `
+SELECT v.*, CASE WHEN v.held THEN pg_catalog.pg_get_viewdef(v.oid, true) END AS def
+FROM (SELECT c.oid, ${VIEW_FACTS}
+      FROM pg_catalog.pg_class AS c
+      JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+      JOIN unnest($1::text[], $2::text[]) AS w(schema, name) ON w.schema = n.nspname AND w.name = c.relname
+      WHERE c.relkind = 'v') AS v`;
 
 /**
  * (e) SELECT grantees (relation and column level) and the owner of every relation in prefixed
@@ -259,7 +291,12 @@ export interface ViewRow {
   readonly name: string;
   readonly owner: string;
   readonly comment: string | null;
-  readonly def: string;
+  /** sha256 of the stored rule (pg_rewrite.ev_action), read without a lock. */
+  readonly rule: string;
+  /** pg_get_viewdef: read only for a view whose rule differs from the recorded one (always present in rows replayed from older recordings). */
+  readonly def?: string;
+  /** This session holds a lock on the view and on every relation it reads (so deparsing it adds none). */
+  readonly held?: boolean;
   readonly options: readonly string[];
   readonly columns: readonly (readonly [string, string])[];
   readonly bases: readonly (readonly [string, string])[];
@@ -342,14 +379,34 @@ export interface CatalogParams {
   readonly recordedBaseSchemas?: (state: readonly StateRow[]) => readonly string[];
   /** Whether the governance schema may be read (it carries this project's marker). */
   readonly governanceReadable?: (schema: SchemaRow) => boolean;
+  /** Whether a view has to be deparsed (pg_get_viewdef) to be compared with its recorded row. */
+  readonly deparse?: (view: ViewRow, recorded: StateRow | undefined) => boolean;
 }
+
+/** Views deparsed per query (a lock on the view and on each relation it reads, until the query ends). */
+export const DEPARSE_SLICE = 500;
+
+/**
+ * The normalised definitions of the named views, for those whose rule differs from the one
+ * recorded: pg_get_viewdef locks each view and the relations it reads (view-print.ts).
+ */
+export const DEPARSE_QUERY = `
+SELECT n.nspname::text AS schema, c.relname::text AS name, pg_catalog.pg_get_viewdef(c.oid, true) AS def
+FROM pg_catalog.pg_class AS c
+JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+JOIN unnest($1::text[], $2::text[]) AS w(schema, name) ON w.schema = n.nspname AND w.name = c.relname
+WHERE c.relkind = 'v'`;
 
 /** Runs the fixed set of catalog queries; `queryCount` is how many were issued. */
 export async function readCatalog(conn: Connection, p: CatalogParams): Promise<{ snapshot: CatalogSnapshot; queryCount: number }> {
   let queryCount = 0;
   const run = async (sql: string, params: readonly unknown[]): Promise<Record<string, unknown>[]> => {
     queryCount++;
-    return (await conn.query(sql, params)).rows;
+    try {
+      return (await conn.query(sql, params)).rows;
+    } catch (e) {
+      throw readError(e);
+    }
   };
   const roles = (await run(ROLES_QUERY, [p.prefix])).map(roleRow);
   const memberships = (await run(MEMBERSHIPS_QUERY, [p.prefix])).map((r) => ({ role: str(r.role), member: str(r.member), admin: r.admin === true, self: r.self === true }));
@@ -362,16 +419,7 @@ export async function readCatalog(conn: Connection, p: CatalogParams): Promise<{
     governanceTables: strings(r.governance_tables),
     defaultAcl: defaultAclEntries(r.default_acl),
   }));
-  const views = (await run(VIEWS_QUERY, [p.prefix, p.governanceSchema])).map((r) => ({
-    schema: str(r.schema),
-    name: str(r.name),
-    owner: str(r.owner),
-    comment: optStr(r.comment),
-    def: str(r.def),
-    options: strings(r.options),
-    columns: pairs(r.columns),
-    bases: pairs(r.bases),
-  }));
+  let views: ViewRow[] = (await run(VIEWS_QUERY, [p.prefix, p.governanceSchema])).map(viewRow);
 
   const gov = schemas.find((s) => s.name === p.governanceSchema);
   const present = gov && (p.governanceReadable?.(gov) ?? true) ? gov.governanceTables : [];
@@ -385,6 +433,21 @@ export async function readCatalog(conn: Connection, p: CatalogParams): Promise<{
       else if (r.source === 'tag') tags.push({ object: str(r.k1), tag: str(r.k2), value: str(r.data) });
       else meta[str(r.k1)] = r.data;
     }
+  }
+
+  const recordedViews = new Map((state ?? []).filter((r) => r.kind === 'view').map((r) => [r.key, r]));
+  const toDeparse = p.deparse ? views.filter((v) => p.deparse!(v, recordedViews.get(keys.view(v.schema, v.name)))) : [];
+  if (toDeparse.length) {
+    const defs = new Map<string, string>();
+    // in slices: outside a transaction each query's locks end with it (at most 2 × DEPARSE_SLICE entries)
+    for (let i = 0; i < toDeparse.length; i += DEPARSE_SLICE) {
+      const slice = toDeparse.slice(i, i + DEPARSE_SLICE);
+      for (const r of await run(DEPARSE_QUERY, [slice.map((v) => v.schema), slice.map((v) => v.name)])) defs.set(keys.view(str(r.schema), str(r.name)), str(r.def));
+    }
+    views = views.map((v) => {
+      const def = defs.get(keys.view(v.schema, v.name));
+      return def === undefined ? v : { ...v, def };
+    });
   }
 
   const baseSchemas = [...new Set([...p.baseSchemas, ...(state && p.recordedBaseSchemas ? p.recordedBaseSchemas(state) : [])])].sort();
@@ -403,6 +466,35 @@ export async function readCatalog(conn: Connection, p: CatalogParams): Promise<{
     columns: pairs(r.columns),
   }));
   return { snapshot: { roles, memberships, schemas, views, relations, state, tags, meta, baseSchemas }, queryCount };
+}
+
+/** A row of VIEWS_QUERY or NAMED_VIEWS_QUERY (`bases` and `def` only when read). */
+export function viewRow(r: Record<string, unknown>): ViewRow {
+  return {
+    schema: str(r.schema),
+    name: str(r.name),
+    owner: str(r.owner),
+    comment: optStr(r.comment),
+    rule: str(r.rule),
+    held: r.held === true,
+    ...(typeof r.def === 'string' ? { def: r.def } : {}),
+    options: strings(r.options),
+    columns: pairs(r.columns),
+    bases: pairs(r.bases),
+  };
+}
+
+/** A failed catalog read, as one line that says what to do (the lock table: postgres.md, Traps). */
+export function readError(e: unknown): Error {
+  const err = e as { message?: unknown; code?: unknown };
+  const code = typeof err.code === 'string' ? err.code : '';
+  if (!/^[0-9A-Z]{5}$/.test(code)) return e instanceof Error ? e : new Error(String(e)); // not the server's answer (a lost connection): as it is
+  const message = String(err.message ?? e).split('\n')[0]!;
+  const what =
+    code === '53200'
+      ? `: the server's lock table is full — other sessions hold many locks, or max_locks_per_transaction is too small for them; retry once they are done, or raise max_locks_per_transaction (needs a restart)`
+      : '';
+  return new TargetReadError(`reading the live state failed: ${message} (SQLSTATE ${code})${what}`, code);
 }
 
 export function str(v: unknown): string {

@@ -1,8 +1,9 @@
 import type { Connection, NativeObject, RecordOptions, TargetContext } from '../target.js';
-import { parseQualified, readLive, scopeOf, specFingerprint, viewFingerprint } from './introspect.js';
+import { parseQualified, readLive, scopeOf, specFingerprint, type LiveState } from './introspect.js';
 import { quoteIdent } from './naming.js';
 import { isOurMarker, keys, type ViewSpec } from './objects.js';
-import { ABOUT_KEY, type RecordedAbout } from './queries.js';
+import { ABOUT_KEY, NAMED_VIEWS_QUERY, viewRow, type RecordedAbout } from './queries.js';
+import { viewPrintToRecord } from './view-print.js';
 
 /**
  * The state recorded at each apply: one row per desired object in `<gov>.state` with the
@@ -78,7 +79,7 @@ export async function recordState(conn: Connection, desired: readonly NativeObje
     );
   }
   const keep = new Set(pending);
-  const rows = desired.filter((o) => !keep.has(o.key)).map((o) => ({ key: o.key, kind: o.kind, spec: storedSpec(o), fingerprint: live.objects.get(o.key)?.fingerprint ?? null }));
+  const rows = desired.filter((o) => !keep.has(o.key)).map((o) => ({ key: o.key, kind: o.kind, spec: storedSpec(o), fingerprint: fingerprintToRecord(live, o.key) }));
   const table = `${quoteIdent(gov)}."state"`;
   await conn.query(`DELETE FROM ${table} WHERE NOT (key = ANY ($1::text[]))`, [pending]);
   await conn.query(
@@ -89,6 +90,13 @@ export async function recordState(conn: Connection, desired: readonly NativeObje
   );
 }
 
+/** The fingerprint to record for a live object (null: not live); a view's from view-print.ts. */
+function fingerprintToRecord(live: LiveState, key: string): string | null {
+  const lo = live.objects.get(key);
+  if (!lo) return null;
+  return lo.view ? viewPrintToRecord(live.recorded?.get(key)?.fingerprint ?? null, lo.view) : lo.fingerprint;
+}
+
 /** The governance schema's comment and whether its state table exists: one catalog query. */
 const STATE_TABLE_QUERY = `
 SELECT pg_catalog.obj_description(n.oid, 'pg_namespace') AS comment,
@@ -96,26 +104,12 @@ SELECT pg_catalog.obj_description(n.oid, 'pg_namespace') AS comment,
 FROM pg_catalog.pg_namespace AS n
 WHERE n.nspname = $1::text`;
 
+/** The recorded fingerprints of the keys `$1`. */
+const recordedFingerprints = (gov: string) => `SELECT s.key::text AS key, s.fingerprint::text AS fingerprint FROM ${quoteIdent(gov)}."state" AS s WHERE s.key = ANY ($1::text[])`;
+
 /** Whether the state table holds any row (read only once it is known to exist). */
 const anyRecorded = (gov: string) => `SELECT EXISTS (SELECT 1 FROM ${quoteIdent(gov)}."state") AS any`;
 
-/** What introspection fingerprints of a view (queries.ts VIEWS_QUERY), for the named views only. */
-const NAMED_VIEWS_QUERY = `
-SELECT n.nspname::text AS schema,
-       c.relname::text AS name,
-       pg_catalog.pg_get_userbyid(c.relowner)::text AS owner,
-       pg_catalog.obj_description(c.oid, 'pg_class') AS comment,
-       pg_catalog.pg_get_viewdef(c.oid, true) AS def,
-       to_json(COALESCE(c.reloptions, '{}'::text[])) AS options,
-       COALESCE((SELECT json_agg(json_build_array(a.attname::text, pg_catalog.format_type(a.atttypid, a.atttypmod)) ORDER BY a.attnum)
-                 FROM pg_catalog.pg_attribute AS a
-                 WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), '[]'::json) AS columns
-FROM pg_catalog.pg_class AS c
-JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
-JOIN unnest($1::text[], $2::text[]) AS w(schema, name) ON w.schema = n.nspname AND w.name = c.relname
-WHERE c.relkind = 'v'`;
-
-const jsonValue = (v: unknown): unknown => (typeof v === 'string' && v.startsWith('[') ? JSON.parse(v) : v);
 
 /**
  * The record after one change of a --no-transaction apply: only the rows of `only` (the keys
@@ -142,18 +136,12 @@ async function recordOnly(conn: Connection, desired: readonly NativeObject[], ct
   const views = applied.filter((o) => o.kind === 'view').map((o) => o.spec as ViewSpec);
   const viewPrints = new Map<string, string>();
   if (views.length) {
+    const { rows: recordedRows } = await conn.query(recordedFingerprints(gov), [views.map((v) => keys.view(v.schema, v.name))]);
+    const recorded = new Map(recordedRows.map((r) => [String(r.key), r.fingerprint === null || r.fingerprint === undefined ? null : String(r.fingerprint)]));
     const { rows } = await conn.query(NAMED_VIEWS_QUERY, [views.map((v) => v.schema), views.map((v) => v.name)]);
     for (const r of rows) {
-      const options = jsonValue(r.options);
-      const columns = jsonValue(r.columns);
-      const print = viewFingerprint({
-        def: String(r.def ?? ''),
-        options: Array.isArray(options) ? options.map(String) : [],
-        owner: String(r.owner ?? ''),
-        comment: r.comment === null || r.comment === undefined ? null : String(r.comment),
-        columns: Array.isArray(columns) ? columns.map((x) => [String((x as unknown[])[0]), String((x as unknown[])[1])] as [string, string]) : [],
-      });
-      viewPrints.set(keys.view(String(r.schema), String(r.name)), print);
+      const key = keys.view(String(r.schema), String(r.name));
+      viewPrints.set(key, viewPrintToRecord(recorded.get(key) ?? null, viewRow(r)));
     }
   }
   const rows = applied.map((o) => ({ key: o.key, kind: o.kind, spec: storedSpec(o), fingerprint: o.kind === 'view' ? (viewPrints.get(o.key) ?? null) : specFingerprint(o.spec) }));
