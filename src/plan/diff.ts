@@ -1,5 +1,5 @@
 import type { Change, NativeObject } from '../targets/target.js';
-import { canonicalJson } from './canonical.js';
+import { canonicalJson, canonicalSpec } from './canonical.js';
 
 export type UnhazardedChange = Omit<Change, 'hazards'>;
 
@@ -16,7 +16,7 @@ export function diffObjects(desired: readonly NativeObject[], current: readonly 
     const c = currentByKey.get(d.key);
     if (!c) {
       changes.push({ action: 'add', key: d.key, kind: d.kind, desired: d, reason: `${d.label} does not exist` });
-    } else if (canonicalJson(d.spec) !== canonicalJson(c.spec)) {
+    } else if (canonicalSpec(d.spec) !== canonicalSpec(c.spec)) {
       changes.push({ action: 'change', key: d.key, kind: d.kind, desired: d, current: c, reason: describeDifference(d, c) });
     }
   }

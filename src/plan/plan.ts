@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import type { Change, Finding, Hazard, JoinedSegment, NativeObject, RenderContext, Target } from '../targets/target.js';
 import { BLOCKING_HAZARDS } from '../targets/target.js';
-import { canonicalJson } from './canonical.js';
+import { canonicalSpec } from './canonical.js';
 import { describeAccessChange, type PolicyAt } from './describe.js';
 import { diffObjects } from './diff.js';
 
@@ -45,7 +45,13 @@ export interface Plan {
   readonly desired_hash: string;
   readonly changes: readonly PlannedChange[];
   readonly findings: readonly Finding[];
-  readonly summary: { add: number; change: number; remove: number; hazards: number; widening: number; statements: number };
+  /**
+   * `statements`: to converge; `floor`: the fewest the engine allows for these changes (the
+   * target's: every statement a change needs on its own, and for a run of changes that can share
+   * statements, the fewest they could share in any order and size within the run) — set when the
+   * target joins statements.
+   */
+  readonly summary: { add: number; change: number; remove: number; hazards: number; widening: number; statements: number; floor?: number };
   /** Nothing managed is live yet: every change is an addition to a new target (the view summarises its widening). */
   readonly new_target: boolean;
   /** How the plan was asked for, so that `apply plan.json` re-derives it the same way. */
@@ -81,7 +87,7 @@ export interface PlanInput {
 export function buildPlan(input: PlanInput): { plan: Plan; changes: Change[] } {
   const changes: Change[] = [...diffObjects(input.desired, input.current), ...(input.extra ?? [])].map((c) => ({ ...c, hazards: input.target.hazards(c) }));
   const ordered = orderChanges(changes, (c) => input.target.rank(c));
-  const rendered = renderStatements(ordered, input);
+  const { rendered, floor } = renderStatements(ordered, input);
   const planned = ordered.map((c, i) => toPlanned(c, rendered[i]!, c.action === 'change' ? describeAccessChange(c.current?.access, c.desired?.access, input.policyAt) : []));
   const hazards = planned.reduce((n, c) => n + c.hazards.length, 0);
   return {
@@ -101,6 +107,7 @@ export function buildPlan(input: PlanInput): { plan: Plan; changes: Change[] } {
         hazards,
         widening: planned.filter((c) => c.hazards.includes('AUTHZ_WIDEN')).length,
         statements: planned.reduce((n, c) => n + c.sql.length, 0),
+        ...(floor !== undefined ? { floor } : {}),
       },
       new_target: input.current.length === 0,
       options: input.request ?? { revoke_unmanaged: false },
@@ -122,7 +129,7 @@ export function orderChanges(changes: readonly Change[], rank: (c: Change) => nu
 export function desiredHash(desired: readonly NativeObject[]): string {
   const hash = createHash('sha256');
   hash.update('[');
-  desired.forEach((o, i) => hash.update(`${i ? ',' : ''}[${JSON.stringify(o.key)},${canonicalJson(o.spec)}]`, 'utf8'));
+  desired.forEach((o, i) => hash.update(`${i ? ',' : ''}[${JSON.stringify(o.key)},${canonicalSpec(o.spec)}]`, 'utf8'));
   return hash.update(']').digest('hex');
 }
 
@@ -132,14 +139,15 @@ interface Rendered {
 }
 
 /**
- * Each change's statements. Runs of adjacent changes of one join class (the target's), rank and
- * hazards are rendered together: a segment's statements go to its first change, and the others
+ * Each change's statements. Runs of adjacent changes of one join class (the target's), rank,
+ * hazards and domain are rendered together: a segment's statements go to its first change, and the others
  * point at it (`served_by`).
  */
-function renderStatements(ordered: readonly Change[], input: PlanInput): Rendered[] {
+function renderStatements(ordered: readonly Change[], input: PlanInput): { rendered: Rendered[]; floor?: number } {
   const target = input.target;
   const classOf = (c: Change) => (input.renderJoined && target.joinClass ? target.joinClass(c) : null);
   const out: Rendered[] = [];
+  let floor = 0;
   for (let i = 0; i < ordered.length; ) {
     const first = ordered[i]!;
     const cls = classOf(first);
@@ -147,13 +155,17 @@ function renderStatements(ordered: readonly Change[], input: PlanInput): Rendere
     if (cls !== null) {
       const rank = target.rank(first);
       const hazards = first.hazards.join();
-      while (end < ordered.length && classOf(ordered[end]!) === cls && target.rank(ordered[end]!) === rank && ordered[end]!.hazards.join() === hazards) end++;
+      const domain = domainOf(first);
+      const joins = (c: Change) => classOf(c) === cls && target.rank(c) === rank && c.hazards.join() === hazards && domainOf(c) === domain;
+      while (end < ordered.length && joins(ordered[end]!)) end++;
     }
     if (end - i === 1) {
       out.push({ sql: input.render(first) });
+      floor += out[out.length - 1]!.sql.length;
       i = end;
       continue;
     }
+    floor += target.joinFloor ? target.joinFloor(ordered.slice(i, end)) : 0;
     for (const segment of input.renderJoined!(ordered.slice(i, end))) {
       const leader = out.length;
       out.push({ sql: segment.sql });
@@ -162,8 +174,11 @@ function renderStatements(ordered: readonly Change[], input: PlanInput): Rendere
     if (out.length !== end) throw new Error(`the target's joined statements cover ${out.length - i} of ${end - i} changes from ${first.key}`);
     i = end;
   }
-  return out;
+  return { rendered: out, ...(input.renderJoined && target.joinFloor ? { floor } : {}) };
 }
+
+/** A joined statement never spans two domains: each domain's statements stay its own (compile --domain, the plan by domain). */
+const domainOf = (c: Change): string | undefined => (c.desired ?? c.current)?.domain;
 
 /** A removal keeps the domain, table and policies of the object it removes (its current side: what was recorded). */
 function toPlanned(c: Change, rendered: Rendered, details: string[]): PlannedChange {

@@ -44,7 +44,7 @@ const planSchema = z
     changes: z.array(plannedChange),
     findings: z.array(z.looseObject({ code: z.string(), object: z.string(), message: z.string() })),
     summary: z
-      .object({ add: z.number(), change: z.number(), remove: z.number(), hazards: z.number(), widening: z.number(), statements: z.number() })
+      .object({ add: z.number(), change: z.number(), remove: z.number(), hazards: z.number(), widening: z.number(), statements: z.number(), floor: z.number().optional() })
       .strict(),
     new_target: z.boolean(),
     options: z.object({ revoke_unmanaged: z.boolean() }).strict(),

@@ -326,6 +326,8 @@ export interface Target {
    */
   joinClass?(change: Change): string | null;
   renderJoined?(run: readonly Change[], ctx: RenderContext): readonly JoinedSegment[];
+  /** The fewest statements the engine needs for such a run, in any order and size (the plan's `summary.floor`). */
+  joinFloor?(run: readonly Change[]): number;
   /** Session settings the apply transaction starts with (lock budget, literal and name resolution). */
   applyPreamble(options: { lockTimeoutMs: number }): string[];
   /**

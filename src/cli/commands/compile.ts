@@ -33,6 +33,7 @@ export function compileCommand(options: CompileOptions): void {
   const { plan } = buildPlan({ target, targetName: decl.name, project: model.project.name, desired, current: [], findings: [], stateHash: 'none', render: (c) => target.render(c, { ...ctx, desired }), renderJoined: joinedRenderer(target, { ...ctx, desired }) });
   const changes = options.domain ? plan.changes.filter((c) => c.domain === options.domain) : plan.changes;
   const lines = [`-- meshward compile: project ${model.project.name}, target ${decl.name} (${decl.type})${options.domain ? `, domain ${options.domain}` : ''}`];
+  if (!options.domain) lines.push(`-- ${plan.summary.statements} statements${plan.summary.floor !== undefined ? ` (the fewest the engine allows for these changes: ${plan.summary.floor})` : ''}`);
   if (options.domain) {
     const d = model.domains.find((x) => x.name === options.domain)!;
     lines.push(`-- owners: ${d.owners.map((o) => o.name).join(', ') || '(none)'} · ${d.file}`);

@@ -37,6 +37,22 @@ export function renderJoined(run: readonly Change[], ctx: RenderContext): Joined
   return grantSegments(run).map((part) => (part.length === 1 ? single(part[0]!) : grantSegment(part, cls)));
 }
 
+/**
+ * The fewest statements a run of one class needs, whatever its order and size: one for all its
+ * tag rows; one per distinct set of grantees for grants (`GRANT … ON every object of that set
+ * TO the set`).
+ */
+export function joinFloor(run: readonly Change[]): number {
+  if (run.length === 0) return 0;
+  if (joinClass(run[0]!)?.startsWith('tag-')) return 1;
+  const grantees = new Map<string, string[]>();
+  for (const c of run) {
+    const spec = specOf(c);
+    grantees.set(spec.object, [...(grantees.get(spec.object) ?? []), spec.grantee]);
+  }
+  return new Set([...grantees.values()].map((g) => g.sort().join('\u0000'))).size;
+}
+
 function tagSegment(part: readonly Change[], cls: string, ctx: RenderContext): JoinedSegment {
   const rows = part.map((c) => ((c.action === 'remove' ? c.current : c.desired)!.spec as TagSpec));
   const template = cls === 'tag-remove' ? 'tag.remove.joined' : 'tag.upsert.joined';
