@@ -42,6 +42,39 @@ function sortedKeys(value: object): string[] {
   return [...keys.filter(isIndex).sort((a, b) => Number(a) - Number(b)), ...keys.filter((k) => !isIndex(k))];
 }
 
+/**
+ * canonicalJson(a) === canonicalJson(b), without writing either: strings are compared as they
+ * are (a view's SELECT is tens of KB; escaping it for each side is most of a no-change diff).
+ */
+export function sameJson(a: unknown, b: unknown): boolean {
+  const oa = a !== null && typeof a === 'object';
+  const ob = b !== null && typeof b === 'object';
+  if (!oa || !ob) {
+    if (oa !== ob) return false;
+    if (a === b) return true;
+    if (typeof a === 'string' || typeof b === 'string') return false; // a string prints quoted, unlike anything else
+    return JSON.stringify(a) === JSON.stringify(b); // NaN and Infinity print as null, -0 as 0
+  }
+  if (a === b) return true; // a spec has no cycles
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const y = b as unknown[];
+    if (a.length !== y.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(printed(a[i]) ? a[i] : null, printed(y[i]) ? y[i] : null)) return false;
+    return true;
+  }
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  const ka = Object.keys(x).filter((k) => printed(x[k])).sort();
+  const kb = Object.keys(y).filter((k) => printed(y[k])).sort();
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i] || !sameJson(x[ka[i]!], y[ka[i]!])) return false;
+  return true;
+}
+
+/** Whether JSON prints a member with this value (undefined, functions and symbols are left out; in an array, null). */
+const printed = (v: unknown): boolean => v !== undefined && typeof v !== 'function' && typeof v !== 'symbol';
+
 const specText = new WeakMap<object, string>();
 
 /** canonicalJson of an object that is never mutated (a NativeObject's spec), computed once per object. */

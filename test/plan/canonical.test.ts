@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, canonicalSpec } from '../../src/plan/canonical.js';
+import { canonicalJson, canonicalSpec, sameJson } from '../../src/plan/canonical.js';
 
 /** The definition canonicalJson is written to match: JSON.stringify of a copy with every object's keys sorted. */
 function reference(value: unknown): string {
@@ -32,5 +32,21 @@ describe('canonicalJson', () => {
     const spec = { z: 1, a: { y: [2, 'x'] } };
     expect(canonicalSpec(spec)).toBe(canonicalJson(spec));
     expect(canonicalSpec(spec)).toBe(canonicalSpec(spec));
+  });
+});
+
+describe('sameJson', () => {
+  it('is canonicalJson(a) === canonicalJson(b), for any two values (and a value and a changed copy)', () => {
+    const leaf = fc.oneof(fc.string({ maxLength: 3 }), fc.integer({ min: -2, max: 2 }), fc.constantFrom(0, -0, NaN, Infinity, null, undefined, true, false, 'null', '0'));
+    const value = fc.letrec((tie) => ({
+      v: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('v'), { maxLength: 3 }), fc.dictionary(fc.constantFrom('a', 'b', '0', '1', 'c'), tie('v'), { maxKeys: 3 })),
+    })).v;
+    fc.assert(
+      fc.property(value, value, (a, b) => {
+        expect(sameJson(a, b)).toBe(canonicalJson(a) === canonicalJson(b));
+        expect(sameJson(a, structuredClone(a))).toBe(true);
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
