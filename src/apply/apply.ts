@@ -264,7 +264,7 @@ function buildReport(
   layout.units.forEach((unit, u) => unit.forEach((i) => batchOf.set(i, u + 1)));
   const changeOutcome = (i: number): ChangeReport['outcome'] => {
     const batch = batchOf.get(i)!;
-    if (i === failedChange) return 'failed';
+    if (i === failedChange || (failedChange >= 0 && plan.changes[i]!.served_by === failedChange)) return 'failed'; // with the changes its joined statement makes
     if (batch <= committed) return 'applied';
     return unknownCommit && batch === committed + 1 ? 'unknown' : 'not_applied';
   };

@@ -21,6 +21,8 @@ export interface BatchItem {
   readonly table: string | null;
   /** Objects it locks (the target's ids; equal ids are one lock entry). */
   readonly objects: readonly string[];
+  /** Set for the changes one joined statement makes (plan `served_by`): their first change's position. A group is never split. */
+  readonly group?: number;
 }
 
 export interface Batch {
@@ -61,6 +63,16 @@ export function unitsOf(items: readonly BatchItem[]): BatchItem[][] {
     run = new Map();
   };
   for (const item of items) {
+    if (item.group !== undefined) {
+      // the changes of one joined statement: one unit, in its place in the order
+      const last = units[units.length - 1];
+      if (run.size === 0 && last?.[0]!.group === item.group) last.push(item);
+      else {
+        flush();
+        units.push([item]);
+      }
+      continue;
+    }
     if (item.table === null) {
       flush();
       units.push([item]);
@@ -107,6 +119,7 @@ export function splitIntoBatches(items: readonly BatchItem[], budget: number, ba
       add(unit);
       continue;
     }
+    if (unit[0]!.group !== undefined) throw new LockBudgetError(unit[0]!.index, estimateLocks(unit, baseline), budget);
     for (const item of unit) {
       if (!fits([item])) close();
       if (!fits([item])) throw new LockBudgetError(item.index, estimateLocks([item], baseline), budget);

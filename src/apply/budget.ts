@@ -42,13 +42,15 @@ export interface LayoutOptions {
 /** Reads the budget (one query) and lays the plan out in transactions. Throws LockBudgetError when one change alone is over budget. */
 export async function applyLayout(session: TargetSession, plan: Plan, options: LayoutOptions = {}): Promise<ApplyLayout> {
   const locks = session.target.locks;
-  const items: BatchItem[] = plan.changes.map((c, index) => ({ index, table: c.table, objects: locks ? locks.objects(c) : [] }));
+  const items: BatchItem[] = plan.changes.map((c, index) => ({ index, table: c.table, objects: locks ? locks.objects(c) : [], ...joinedGroup(plan, index) }));
   const all = plan.changes.map((_, i) => i);
   if (options.transaction === false) {
+    // A joined statement and every change it makes commit together.
+    const units = joinedUnits(plan);
     return {
       mode: 'no-transaction',
-      units: all.map((i) => [i]),
-      estimates: items.map((item) => (locks ? estimateLocks([item], locks.baseline) : null)),
+      units,
+      estimates: units.map((unit) => (locks ? estimateLocks(unit.map((i) => items[i]!), locks.baseline) : null)),
       lock: null,
       notice: `Applying ${plan.changes.length} changes one by one (--no-transaction): each change commits on its own with its recorded state; a failure stops the apply and leaves the changes before it applied.`,
     };
@@ -78,6 +80,23 @@ export async function applyLayout(session: TargetSession, plan: Plan, options: L
       `it is applied in ${batches.length} batches, each one transaction with its recorded state. ` +
       `A failure stops the apply and leaves the batches before it applied; meshward plan then shows exactly the rest.`,
   };
+}
+
+/** The group of a change that a joined statement makes with others: its first change's position. */
+function joinedGroup(plan: Plan, index: number): { group?: number } {
+  const c = plan.changes[index]!;
+  if (c.served_by !== undefined) return { group: c.served_by };
+  return plan.changes[index + 1]?.served_by === index ? { group: index } : {};
+}
+
+/** One unit per change, except that the changes one joined statement makes share one. */
+function joinedUnits(plan: Plan): number[][] {
+  const units: number[][] = [];
+  plan.changes.forEach((c, i) => {
+    if (c.served_by !== undefined && units.length) units[units.length - 1]!.push(i);
+    else units.push([i]);
+  });
+  return units;
 }
 
 /** Parses a lock budget given as text (option or environment); undefined when not given. */

@@ -20,9 +20,15 @@ import { ciIdentity, commandLine, whoAmI } from './identity.js';
  *   outcome: "applied" | "failed" | "unknown" (a COMMIT lost its connection),
  *   rolled_back, error, lock_problem, failure: { phase, statement, batch, error, code } | null,
  *   batches: [ { n, changes, statements, outcome } ],
- *   statements: [ { n, change, batch, sql, outcome: applied|rolled_back|failed|not_run|unknown, ms, error } ],
+ *   statements: [ { n, sha256, batch, outcome: applied|rolled_back|failed|not_run|unknown, ms } ]
+ *     (the failing statement also with its change, sql and error),
  *   state_applied_at, journal: { id, host, path }, note?, not_on_target?
  * }
+ *
+ * A statement is recorded by its 1-based position in the plan and the sha256 of its text: the
+ * plan (`plan.hash`; the saved plan file, or re-derived from the repository at that commit) is
+ * the artifact that holds the text. Records before issue 10 carry every statement's `sql` and
+ * `change`; both kinds verify alike (the chain hashes whatever a record holds).
  *
  * `seq` and `prev` are the target table's: the record's place in that chain (null when the record
  * could not be written there). `state_applied_at` is when the target's state was last written,
@@ -84,6 +90,16 @@ export function outcomeOf(report: ApplyReport): string {
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
 
+/**
+ * One statement as the record keeps it: position, hash and outcome (a 10,000-table apply is tens
+ * of thousands of statements — their text is the plan's); the failing one with its text (secrets
+ * of URLs hidden, as in every string of a record), its change and the error.
+ */
+function statementEntry(n: number, sql: string, outcome: string, ms: number | null, batch: number | null, change: string | null, error: string | undefined): Record<string, unknown> {
+  const entry: Record<string, unknown> = { n, sha256: sha256(sql), ...(batch !== null ? { batch } : {}), outcome, ms: ms === null ? null : round(ms) };
+  return outcome === 'failed' ? { ...entry, change, sql, error: error ?? null } : entry;
+}
+
 /** The record of an apply, without its place in a chain (`seq`, `prev`, `state_applied_at` are set when it is written). */
 export function buildApplyRecord(input: ApplyRecordInput): AuditRecord {
   const at = input.at ?? new Date();
@@ -91,10 +107,10 @@ export function buildApplyRecord(input: ApplyRecordInput): AuditRecord {
   const mode = (report as { mode?: unknown }).mode;
   // Every statement of the plan with what became of it (the executor's outcomes; older reports: sent + not run).
   const statements = report.outcomes?.length
-    ? report.outcomes.map((s) => ({ n: s.index, change: s.change, batch: s.batch, sql: s.sql, outcome: s.outcome, ms: s.ms === null ? null : round(s.ms), error: s.error ?? null }))
+    ? report.outcomes.map((s) => statementEntry(s.index, s.sql, s.outcome, s.ms, s.batch, s.change, s.error))
     : [
-        ...report.statements.map((s, i) => ({ n: i + 1, sql: s.sql, outcome: s.ok ? (report.ok ? 'applied' : 'rolled_back') : 'failed', ms: round(s.ms), error: s.error ?? null })),
-        ...report.notRun.map((sql, i) => ({ n: report.statements.length + i + 1, sql, outcome: 'not_run', ms: null, error: null })),
+        ...report.statements.map((s, i) => statementEntry(i + 1, s.sql, s.ok ? (report.ok ? 'applied' : 'rolled_back') : 'failed', s.ms, null, null, s.error)),
+        ...report.notRun.map((sql, i) => statementEntry(report.statements.length + i + 1, sql, 'not_run', null, null, null, undefined)),
       ];
   return normalizeRecord({
     ...recordHead('apply', { ...input, at }),

@@ -1,5 +1,5 @@
 import type { Change, NativeObject } from '../targets/target.js';
-import { canonicalJson } from './canonical.js';
+import { sameJson } from './canonical.js';
 
 export type UnhazardedChange = Omit<Change, 'hazards'>;
 
@@ -16,7 +16,7 @@ export function diffObjects(desired: readonly NativeObject[], current: readonly 
     const c = currentByKey.get(d.key);
     if (!c) {
       changes.push({ action: 'add', key: d.key, kind: d.kind, desired: d, reason: `${d.label} does not exist` });
-    } else if (canonicalJson(d.spec) !== canonicalJson(c.spec)) {
+    } else if (!sameJson(d.spec, c.spec)) {
       changes.push({ action: 'change', key: d.key, kind: d.kind, desired: d, current: c, reason: describeDifference(d, c) });
     }
   }
@@ -29,6 +29,6 @@ export function diffObjects(desired: readonly NativeObject[], current: readonly 
 /** Which top-level spec fields differ, for the reviewer; drift is named first. */
 function describeDifference(d: NativeObject, c: NativeObject): string {
   if (typeof c.spec.drift === 'string') return `live object differs from the last apply: ${c.spec.drift}`;
-  const fields = [...new Set([...Object.keys(d.spec), ...Object.keys(c.spec)])].filter((k) => canonicalJson(d.spec[k]) !== canonicalJson(c.spec[k]));
+  const fields = [...new Set([...Object.keys(d.spec), ...Object.keys(c.spec)])].filter((k) => !sameJson(d.spec[k], c.spec[k]));
   return `${fields.sort().join(', ')} changed`;
 }

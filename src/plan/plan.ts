@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import type { Change, Finding, Hazard, NativeObject, Target } from '../targets/target.js';
+import type { Change, Finding, Hazard, JoinedSegment, NativeObject, RenderContext, Target } from '../targets/target.js';
 import { BLOCKING_HAZARDS } from '../targets/target.js';
-import { canonicalJson, sha256 } from './canonical.js';
+import { canonicalSpec } from './canonical.js';
 import { describeAccessChange, type PolicyAt } from './describe.js';
 import { diffObjects } from './diff.js';
 
@@ -21,7 +22,14 @@ export interface PlannedChange {
    */
   readonly details?: readonly string[];
   readonly hazards: readonly Hazard[];
+  /** Statements that make this change (with the changes that name it in `served_by`). */
   readonly sql: readonly string[];
+  /**
+   * Set when another change's statements make this one too (a joined GRANT, a multi-row tag
+   * INSERT): that change's 0-based position in `changes`, before this one. This change then has
+   * no statements of its own; the two apply, commit and fail together.
+   */
+  readonly served_by?: number;
 }
 
 /**
@@ -37,7 +45,13 @@ export interface Plan {
   readonly desired_hash: string;
   readonly changes: readonly PlannedChange[];
   readonly findings: readonly Finding[];
-  readonly summary: { add: number; change: number; remove: number; hazards: number; widening: number; statements: number };
+  /**
+   * `statements`: to converge; `floor`: the fewest the engine allows for these changes (the
+   * target's: every statement a change needs on its own, and for a run of changes that can share
+   * statements, the fewest they could share in any order and size within the run) — set when the
+   * target joins statements.
+   */
+  readonly summary: { add: number; change: number; remove: number; hazards: number; widening: number; statements: number; floor?: number };
   /** Nothing managed is live yet: every change is an addition to a new target (the view summarises its widening). */
   readonly new_target: boolean;
   /** How the plan was asked for, so that `apply plan.json` re-derives it the same way. */
@@ -60,6 +74,8 @@ export interface PlanInput {
   readonly findings: readonly Finding[];
   readonly stateHash: string;
   readonly render: (change: Change) => string[];
+  /** The target's statements for a run of joinable changes (Target.renderJoined with the render context); without it, none are joined. */
+  readonly renderJoined?: (run: readonly Change[]) => readonly JoinedSegment[];
   /** Changes that do not come from the diff (`--revoke-unmanaged`: revokes of unmanaged grants); hazards are the target's. */
   readonly extra?: readonly Omit<Change, 'hazards'>[];
   readonly request?: PlanRequest;
@@ -71,7 +87,8 @@ export interface PlanInput {
 export function buildPlan(input: PlanInput): { plan: Plan; changes: Change[] } {
   const changes: Change[] = [...diffObjects(input.desired, input.current), ...(input.extra ?? [])].map((c) => ({ ...c, hazards: input.target.hazards(c) }));
   const ordered = orderChanges(changes, (c) => input.target.rank(c));
-  const planned = ordered.map((c) => toPlanned(c, input.render(c), c.action === 'change' ? describeAccessChange(c.current?.access, c.desired?.access, input.policyAt) : []));
+  const { rendered, floor } = renderStatements(ordered, input);
+  const planned = ordered.map((c, i) => toPlanned(c, rendered[i]!, c.action === 'change' ? describeAccessChange(c.current?.access, c.desired?.access, input.policyAt) : []));
   const hazards = planned.reduce((n, c) => n + c.hazards.length, 0);
   return {
     changes: ordered,
@@ -80,7 +97,7 @@ export function buildPlan(input: PlanInput): { plan: Plan; changes: Change[] } {
       target: input.targetName,
       project: input.project,
       state_hash: input.stateHash,
-      desired_hash: sha256(canonicalJson(input.desired.map((o) => [o.key, o.spec]))),
+      desired_hash: desiredHash(input.desired),
       changes: planned,
       findings: input.findings,
       summary: {
@@ -90,6 +107,7 @@ export function buildPlan(input: PlanInput): { plan: Plan; changes: Change[] } {
         hazards,
         widening: planned.filter((c) => c.hazards.includes('AUTHZ_WIDEN')).length,
         statements: planned.reduce((n, c) => n + c.sql.length, 0),
+        ...(floor !== undefined ? { floor } : {}),
       },
       new_target: input.current.length === 0,
       options: input.request ?? { revoke_unmanaged: false },
@@ -100,11 +118,70 @@ export function buildPlan(input: PlanInput): { plan: Plan; changes: Change[] } {
 
 /** Stable order: the target's rank first (revoke, change views, then grant — proven by src/safety), then the key. */
 export function orderChanges(changes: readonly Change[], rank: (c: Change) => number): Change[] {
-  return [...changes].sort((a, b) => rank(a) - rank(b) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const ranks = new Map(changes.map((c) => [c, rank(c)])); // once per change, not per comparison
+  return [...changes].sort((a, b) => ranks.get(a)! - ranks.get(b)! || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
+/**
+ * Hash of the desired objects: the canonical JSON of `[[key, spec], …]`, fed to the hash object
+ * by object (one string of every view's SELECT would be hundreds of MB at 10,000 tables).
+ */
+export function desiredHash(desired: readonly NativeObject[]): string {
+  const hash = createHash('sha256');
+  hash.update('[');
+  desired.forEach((o, i) => hash.update(`${i ? ',' : ''}[${JSON.stringify(o.key)},${canonicalSpec(o.spec)}]`, 'utf8'));
+  return hash.update(']').digest('hex');
+}
+
+interface Rendered {
+  readonly sql: readonly string[];
+  readonly servedBy?: number;
+}
+
+/**
+ * Each change's statements. Runs of adjacent changes of one join class (the target's), rank,
+ * hazards and domain are rendered together: a segment's statements go to its first change, and the others
+ * point at it (`served_by`).
+ */
+function renderStatements(ordered: readonly Change[], input: PlanInput): { rendered: Rendered[]; floor?: number } {
+  const target = input.target;
+  const classOf = (c: Change) => (input.renderJoined && target.joinClass ? target.joinClass(c) : null);
+  const out: Rendered[] = [];
+  let floor = 0;
+  for (let i = 0; i < ordered.length; ) {
+    const first = ordered[i]!;
+    const cls = classOf(first);
+    let end = i + 1;
+    if (cls !== null) {
+      const rank = target.rank(first);
+      const hazards = first.hazards.join();
+      const domain = domainOf(first);
+      const joins = (c: Change) => classOf(c) === cls && target.rank(c) === rank && c.hazards.join() === hazards && domainOf(c) === domain;
+      while (end < ordered.length && joins(ordered[end]!)) end++;
+    }
+    if (end - i === 1) {
+      out.push({ sql: input.render(first) });
+      floor += out[out.length - 1]!.sql.length;
+      i = end;
+      continue;
+    }
+    floor += target.joinFloor ? target.joinFloor(ordered.slice(i, end)) : 0;
+    for (const segment of input.renderJoined!(ordered.slice(i, end))) {
+      const leader = out.length;
+      out.push({ sql: segment.sql });
+      for (let k = 1; k < segment.count; k++) out.push({ sql: [], servedBy: leader });
+    }
+    if (out.length !== end) throw new Error(`the target's joined statements cover ${out.length - i} of ${end - i} changes from ${first.key}`);
+    i = end;
+  }
+  return { rendered: out, ...(input.renderJoined && target.joinFloor ? { floor } : {}) };
+}
+
+/** A joined statement never spans two domains: each domain's statements stay its own (compile --domain, the plan by domain). */
+const domainOf = (c: Change): string | undefined => (c.desired ?? c.current)?.domain;
+
 /** A removal keeps the domain, table and policies of the object it removes (its current side: what was recorded). */
-function toPlanned(c: Change, sql: string[], details: string[]): PlannedChange {
+function toPlanned(c: Change, rendered: Rendered, details: string[]): PlannedChange {
   const o = c.desired ?? c.current!;
   return {
     action: c.action,
@@ -117,8 +194,15 @@ function toPlanned(c: Change, sql: string[], details: string[]): PlannedChange {
     reason: c.reason,
     details,
     hazards: c.hazards,
-    sql,
+    sql: rendered.sql,
+    ...(rendered.servedBy !== undefined ? { served_by: rendered.servedBy } : {}),
   };
+}
+
+/** PlanInput.renderJoined for a target and its render context (undefined when the target joins nothing). */
+export function joinedRenderer(target: Target, ctx: RenderContext): PlanInput['renderJoined'] {
+  const join = target.renderJoined;
+  return join ? (run) => join.call(target, run, ctx) : undefined;
 }
 
 export function blockingHazards(plan: Plan, allowed: readonly string[]): { change: PlannedChange; hazard: Hazard }[] {

@@ -30,6 +30,7 @@ const plannedChange = z
     details: z.array(z.string()).default([]),
     hazards: z.array(z.enum(HAZARDS)),
     sql: z.array(z.string()),
+    served_by: z.number().int().nonnegative().optional(),
   })
   .strict();
 
@@ -43,7 +44,7 @@ const planSchema = z
     changes: z.array(plannedChange),
     findings: z.array(z.looseObject({ code: z.string(), object: z.string(), message: z.string() })),
     summary: z
-      .object({ add: z.number(), change: z.number(), remove: z.number(), hazards: z.number(), widening: z.number(), statements: z.number() })
+      .object({ add: z.number(), change: z.number(), remove: z.number(), hazards: z.number(), widening: z.number(), statements: z.number(), floor: z.number().optional() })
       .strict(),
     new_target: z.boolean(),
     options: z.object({ revoke_unmanaged: z.boolean() }).strict(),
@@ -80,7 +81,7 @@ export function loadSavedPlan(file: string): Plan {
 }
 
 /** The fields of a change that decide what runs, and what a reviewer approved. */
-const FIELDS: readonly (keyof PlannedChange)[] = ['action', 'kind', 'key', 'object', 'domain', 'table', 'policy', 'reason', 'details', 'hazards', 'sql'];
+const FIELDS: readonly (keyof PlannedChange)[] = ['action', 'kind', 'key', 'object', 'domain', 'table', 'policy', 'reason', 'details', 'hazards', 'sql', 'served_by'];
 
 /**
  * Refuses a saved plan whose changes are not exactly the re-derived ones: the first step that

@@ -212,6 +212,12 @@ export interface LockModel {
   readonly baseline: number;
 }
 
+/** `count` changes of a joined run, from where the previous segment ended, made by `sql` together. */
+export interface JoinedSegment {
+  readonly count: number;
+  readonly sql: readonly string[];
+}
+
 export interface RenderContext extends TargetContext {
   /** Every desired object, e.g. to re-grant a view that must be dropped and created again. */
   readonly desired: readonly NativeObject[];
@@ -324,6 +330,16 @@ export interface Target {
   rank(change: Change): number;
   /** The statements of one change. */
   render(change: Change, ctx: RenderContext): string[];
+  /**
+   * Optional statement economy: which changes may share one statement (null: none), and the
+   * statements of a run of changes of one class, adjacent in the plan order with the same rank
+   * and hazards. The run comes back as segments, each a contiguous slice of it and the
+   * statements that make every change of that slice together (src/plan/plan.ts joins them).
+   */
+  joinClass?(change: Change): string | null;
+  renderJoined?(run: readonly Change[], ctx: RenderContext): readonly JoinedSegment[];
+  /** The fewest statements the engine needs for such a run, in any order and size (the plan's `summary.floor`). */
+  joinFloor?(run: readonly Change[]): number;
   /** Session settings the apply transaction starts with (lock budget, literal and name resolution). */
   applyPreamble(options: { lockTimeoutMs: number }): string[];
   /**

@@ -167,3 +167,24 @@ describe('what a PostgreSQL change locks', () => {
     expect(postgresLockObjects(change('strange:x', ['a;', 'b;']))).toEqual(['strange:x#0', 'strange:x#1']);
   });
 });
+
+describe('the changes of one joined statement (plan served_by)', () => {
+  const item = (index: number, table: string | null, objects: string[], group?: number): BatchItem => ({ index, table, objects, ...(group !== undefined ? { group } : {}) });
+  // two tables' views, then one GRANT for both views, then a view of a third table
+  const items = [item(0, 'a', ['rel:a', 'base:a']), item(1, 'b', ['rel:b', 'base:b']), item(2, 'a', ['rel:a', 'role:g'], 2), item(3, 'b', ['rel:b', 'role:g'], 2), item(4, 'c', ['rel:c', 'base:c'])];
+
+  it('are one unit in their place in the order, never regrouped by table', () => {
+    expect(unitsOf(items).map((u) => u.map((i) => i.index))).toEqual([[0], [1], [2, 3], [4]]);
+  });
+
+  it('are never split by a batch boundary, and a group over the budget alone is refused', () => {
+    for (const budget of [3, 4, 5, 6, 7]) {
+      const batches: Batch[] = splitIntoBatches(items, budget, 0);
+      const batchOf = new Map(batches.flatMap((b, n) => b.changes.map((c) => [c, n] as const)));
+      expect(batchOf.get(2)).toBe(batchOf.get(3));
+      expect(batches.flatMap((b) => b.changes)).toEqual([0, 1, 2, 3, 4]);
+    }
+    // the group locks rel:a, rel:b and role:g: at budget 2 it cannot run whole, and is not split
+    expect(() => splitIntoBatches(items, 2, 0)).toThrow(LockBudgetError);
+  });
+});

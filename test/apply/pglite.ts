@@ -40,6 +40,11 @@ export function changesOf(changes: readonly PlannedChange[]): string[] {
   return changes.map((c) => `${c.action} ${c.key}\n${c.sql.join('\n')}`);
 }
 
+/** Transactions of a --no-transaction apply before change `i`: one per change, the changes of one joined statement sharing one. */
+export function unitsBefore(plan: Plan, i: number): number {
+  return plan.changes.slice(0, i).filter((c) => c.served_by === undefined).length;
+}
+
 /** 1-based plan position of the first statement of each change. */
 export function firstStatements(plan: Plan): number[] {
   const out: number[] = [];
@@ -76,7 +81,9 @@ export function expectStopped(r: ApplyReport, plan: Plan, appliedChanges: number
   expect(r.unknown).toEqual([]);
   expect(r.notRun).toEqual(all.slice(failedAt));
   expect(r.outcomes.map((s) => s.outcome)).toEqual(all.map((_, i) => (i < firstNotApplied ? 'applied' : i < failedAt - 1 ? 'rolled_back' : i === failedAt - 1 ? 'failed' : 'not_run')));
-  expect(r.changes.map((c) => c.outcome)).toEqual(plan.changes.map((_, i) => (i < appliedChanges ? 'applied' : i === changeAt(plan, failedAt) ? 'failed' : 'not_applied')));
+  // the failing statement's change fails with every change its joined statement makes (served_by)
+  const failing = changeAt(plan, failedAt);
+  expect(r.changes.map((c) => c.outcome)).toEqual(plan.changes.map((c, i) => (i < appliedChanges ? 'applied' : (c.served_by ?? i) === failing ? 'failed' : 'not_applied')));
   expect(r.rolledBack).toBe(appliedChanges === 0);
 }
 

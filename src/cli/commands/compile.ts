@@ -1,5 +1,5 @@
 import { expandTargetSettings } from '../../config/env.js';
-import { buildPlan } from '../../plan/plan.js';
+import { buildPlan, joinedRenderer } from '../../plan/plan.js';
 import { targetFor } from '../../targets/index.js';
 import type { TargetContext } from '../../targets/target.js';
 import { unknownTargetMessage } from '../../session/open-target.js';
@@ -30,9 +30,10 @@ export function compileCommand(options: CompileOptions): void {
   const ctx: TargetContext = { model, target: decl, settings, root, diagnostics };
   const desired = target.compile(resolved, ctx);
   printDiagnostics(diagnostics.sorted().filter((d) => d.severity === 'error'), root);
-  const { plan } = buildPlan({ target, targetName: decl.name, project: model.project.name, desired, current: [], findings: [], stateHash: 'none', render: (c) => target.render(c, { ...ctx, desired }) });
+  const { plan } = buildPlan({ target, targetName: decl.name, project: model.project.name, desired, current: [], findings: [], stateHash: 'none', render: (c) => target.render(c, { ...ctx, desired }), renderJoined: joinedRenderer(target, { ...ctx, desired }) });
   const changes = options.domain ? plan.changes.filter((c) => c.domain === options.domain) : plan.changes;
   const lines = [`-- meshward compile: project ${model.project.name}, target ${decl.name} (${decl.type})${options.domain ? `, domain ${options.domain}` : ''}`];
+  if (!options.domain) lines.push(`-- ${plan.summary.statements} statements${plan.summary.floor !== undefined ? ` (the fewest the engine allows for these changes: ${plan.summary.floor})` : ''}`);
   if (options.domain) {
     const d = model.domains.find((x) => x.name === options.domain)!;
     lines.push(`-- owners: ${d.owners.map((o) => o.name).join(', ') || '(none)'} · ${d.file}`);

@@ -1,7 +1,7 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { policyPositions } from '../../plan/describe.js';
-import { buildPlan, savePlan, type Plan } from '../../plan/plan.js';
+import { buildPlan, joinedRenderer, savePlan, type Plan } from '../../plan/plan.js';
 import { inStep } from '../../progress.js';
 import { contradictsModel } from '../../plan/findings.js';
 import type { TargetSession } from '../../session/open-target.js';
@@ -53,6 +53,7 @@ export async function planFor(session: TargetSession, options: PlanForOptions = 
     findings: current.findings,
     stateHash: current.stateHash,
     render: (c) => session.target.render(c, { ...session.ctx, desired: session.desired }),
+    renderJoined: joinedRenderer(session.target, { ...session.ctx, desired: session.desired }),
     policyAt: policyPositions(session.model),
   });
 }

@@ -34,6 +34,7 @@ export function renderPlan(plan: Plan, p: Paint, options: { showSql?: boolean; f
       if (c.action === 'change' && (details.length === 0 || c.reason.startsWith('live object differs'))) out.push(p.dim(`      ${c.reason}`));
       for (const d of details) out.push(`      ${d}`);
       if (options.showSql === false) continue;
+      if (c.served_by !== undefined) out.push(p.dim(`      (made by the statement of ${plan.changes[c.served_by]?.object ?? `change ${c.served_by + 1}`})`));
       if (details.length && !options.fullSql) for (const sql of c.sql) out.push(p.dim(folded(sql, 8)));
       else for (const sql of c.sql) out.push(p.dim(indent(sql, 6)));
     }

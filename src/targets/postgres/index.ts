@@ -14,6 +14,7 @@ import { postgresProbe } from './live.js';
 import { postgresApplyLock, unlockFile, unlockServer } from './lock.js';
 import { asPrincipal } from './probe.js';
 import { rewriteNeutralNames, runAsPrincipal } from './query-sandbox.js';
+import { joinClass, joinFloor, renderJoined } from './join.js';
 import { render } from './render.js';
 import { recordState } from './state.js';
 import { revokeFinding } from './unmanaged.js';
@@ -41,6 +42,9 @@ export const postgresTarget: Target = {
   hazards,
   rank,
   render,
+  joinClass,
+  renderJoined,
+  joinFloor,
   recordState,
   locks: postgresLocks,
   // Pinned so that literals ('' doubling only) and the names a view resolves when it is

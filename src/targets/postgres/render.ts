@@ -1,7 +1,7 @@
 import type { Action, Change, NativeObject, RenderContext } from '../target.js';
 import { createTemplateEnv, templatesDir, type TemplateEnv } from '../shared/templates.js';
 import { quoteIdent } from './naming.js';
-import { postgresNames } from './native-names.js';
+import { governanceSchemaName, ownerRoleName } from './governance.js';
 import { DEFAULT_ACL_OBJECTS, marker, PRIVILEGES, qualified, type DefaultAclSpec, ROLE_DEFAULTS, ROLE_FLAGS, type GrantSpec, type RoleSpec, type ViewColumn, type ViewSpec } from './objects.js';
 import type { UnmanagedGrantSpec } from './unmanaged.js';
 import { quoteLiteral } from './sql-text.js';
@@ -31,7 +31,14 @@ export const RENDERED: Readonly<Record<string, readonly Action[]>> = {
 };
 
 /** Every template the PostgreSQL target needs (`<kind>.<action>`); a missing one fails when templates load. */
-export const POSTGRES_TEMPLATES: readonly string[] = Object.entries(RENDERED).flatMap(([kind, actions]) => actions.map((a) => `${kind}.${a}`));
+export const POSTGRES_TEMPLATES: readonly string[] = [
+  ...Object.entries(RENDERED).flatMap(([kind, actions]) => actions.map((a) => `${kind}.${a}`)),
+  // statements that make several changes at once (join.ts)
+  'grant.add.joined',
+  'grant.remove.joined',
+  'tag.upsert.joined',
+  'tag.remove.joined',
+];
 
 let env: TemplateEnv | undefined;
 
@@ -67,13 +74,12 @@ function templateData(change: Change, object: NativeObject, ctx: RenderContext):
     case 'view':
       return change.action === 'change' ? viewChangeData(change, spec as ViewSpec, ctx) : { ...spec };
     case 'tag':
-      return { ...spec, governance: names(ctx).governance };
+      return { ...spec, governance: governanceName(ctx) };
     case 'governance': {
-      const n = names(ctx);
       const schema = String(spec.schema);
       return {
         schema,
-        owner: n.owner,
+        owner: ownerRoleName(ctx.model.project.managedPrefix),
         comment: marker(ctx.model.project.name, 'governance', schema),
         projectJson: JSON.stringify(ctx.model.project.name),
         versionJson: JSON.stringify(spec.version),
@@ -84,15 +90,21 @@ function templateData(change: Change, object: NativeObject, ctx: RenderContext):
   }
 }
 
-function names(ctx: RenderContext) {
-  return postgresNames(ctx.model, [], ctx.settings);
+/**
+ * The governance schema's name: from the prefix and the settings only (postgresNames: it never
+ * depends on the groups or schemas), so a plan of 40,000 tag rows does not name the whole model
+ * 40,000 times.
+ */
+export function governanceName(ctx: Pick<RenderContext, 'model' | 'settings'>): string {
+  const configured = ctx.settings.governance_schema;
+  return governanceSchemaName(ctx.model.project.managedPrefix, typeof configured === 'string' && configured !== '' ? configured : undefined);
 }
 
 const QUOTED = '"(?:[^"\\u0000]|"")*"';
 const QUALIFIED = new RegExp(`^${QUOTED}\\.${QUOTED}$`);
 const SINGLE = new RegExp(`^${QUOTED}$`);
 
-function grantData(spec: GrantSpec): Record<string, unknown> {
+export function grantData(spec: GrantSpec): Record<string, unknown> {
   const onSchema = spec.on === 'schema';
   if (onSchema ? spec.privilege !== 'USAGE' : spec.privilege !== 'SELECT') throw new Error(`unexpected ${spec.privilege} on ${spec.on} ${spec.object}`);
   // The object is spliced with `sql`: it must be exactly the quoted name objects.ts builds.
@@ -108,7 +120,7 @@ function grantData(spec: GrantSpec): Record<string, unknown> {
  * grantor's grant option, in the same plan: it gets no statement of its own (the owner's REVOKE
  * would revoke nothing and fail).
  */
-function grantRemoveData(spec: GrantSpec): Record<string, unknown> {
+export function grantRemoveData(spec: GrantSpec): Record<string, unknown> {
   if (!(PRIVILEGES as readonly string[]).includes(spec.privilege)) throw new Error(`unexpected privilege ${spec.privilege} on ${spec.on} ${spec.object}`);
   const onSchema = spec.on === 'schema';
   if (!(onSchema ? SINGLE : QUALIFIED).test(spec.object)) throw new Error(`not a quoted ${onSchema ? 'schema' : 'relation'} name: ${spec.object}`);
@@ -168,13 +180,27 @@ function defaultAclData(spec: DefaultAclSpec): Record<string, unknown> {
 function viewChangeData(change: Change, spec: ViewSpec, ctx: RenderContext): Record<string, unknown> {
   const inPlace = replaceableInPlace((change.current?.spec.columns ?? []) as readonly ViewColumn[], spec.columns);
   const object = qualified(spec.schema, spec.name);
-  const grantees = inPlace
-    ? []
-    : ctx.desired
-        .filter((o) => o.kind === 'grant' && (o.spec as GrantSpec).on === 'view' && (o.spec as GrantSpec).object === object)
-        .map((o) => (o.spec as GrantSpec).grantee)
-        .sort();
+  const grantees = inPlace ? [] : [...(viewGrantees(ctx.desired).get(object) ?? [])].sort();
   return { ...spec, inPlace, grantees: [...new Set(grantees)] };
+}
+
+const granteesOf = new WeakMap<readonly NativeObject[], Map<string, string[]>>();
+
+/** Quoted view name -> grantees of its desired SELECT grants; indexed once per desired list (a scan per view change would be quadratic). */
+function viewGrantees(desired: readonly NativeObject[]): Map<string, string[]> {
+  let index = granteesOf.get(desired);
+  if (!index) {
+    index = new Map();
+    for (const o of desired) {
+      const g = o.spec as GrantSpec;
+      if (o.kind !== 'grant' || g.on !== 'view') continue;
+      const list = index.get(g.object);
+      if (list) list.push(g.grantee);
+      else index.set(g.object, [g.grantee]);
+    }
+    granteesOf.set(desired, index);
+  }
+  return index;
 }
 
 /** CREATE OR REPLACE VIEW keeps every existing column (same name, same type, same place) and may only append. */

@@ -104,7 +104,9 @@ describe.each(ENGINES)('a plan a reviewer can trust, on %s', (engine) => {
     const human = sections(plan);
     const fxLines = human.get('domain finance · analytics.finance.fx_rates')!.join('\n');
     expect(fxLines).toContain(`- view       ${fx}`);
-    expect(fxLines).toContain(`REVOKE SELECT ON TABLE ${fx} FROM ${q(role('auditors'))};`);
+    // its three revokes are adjacent: one statement, under the view's table with the others pointing at it
+    expect(fxLines).toContain(`REVOKE SELECT ON TABLE ${fx} FROM ${q(role('auditors'))}, ${q(role('employees'))}, ${q(role('finance_analysts'))};`);
+    expect(fxLines).toContain(`(made by the statement of SELECT on view ${fx} → ${role('auditors')})`);
     expect(human.get('domain finance')!.join('\n')).toContain(`REVOKE USAGE ON SCHEMA ${q(role('finance'))} FROM ${q(role('employees'))};`);
     expect([...human.keys()].filter((h) => h.startsWith('platform') || h.startsWith('domain -'))).toEqual([]);
 

@@ -17,9 +17,7 @@ ALTER TABLE "mw_meta"."state" OWNER TO "mw_owner";
 ALTER TABLE "mw_meta"."tags" OWNER TO "mw_owner";
 ALTER TABLE "mw_meta"."audit" OWNER TO "mw_owner";
 ALTER TABLE "mw_meta"."meta" OWNER TO "mw_owner";
-INSERT INTO "mw_meta"."meta" (key, value) VALUES ('project', CAST('"fx"' AS jsonb))
-  ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value;
-INSERT INTO "mw_meta"."meta" (key, value) VALUES ('layout_version', CAST('1' AS jsonb))
+INSERT INTO "mw_meta"."meta" (key, value) VALUES ('project', CAST('"fx"' AS jsonb)), ('layout_version', CAST('1' AS jsonb))
   ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value;
 
 -- role mw_auditor

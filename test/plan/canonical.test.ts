@@ -1,0 +1,52 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { canonicalJson, canonicalSpec, sameJson } from '../../src/plan/canonical.js';
+
+/** The definition canonicalJson is written to match: JSON.stringify of a copy with every object's keys sorted. */
+function reference(value: unknown): string {
+  const sortKeys = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(sortKeys);
+    if (v && typeof v === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const k of Object.keys(v).sort()) {
+        const x = (v as Record<string, unknown>)[k];
+        if (x !== undefined && k !== '__proto__') out[k] = sortKeys(x);
+      }
+      return out;
+    }
+    return v;
+  };
+  return JSON.stringify(sortKeys(value));
+}
+
+describe('canonicalJson', () => {
+  it('is JSON.stringify of the key-sorted value, for any JSON-like value (undefined members too)', () => {
+    const anyValue = fc.anything({ withObjectString: true, withNullPrototype: true, withSparseArray: true, values: [fc.string(), fc.double(), fc.integer(), fc.boolean(), fc.constant(null), fc.constant(undefined)] });
+    fc.assert(fc.property(anyValue, (v) => {
+        expect(canonicalJson(v)).toBe(reference(v));
+      }), { numRuns: 500 });
+    expect(canonicalJson({ b: 1, a: [undefined, { d: undefined, c: 'x' }] })).toBe('{"a":[null,{"c":"x"}],"b":1}');
+  });
+
+  it('a spec is serialised once and gives the same text', () => {
+    const spec = { z: 1, a: { y: [2, 'x'] } };
+    expect(canonicalSpec(spec)).toBe(canonicalJson(spec));
+    expect(canonicalSpec(spec)).toBe(canonicalSpec(spec));
+  });
+});
+
+describe('sameJson', () => {
+  it('is canonicalJson(a) === canonicalJson(b), for any two values (and a value and a changed copy)', () => {
+    const leaf = fc.oneof(fc.string({ maxLength: 3 }), fc.integer({ min: -2, max: 2 }), fc.constantFrom(0, -0, NaN, Infinity, null, undefined, true, false, 'null', '0'));
+    const value = fc.letrec((tie) => ({
+      v: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('v'), { maxLength: 3 }), fc.dictionary(fc.constantFrom('a', 'b', '0', '1', 'c'), tie('v'), { maxKeys: 3 })),
+    })).v;
+    fc.assert(
+      fc.property(value, value, (a, b) => {
+        expect(sameJson(a, b)).toBe(canonicalJson(a) === canonicalJson(b));
+        expect(sameJson(a, structuredClone(a))).toBe(true);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
