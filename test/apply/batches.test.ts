@@ -163,7 +163,7 @@ describe('what a PostgreSQL change locks', () => {
     expect(postgresLockObjects(change('schema:mw_sales', ['CREATE SCHEMA …;']))).toEqual(['schema:mw_sales', 'role:(owner)']);
     expect(postgresLockObjects(change('governance:mw_meta', ['…']))).toHaveLength(32); // schema, owner, 5 tables × 6
     expect(postgresLockObjects(change('tag:a.s.t.c:pii', ['…'], { table: 'a.s.t' }))).toHaveLength(4);
-    expect(postgresLockObjects(change('attribute:["mw_a","region","string","EMEA"]', ['INSERT …;'], { kind: 'attribute_value' }))).toEqual(['rel:(governance).attributes', 'rel:(governance).attributes:pkey', 'rel:(governance).attributes:toast', 'rel:(governance).attributes:toast-index']);
+    expect(postgresLockObjects(change('attribute:["mw_a","region","string","EMEA"]', ['INSERT …;'], { kind: 'attribute' }))).toEqual(['rel:(governance).attributes', 'rel:(governance).attributes:pkey', 'rel:(governance).attributes:toast', 'rel:(governance).attributes:toast-index']);
     expect(postgresLockObjects(change('unmanaged_grant:SELECT:table:["sales","t"]:etl', ['REVOKE SELECT ON TABLE "sales"."t" FROM "etl";'], { action: 'remove', table: 'a.sales.t' }))).toEqual(['base:a.sales.t', 'role:etl']);
     expect(postgresLockObjects(change('strange:x', ['a;', 'b;']))).toEqual(['strange:x#0', 'strange:x#1']);
   });

@@ -73,7 +73,7 @@ export function postgresLockObjects(change: LockableChange): string[] {
     case 'tag':
       for (const part of ['', ':pkey', ':toast', ':toast-index']) out.add(`rel:(governance).tags${part}`);
       break;
-    case 'attribute_value':
+    case 'attribute':
       for (const part of ['', ':pkey', ':toast', ':toast-index']) out.add(`rel:(governance).attributes${part}`);
       break;
     case 'view': {

@@ -95,7 +95,7 @@ function labelOf(kind: string, spec: Readonly<Record<string, unknown>>, key: str
         return objects.grant(spec as GrantSpec).label;
       case 'tag':
         return objects.tag(spec as TagSpec).label;
-      case 'attribute_value':
+      case 'attribute':
         return objects.attributeValue(spec as AttributeValueSpec).label;
       case 'governance':
         return objects.governance(spec as { schema: string; version: number }).label;
@@ -145,7 +145,7 @@ function missingDetail(rec: StateRow, live: LiveState): string {
       return `${grantText(s, live)} was revoked since the last apply`;
     case 'tag':
       return `tag ${String(s.tag)}=${String(s.value)} on ${String(s.object)} was deleted from ${quoteIdent(live.scope.governanceSchema)}."tags" since the last apply`;
-    case 'attribute_value':
+    case 'attribute':
       return `the value ${JSON.stringify(String(s.value))} of user.${String(s.attribute)} for members of ${quoteIdent(String(s.role))} was deleted from ${quoteIdent(live.scope.governanceSchema)}."attributes" since the last apply: the views using user.${String(s.attribute)} show them fewer rows`;
     case 'governance':
       return `the governance tables in ${quoteIdent(live.scope.governanceSchema)} are incomplete or carry no layout version`;
@@ -178,7 +178,7 @@ function extraDetail(lo: LiveObject, live: LiveState): string {
       return `${quoteIdent(String(spec.member))} holds the ADMIN OPTION on ${quoteIdent(String(spec.role))}, which meshward never grants: it can grant the role to anyone`;
     case 'tag':
       return `tag ${String(spec.tag)}=${String(spec.value)} on ${String(spec.object)} was added to ${quoteIdent(live.scope.governanceSchema)}."tags" outside meshward`;
-    case 'attribute_value':
+    case 'attribute':
       return `the value ${JSON.stringify(String(spec.value))} (${String(spec.type)}) of user.${String(spec.attribute)} for members of ${quoteIdent(String(spec.role))} was added to ${quoteIdent(live.scope.governanceSchema)}."attributes" outside meshward: every view using user.${String(spec.attribute)} shows them the rows it matches`;
     case 'default_acl': {
       const d = spec as DefaultAclSpec;

@@ -16,7 +16,7 @@ export function hazards(change: AnyChange): Hazard[] {
   switch (change.kind) {
     case 'grant':
     case 'membership':
-    case 'attribute_value': // a value a view's `x IN user.a` reads: an added one shows more rows
+    case 'attribute': // a value a view's `x IN user.a` reads: an added one shows more rows
       if (change.action === 'add') found.add('AUTHZ_WIDEN');
       if (change.action === 'remove') found.add('AUTHZ_NARROW');
       if (change.action === 'change' && change.current?.spec.grantable === true) found.add('AUTHZ_NARROW');
@@ -262,7 +262,7 @@ export const RANK_RULES: readonly RankRule[] = [
     rank: 57,
     name: 'attribute-values-remove',
     why: 'a group attribute value is read by every view using user.<attribute>: removed before any view changes, so that a view still in its old form and one already in its new form both read only values both models give (a positive user.<attribute> then shows a subset of what its model shows)',
-    matches: is('attribute_value', 'remove'),
+    matches: is('attribute', 'remove'),
   },
   {
     rank: 58,
@@ -274,7 +274,7 @@ export const RANK_RULES: readonly RankRule[] = [
     rank: 58.5,
     name: 'attribute-values-add',
     why: 'a group attribute value widens every view using user.<attribute>: added once every view is in its new form (an old view never reads a new value), and before memberships and grants let anyone new read',
-    matches: is('attribute_value', 'add'),
+    matches: is('attribute', 'add'),
   },
   {
     rank: 59,

@@ -575,7 +575,7 @@ export function estateFromSnapshot(snap: ImportSnapshot, _options: ImportOptions
 function recordedAttributeValues(state: readonly StateRow[], groupOfRole: ReadonlyMap<string, string>): AttributeEvidence[] {
   const out: AttributeEvidence[] = [];
   for (const row of state) {
-    if (row.kind !== 'attribute_value') continue;
+    if (row.kind !== 'attribute') continue;
     const spec = row.spec as unknown as AttributeValueSpec;
     const group = groupOfRole.get(String(spec.role));
     const type = (ATTRIBUTE_TYPES as readonly string[]).includes(String(spec.type)) ? (spec.type as AttributeType) : undefined;

@@ -249,7 +249,7 @@ export const objects = {
   }),
   attributeValue: (spec: AttributeValueSpec): NativeObject => ({
     key: keys.attributeValue(spec),
-    kind: 'attribute_value',
+    kind: 'attribute',
     label: `user.${spec.attribute} = ${JSON.stringify(spec.value)} (${spec.type}) for members of ${quoteIdent(spec.role)}`,
     spec: { role: spec.role, attribute: spec.attribute, type: spec.type, value: spec.value },
   }),

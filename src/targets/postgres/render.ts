@@ -25,7 +25,7 @@ export const RENDERED: Readonly<Record<string, readonly Action[]>> = {
   grant: ['add', 'change', 'remove'],
   role_admin: ['remove'],
   tag: ['add', 'change', 'remove'],
-  attribute_value: ['add', 'remove'],
+  attribute: ['add', 'remove'],
   governance: ['add', 'change', 'remove'],
   unmanaged_grant: ['remove'],
   default_acl: ['remove'],
@@ -68,7 +68,7 @@ function templateData(change: Change, object: NativeObject, ctx: RenderContext):
     case 'view':
       return change.action === 'change' ? viewChangeData(change, spec as ViewSpec, ctx) : { ...spec };
     case 'tag':
-    case 'attribute_value':
+    case 'attribute':
       return { ...spec, governance: names(ctx).governance };
     case 'governance': {
       const n = names(ctx);

@@ -52,7 +52,7 @@ describe.each(ENGINES)('group attribute values as data on %s', (engine) => {
     await suite.reopen();
     const { plan } = await planFor(suite.session);
     const role = roleOf(suite.session, 'sales_analysts');
-    expect(plan.changes.map((c) => `${c.action} ${c.kind} ${c.hazards.join(',')}`)).toEqual(['remove attribute_value AUTHZ_NARROW', 'add attribute_value AUTHZ_WIDEN', 'add attribute_value AUTHZ_WIDEN']);
+    expect(plan.changes.map((c) => `${c.action} ${c.kind} ${c.hazards.join(',')}`)).toEqual(['remove attribute AUTHZ_NARROW', 'add attribute AUTHZ_WIDEN', 'add attribute AUTHZ_WIDEN']);
     expect(plan.changes.map((c) => c.key)).toEqual([
       keys.attributeValue({ role, attribute: 'region', type: 'string', value: 'EMEA' }),
       keys.attributeValue({ role, attribute: 'region', type: 'string', value: 'AMER' }),
@@ -73,13 +73,13 @@ describe.each(ENGINES)('group attribute values as data on %s', (engine) => {
     });
     expect(await regions(['sales_analysts_us'])).toEqual(['AMER', 'EMEA']);
     const { items } = await suite.session.target.drift(suite.session.conn, suite.session.ctx);
-    expect(items.map((i) => `${i.status} ${i.kind}`).sort()).toEqual(['extra attribute_value', 'missing attribute_value']);
+    expect(items.map((i) => `${i.status} ${i.kind}`).sort()).toEqual(['extra attribute', 'missing attribute']);
     const extra = items.find((i) => i.status === 'extra')!;
     expect(extra.key).toBe(keys.attributeValue({ role: us, attribute: 'region', type: 'string', value: 'EMEA' }));
     expect(extra.detail).toMatch(/added to .*"attributes" outside meshward/);
     expect(items.find((i) => i.status === 'missing')!.detail).toMatch(/"APAC" of user.region .* was deleted/);
     const { plan } = await planFor(suite.session);
-    expect(plan.changes.map((c) => `${c.action} ${c.kind}`)).toEqual(['remove attribute_value', 'add attribute_value']);
+    expect(plan.changes.map((c) => `${c.action} ${c.kind}`)).toEqual(['remove attribute', 'add attribute']);
     await planAndApply(suite.session);
     expect((await suite.session.target.drift(suite.session.conn, suite.session.ctx)).items).toEqual([]);
     expect(await regions(['sales_analysts_us'])).toEqual(['AMER']);

@@ -99,7 +99,7 @@ describe.each(ENGINES)('convergence on %s', (engine) => {
     expect(plan.changes.slice(dropAt + 1).map((c) => c.key)).toEqual([]);
     // The role's attribute values are rows the views read: deleted before the role is dropped, and
     // no view is rewritten (none names a group's role for user.region).
-    const values = plan.changes.filter((c) => c.kind === 'attribute_value');
+    const values = plan.changes.filter((c) => c.kind === 'attribute');
     expect(values.map((c) => `${c.action} ${c.key}`)).toEqual(
       ['data', 'AMER', 'EMEA'].map((v) => `remove ${keys.attributeValue({ role: `${p}data_scientists`, attribute: v === 'data' ? 'department' : 'region', type: 'string', value: v })}`),
     );

@@ -62,7 +62,7 @@ describe('compile (example repository)', () => {
   });
 
   it("writes each group's own attribute values as rows the views read, and no value into a view", () => {
-    const rows = byKind('attribute_value').map((o) => o.spec);
+    const rows = byKind('attribute').map((o) => o.spec);
     expect(rows.filter((r) => r.role === 'mw_sales_analysts')).toEqual([
       { role: 'mw_sales_analysts', attribute: 'department', type: 'string', value: 'sales' },
       { role: 'mw_sales_analysts', attribute: 'region', type: 'string', value: 'EMEA' },
