@@ -1,13 +1,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { applyPlan, type ApplyReport } from '../../src/apply/apply.js';
 import { planFor } from '../../src/cli/commands/plan.js';
 import type { Plan, PlannedChange } from '../../src/plan/plan.js';
 import { openTarget, type TargetSession } from '../../src/session/open-target.js';
 import { postgresNames } from '../../src/targets/postgres/native-names.js';
-import type { E2eTarget } from './e2e-target.js';
+import { makeTarget, type E2eTarget } from './e2e-target.js';
 
 /** Session plumbing shared by the e2e suites. */
 
@@ -114,4 +114,30 @@ export async function dbaExec(t: E2eTarget, ...statements: string[]): Promise<vo
   } finally {
     await session.close();
   }
+}
+
+/**
+ * Registers the suite's beforeAll/afterAll: a fresh target of `engine` with the example planned
+ * and applied, closed and cleaned up after the suite. Read `t` and `session` inside tests;
+ * `reopen` reloads the repository after an edit.
+ */
+export function appliedExample(engine: 'pglite' | 'server') {
+  const state = {
+    t: undefined as unknown as E2eTarget,
+    session: undefined as unknown as TargetSession,
+    async reopen() {
+      await state.session.close();
+      state.session = await open(state.t);
+    },
+  };
+  beforeAll(async () => {
+    state.t = await makeTarget(engine);
+    state.session = await open(state.t);
+    await planAndApply(state.session);
+  }, 240_000);
+  afterAll(async () => {
+    await state.session?.close();
+    await state.t?.cleanup();
+  });
+  return state;
 }

@@ -74,6 +74,14 @@ export const SCENARIOS: readonly (readonly [name: string, edits: readonly Edit[]
       ['global.yaml', 'exempt: [privacy_officers, hr_partners]', 'exempt: [privacy_officers]'],
       ['principals.yaml', '  sales_directors:\n', '  sales_interns:\n    member_of: [sales_analysts_apac, hr_partners]\n  sales_directors:\n'],
     ],
+  ],  // group attribute values are rows the views read: removed before the views change, added after
+  ['change a group attribute (sales_analysts: region EMEA -> AMER, APAC)', [['principals.yaml', 'attributes: { region: [EMEA], department: [sales] }', 'attributes: { region: [AMER, APAC], department: [sales] }']]],
+  [
+    'change a group attribute and the filter that reads it (sales_analysts EMEA -> AMER; own-region also shows rows without a region)',
+    [
+      ['principals.yaml', 'attributes: { region: [EMEA], department: [sales] }', 'attributes: { region: [AMER], department: [sales] }'],
+      ['domains/sales.yaml', 'allow: "region IN user.region"', 'allow: "region IN user.region OR region IS NULL"'],
+    ],
   ],
 ];
 

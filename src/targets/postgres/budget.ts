@@ -67,11 +67,14 @@ export function postgresLockObjects(change: LockableChange): string[] {
     case 'governance':
       out.add(`schema:${rest}`);
       out.add('role:(owner)');
-      // state, tags, audit, meta: each a table, its primary-key index and constraint, its row type, a TOAST table and its index
-      for (const t of ['state', 'tags', 'audit', 'meta']) for (const part of ['', ':pkey', ':constraint', ':type', ':toast', ':toast-index']) out.add(`rel:${rest}.${t}${part}`);
+      // state, tags, audit, meta, attributes: each a table, its primary-key index and constraint, its row type, a TOAST table and its index
+      for (const t of ['state', 'tags', 'audit', 'meta', 'attributes']) for (const part of ['', ':pkey', ':constraint', ':type', ':toast', ':toast-index']) out.add(`rel:${rest}.${t}${part}`);
       break;
     case 'tag':
       for (const part of ['', ':pkey', ':toast', ':toast-index']) out.add(`rel:(governance).tags${part}`);
+      break;
+    case 'attribute':
+      for (const part of ['', ':pkey', ':toast', ':toast-index']) out.add(`rel:(governance).attributes${part}`);
       break;
     case 'view': {
       const parts = parseQualified(rest);

@@ -1,6 +1,7 @@
 import { joinName } from '../../resolve/names.js';
 import type { Resolved, ResolvedTable } from '../../resolve/resolve.js';
 import type { NativeObject, TargetContext } from '../target.js';
+import { groupAttributeValues } from './attributes.js';
 import { GOVERNANCE_VERSION } from './governance.js';
 import { hazards, rank } from './hazards.js';
 import { quoteIdent } from './naming.js';
@@ -14,7 +15,8 @@ export { rowPredicateSql, viewSelectSql } from './view.js';
 /**
  * Resolved model -> the PostgreSQL objects meshward manages (pure, no I/O):
  * the governance schema and tables; the owner role and one NOLOGIN role per group with the
- * member_of hierarchy as role memberships; per governed base schema a managed schema owned by
+ * member_of hierarchy as role memberships; the groups' attribute values as rows of
+ * `<governance>.attributes` (the views consult them); per governed base schema a managed schema owned by
  * the owner role; per governed table a security-barrier definer view owned by the owner role
  * (which alone reads the base table), SELECT on it for the groups granted the table, and the
  * table's and columns' tags as rows of `<governance>.tags`.
@@ -33,6 +35,7 @@ export function compile(resolved: Resolved, ctx: TargetContext): NativeObject[] 
     const parents = new Set(ctx.model.groups.get(group)?.memberOf.map((p) => p.name) ?? []);
     for (const parent of [...parents].sort(compare)) if (names.roles.has(parent)) out.push(objects.membership({ role: names.role(parent), member }));
   }
+  for (const row of groupAttributeValues(ctx.model, names.roles)) out.push(objects.attributeValue(row));
 
   const withViews: ResolvedTable[] = [];
   for (const t of [...resolved.tables].sort((a, b) => compare(a.table.name, b.table.name))) {

@@ -3,7 +3,7 @@ import type { Connection, DriftItem, TargetContext } from '../target.js';
 import { ownerRoleName } from './governance.js';
 import { compare, describeViewDrift, granteeText, neutralName, parseQualified, readLive, specFingerprint, type LiveObject, type LiveState } from './introspect.js';
 import { quoteIdent } from './naming.js';
-import { DEFAULT_ACL_OBJECTS, isOurMarker, keys, objects, type DefaultAclSpec, type GrantSpec, type MembershipSpec, type RoleAdminSpec, type RoleSpec, type SchemaSpec, type TagSpec, type ViewSpec } from './objects.js';
+import { DEFAULT_ACL_OBJECTS, isOurMarker, keys, objects, type DefaultAclSpec, type GrantSpec, type MembershipSpec, type RoleAdminSpec, type RoleSpec, type SchemaSpec, type TagSpec, type ViewSpec, type AttributeValueSpec } from './objects.js';
 import type { StateRow } from './queries.js';
 import { viewMatches } from './view-print.js';
 
@@ -96,6 +96,8 @@ function labelOf(kind: string, spec: Readonly<Record<string, unknown>>, key: str
         return objects.grant(spec as GrantSpec).label;
       case 'tag':
         return objects.tag(spec as TagSpec).label;
+      case 'attribute':
+        return objects.attributeValue(spec as AttributeValueSpec).label;
       case 'governance':
         return objects.governance(spec as { schema: string; version: number }).label;
       case 'default_acl':
@@ -144,6 +146,8 @@ function missingDetail(rec: StateRow, live: LiveState): string {
       return `${grantText(s, live)} was revoked since the last apply`;
     case 'tag':
       return `tag ${String(s.tag)}=${String(s.value)} on ${String(s.object)} was deleted from ${quoteIdent(live.scope.governanceSchema)}."tags" since the last apply`;
+    case 'attribute':
+      return `the value ${JSON.stringify(String(s.value))} of user.${String(s.attribute)} for members of ${quoteIdent(String(s.role))} was deleted from ${quoteIdent(live.scope.governanceSchema)}."attributes" since the last apply: the views using user.${String(s.attribute)} show them fewer rows`;
     case 'governance':
       return `the governance tables in ${quoteIdent(live.scope.governanceSchema)} are incomplete or carry no layout version`;
     default:
@@ -175,6 +179,8 @@ function extraDetail(lo: LiveObject, live: LiveState): string {
       return `${quoteIdent(String(spec.member))} holds the ADMIN OPTION on ${quoteIdent(String(spec.role))}, which meshward never grants: it can grant the role to anyone`;
     case 'tag':
       return `tag ${String(spec.tag)}=${String(spec.value)} on ${String(spec.object)} was added to ${quoteIdent(live.scope.governanceSchema)}."tags" outside meshward`;
+    case 'attribute':
+      return `the value ${JSON.stringify(String(spec.value))} (${String(spec.type)}) of user.${String(spec.attribute)} for members of ${quoteIdent(String(spec.role))} was added to ${quoteIdent(live.scope.governanceSchema)}."attributes" outside meshward: every view using user.${String(spec.attribute)} shows them the rows it matches`;
     case 'default_acl': {
       const d = spec as DefaultAclSpec;
       return `ALTER DEFAULT PRIVILEGES FOR ROLE ${quoteIdent(d.role)}${d.schema ? ` IN SCHEMA ${quoteIdent(d.schema)}` : ''} GRANT ${d.privilege} ON ${DEFAULT_ACL_OBJECTS[d.objtype] ?? d.objtype} TO ${granteeText(d.grantee)} was run outside meshward: every new object of that type that ${quoteIdent(d.role)} creates${d.schema ? ` in ${quoteIdent(d.schema)}` : ''} — a ${d.objtype === 'n' ? 'schema' : 'view'} meshward makes, too — is granted to ${granteeText(d.grantee)} at once (meshward never gives default privileges)`;

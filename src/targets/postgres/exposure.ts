@@ -99,6 +99,8 @@ export function postgresExposureProbe(
     }
     throw new Error(`${table} is governed by neither model`);
   };
+  /** The group attribute values every view using user.<attribute> reads (the same table on both sides unless a setting moved it). */
+  const attributeTables = [...new Set(sides.map((r) => qualified(names.get(r)!.governance, 'attributes')))];
   const probeRole = (i: number): string => `${prefix.slice(0, 40)}probe_${tag}_${i}`;
 
   async function clearRows(table: string): Promise<BaseRows> {
@@ -215,7 +217,7 @@ export function postgresExposureProbe(
       const tableViews = tables.map(viewsOf);
       for (const [t, views] of tableViews.entries()) for (const v of views) tableOfView.set(v, tables[t]!);
       const views = [...new Set(tableViews.flat())];
-      const now = options.reuseUnchanged === false ? undefined : await fingerprints(conn, views);
+      const now = options.reuseUnchanged === false ? undefined : await fingerprints(conn, views, attributeTables);
       const stale = views.filter((v) => !now || !fingerprint || now.roles !== fingerprint.roles || now.views.get(v) !== fingerprint.views.get(v) || principals.some((p) => !seen.has(seenKey(p, v))));
       if (stale.length) {
         try {
@@ -253,8 +255,9 @@ export function postgresExposureProbe(
   };
 }
 
-/** The catalog state reads depend on: the role graph, and per view everything its SELECT consults. */
+/** The catalog state reads depend on: the role graph and the group attribute values, and per view everything its SELECT consults. */
 interface Fingerprint {
+  /** Role graph and the rows of the attributes table(s). */
   readonly roles: string;
   readonly views: ReadonlyMap<string, string>;
 }
@@ -263,11 +266,12 @@ interface Fingerprint {
  * What `SELECT * FROM view` as a role can depend on, read in one catalog query: the role graph
  * (roles with their superuser / inherit / bypassrls flags, every membership), and per view its
  * definition, options, owner, ACL and column ACLs, its schema's owner and ACL, and for every
- * relation it reads: owner, ACL, column ACLs, row-security flags and policies. A plan never
- * writes base data, never redefines functions and never changes settings, so two steps with
- * equal fingerprints read the same rows. (An absent view fingerprints as ''.)
+ * relation it reads: owner, ACL, column ACLs, row-security flags and policies; and the rows of
+ * the governance table of group attribute values, the one table a plan writes that views read.
+ * A plan never writes base data, never redefines functions and never changes settings, so two
+ * steps with equal fingerprints read the same rows. (An absent view fingerprints as ''.)
  */
-async function fingerprints(conn: Connection, views: readonly string[]): Promise<Fingerprint> {
+async function fingerprints(conn: Connection, views: readonly string[], attributeTables: readonly string[]): Promise<Fingerprint> {
   const { rows } = await conn.query(
     `WITH v AS (SELECT x.j::int AS j, pg_catalog.to_regclass(x.name) AS rel FROM unnest($1::text[]) WITH ORDINALITY AS x(name, j))
      SELECT v.j, CASE WHEN c.oid IS NULL THEN '' ELSE pg_catalog.concat_ws('|',
@@ -291,5 +295,17 @@ async function fingerprints(conn: Connection, views: readonly string[]): Promise
     [views],
   );
   const byIndex = new Map(rows.map((r) => [Number(r.j), String(r.fp ?? '')]));
-  return { roles: byIndex.get(0) ?? '', views: new Map(views.map((v, i) => [v, byIndex.get(i + 1) ?? ''])) };
+  return { roles: `${byIndex.get(0) ?? ''}|${await attributeRows(conn, attributeTables)}`, views: new Map(views.map((v, i) => [v, byIndex.get(i + 1) ?? ''])) };
+}
+
+/** The rows of each attributes table that exists at this step, as one text. */
+async function attributeRows(conn: Connection, tables: readonly string[]): Promise<string> {
+  const { rows } = await conn.query('SELECT x.name FROM unnest($1::text[]) AS x(name) WHERE pg_catalog.to_regclass(x.name) IS NOT NULL', [tables]);
+  const out: string[] = [];
+  for (const r of rows) {
+    // the name is qualified() output, read back from our own parameter: quoted already
+    const { rows: data } = await conn.query(`SELECT pg_catalog.json_agg(pg_catalog.json_build_array(a.role, a.attribute, a.type, a.value) ORDER BY a.role, a.attribute, a.value)::text AS v FROM ${String(r.name)} AS a`);
+    out.push(`${String(r.name)}=${String(data[0]?.v ?? '')}`);
+  }
+  return out.join('|');
 }

@@ -1,7 +1,7 @@
 import { canonicalDecimal, decimalFromNumber, formatDecimal, parseDecimalLoose } from '../../model/expr/decimal.js';
 import type { AttributeScalar, Expr, LiteralNode, Operand } from '../../model/expr/ast.js';
 import { parseDateText, parseTimestampText } from '../../model/expr/temporal.js';
-import { compareValues, literalAs, toValue } from '../../model/expr/value.js';
+import { literalAs } from '../../model/expr/value.js';
 import type { AttributeType, NeutralType } from '../../model/neutral-types.js';
 import type { Model } from '../../model/types.js';
 import { quoteIdent } from './naming.js';
@@ -12,9 +12,10 @@ import { quoteLiteral } from './sql-text.js';
  * managed definer view for the querying role (`current_user` there is the invoker).
  *
  * Meaning is product.md's Row filters, with `evaluate()` as the oracle: every node is standard
- * SQL with explicit parentheses, so three-valued logic is PostgreSQL's own; `x IN user.a` is an
- * OR over the groups that declare `a`, each `(member of its role AND x IN (its values))`, which
- * is `x IN (union over the closure)` including NULL handling and FALSE for an empty set.
+ * SQL with explicit parentheses, so three-valued logic is PostgreSQL's own; `x IN user.a` is
+ * `x IN (SELECT value FROM <governance>.attributes WHERE the querying role is a member of its
+ * role)`, the union over the closure including NULL handling and FALSE for an empty set; the
+ * values are rows (compile.ts attributeValueObjects), so a group's values never enter a view.
  * Expressions reach here type-checked; a node that cannot be typed (`user.a` as a value) throws.
  */
 
@@ -28,9 +29,10 @@ export interface ExprColumn {
 
 export interface ExprSqlContext {
   readonly columns: readonly ExprColumn[];
+  /** The quoted, qualified governance table of group attribute values (`"mw_meta"."attributes"`). */
+  readonly attributesTable: string;
   /** Native role name of a model group. */
   readonly roleOf: (group: string) => string;
-  readonly groups: Model['groups'];
   readonly attributes: Model['attributes'];
 }
 
@@ -84,31 +86,29 @@ class ExprCompiler {
     }
   }
 
-  /** OR over the groups declaring the attribute: `(member AND x IN (values))`; FALSE when none does. */
+  /**
+   * `x IN (the values of every attribute row a role of the querying role holds)`, read from the
+   * governance table at query time; `'lit' IN user.a` as EXISTS. Each row holds a group's own
+   * values; pg_has_role(…, 'MEMBER') is transitive over role memberships, which are the groups'
+   * member_of, so the rows reached are exactly those of the principal's closure: the union the
+   * oracle takes. An empty set gives FALSE (`IN` over no rows, `EXISTS`), a NULL x over a
+   * non-empty set NULL — as `evaluate()`. Values are stored in the canonical text of the declared
+   * type (attributeValueText), so the CAST never fails on a row meshward wrote.
+   */
   private inUser(operand: Operand, attribute: string): string {
     const declared = this.ctx.attributes.get(attribute);
     if (!declared) throw new Error(`unknown attribute user.${attribute}`);
     const hint = this.timestampHint([operand]);
-    const x = this.operand(operand, hint);
-    const arms: string[] = [];
-    for (const name of [...this.ctx.groups.keys()].sort(compare)) {
-      const values = this.ctx.groups.get(name)!.attributes.get(attribute)?.values ?? [];
-      if (operand.kind === 'literal' && operand.type !== 'null') {
-        // `user.a = 'lit'`: whether the group's values hold the literal is known now; keep only the membership test.
-        const mine = literalAs(operand, declared.type);
-        const holds = (v: AttributeScalar) => {
-          const other = toValue(v, declared.type);
-          return mine != null && other != null && compareValues(mine, other) === 0;
-        };
-        if (values.some(holds)) arms.push(memberOfSql(this.ctx.roleOf(name)));
-        continue;
-      }
-      const literals = [...new Set(values.map((v) => attributeLiteral(v, declared.type, hint)).filter((v): v is string => v !== undefined))];
-      if (literals.length === 0) continue; // contributes nothing to the union
-      arms.push(`(${memberOfSql(this.ctx.roleOf(name))} AND ${x} IN (${literals.join(', ')}))`);
+    const value = attributeValueSql('a."value"', declared.type, hint);
+    const rows = `FROM ${this.ctx.attributesTable} AS a WHERE a."attribute" = ${quoteLiteral(attribute)} AND pg_has_role(current_user, a."role", 'MEMBER')`;
+    if (operand.kind === 'literal' && operand.type !== 'null') {
+      // `user.a = 'lit'`: the literal read as the declared type, the way the oracle reads it (literalAs)
+      const mine = literalAs(operand, declared.type);
+      const lit = mine == null ? undefined : attributeLiteral(operand.value as AttributeScalar, declared.type, hint);
+      if (lit === undefined) return 'FALSE';
+      return `EXISTS (SELECT 1 ${rows} AND ${value} = ${lit})`;
     }
-    if (arms.length === 0) return 'FALSE';
-    return arms.length === 1 ? arms[0]! : `(${arms.join(' OR ')})`;
+    return `(${this.operand(operand, hint)} IN (SELECT ${value} ${rows}))`;
   }
 
   private operand(o: Operand, hint: TimestampKind): string {
@@ -167,41 +167,74 @@ function numberText(value: string): string {
 function timestampLiteral(canonical: string, kind: TimestampKind): string {
   const parsed = parseTimestampText(canonical, false);
   if (!parsed.ok) throw new Error(`not a timestamp: ${canonical}`);
-  const [seconds, fraction = ''] = parsed.value.replace(/Z$/, '').replace('T', ' ').split('.');
+  const text = timestampText(parsed.value);
+  return kind === 'tz' ? `TIMESTAMPTZ ${quoteLiteral(text)}` : `TIMESTAMP ${quoteLiteral(text.replace(/\+00$/, ''))}`;
+}
+
+/** `2024-01-31 12:00:00.5+00` from a parsed UTC timestamp (`2024-01-31T12:00:00.500000Z`). */
+function timestampText(parsed: string): string {
+  const [seconds, fraction = ''] = parsed.replace(/Z$/, '').replace('T', ' ').split('.');
   const trimmed = fraction.replace(/0+$/, '');
-  const text = trimmed ? `${seconds}.${trimmed}` : seconds!;
-  return kind === 'tz' ? `TIMESTAMPTZ ${quoteLiteral(`${text}+00`)}` : `TIMESTAMP ${quoteLiteral(text)}`;
+  return `${trimmed ? `${seconds}.${trimmed}` : seconds!}+00`;
 }
 
 /**
- * A group's attribute value as a literal of the attribute's declared type, read the way the
- * oracle reads it (value.ts `toValue`); a value that cannot be read as that type can never
- * match, so it is left out.
+ * A group's attribute value as the canonical text of the attribute's declared type, read the way
+ * the oracle reads it (value.ts `toValue`); a value that cannot be read as that type can never
+ * match, so it is left out (undefined). Timestamps are UTC: `2024-01-31 12:00:00.5+00`.
  */
-export function attributeLiteral(v: AttributeScalar, type: AttributeType, hint: TimestampKind = 'tz'): string | undefined {
+export function attributeValueText(v: AttributeScalar, type: AttributeType): string | undefined {
   switch (type) {
     case 'string':
-      return typeof v === 'string' ? quoteLiteral(v) : typeof v === 'number' ? quoteLiteral(String(v)) : undefined;
+      return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
     case 'number': {
       const d = typeof v === 'number' ? decimalFromNumber(v) : typeof v === 'string' ? parseDecimalLoose(v) : undefined;
       return d === undefined ? undefined : formatDecimal(d);
     }
     case 'boolean': {
-      if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
+      if (typeof v === 'boolean') return v ? 'true' : 'false';
       const t = typeof v === 'string' ? v.trim().toLowerCase() : '';
-      return t === 't' || t === 'true' ? 'TRUE' : t === 'f' || t === 'false' ? 'FALSE' : undefined;
+      return t === 't' || t === 'true' ? 'true' : t === 'f' || t === 'false' ? 'false' : undefined;
     }
-    case 'date': {
-      const d = typeof v === 'string' ? parseDateText(v) : undefined;
-      return d === undefined ? undefined : `DATE ${quoteLiteral(d)}`;
-    }
+    case 'date':
+      return typeof v === 'string' ? parseDateText(v) : undefined;
     case 'timestamp': {
       const t = typeof v === 'string' ? parseTimestampText(v, false) : undefined;
-      return t?.ok ? timestampLiteral(t.value, hint) : undefined;
+      return t?.ok ? timestampText(t.value) : undefined;
     }
   }
 }
 
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+/** A group's attribute value as a SQL literal of the declared type (undefined: never matches). */
+export function attributeLiteral(v: AttributeScalar, type: AttributeType, hint: TimestampKind = 'tz'): string | undefined {
+  const text = attributeValueText(v, type);
+  if (text === undefined) return undefined;
+  switch (type) {
+    case 'string':
+      return quoteLiteral(text);
+    case 'number':
+      return text;
+    case 'boolean':
+      return text.toUpperCase();
+    case 'date':
+      return `DATE ${quoteLiteral(text)}`;
+    case 'timestamp':
+      return hint === 'tz' ? `TIMESTAMPTZ ${quoteLiteral(text)}` : `TIMESTAMP ${quoteLiteral(text.replace(/\+00$/, ''))}`;
+  }
+}
+
+/** A stored attribute value (text) as the declared type; a UTC timestamp without zone for a `timestamp without time zone` operand. */
+function attributeValueSql(text: string, type: AttributeType, hint: TimestampKind): string {
+  switch (type) {
+    case 'string':
+      return text;
+    case 'number':
+      return `CAST(${text} AS numeric)`;
+    case 'boolean':
+      return `CAST(${text} AS boolean)`;
+    case 'date':
+      return `CAST(${text} AS date)`;
+    case 'timestamp':
+      return hint === 'tz' ? `CAST(${text} AS timestamp with time zone)` : `(CAST(${text} AS timestamp with time zone) AT TIME ZONE 'UTC')`;
+  }
 }

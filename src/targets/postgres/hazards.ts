@@ -16,6 +16,7 @@ export function hazards(change: AnyChange): Hazard[] {
   switch (change.kind) {
     case 'grant':
     case 'membership':
+    case 'attribute': // a value a view's `x IN user.a` reads: an added one shows more rows
       if (change.action === 'add') found.add('AUTHZ_WIDEN');
       if (change.action === 'remove') found.add('AUTHZ_NARROW');
       if (change.action === 'change' && change.current?.spec.grantable === true) found.add('AUTHZ_NARROW');
@@ -258,10 +259,22 @@ export const RANK_RULES: readonly RankRule[] = [
     matches: is('membership', 'remove'),
   },
   {
+    rank: 57,
+    name: 'attribute-values-remove',
+    why: 'a group attribute value is read by every view using user.<attribute>: removed before any view changes, so that a view still in its old form and one already in its new form both read only values both models give (a positive user.<attribute> then shows a subset of what its model shows)',
+    matches: is('attribute', 'remove'),
+  },
+  {
     rank: 58,
     name: 'views-change',
-    why: 'every view change — narrowing, widening, both, or neither by its summaries (a group attribute changes only the SQL) — runs after the revokes and before the grants, when only principals both models let read remain, holding only memberships both give: each sees the old view within the old model, then the new view within the new one',
+    why: 'every view change — narrowing, widening, both, or neither by its summaries — runs after the revokes and before the grants, when only principals both models let read remain, holding only memberships both give: each sees the old view within the old model, then the new view within the new one',
     matches: is('view', 'change'),
+  },
+  {
+    rank: 58.5,
+    name: 'attribute-values-add',
+    why: 'a group attribute value widens every view using user.<attribute>: added once every view is in its new form (an old view never reads a new value), and before memberships and grants let anyone new read',
+    matches: is('attribute', 'add'),
   },
   {
     rank: 59,

@@ -7,12 +7,14 @@ import type { ImportScalar } from '../../import/estate.js';
  * Reads back what only the compiled SELECT of a managed view knows: the groups' own values of
  * the user attributes its row filters use, and the order of the filters in its WHERE clause.
  *
- * The recorded ViewSpec keeps the neutral `allow` text of every filter, but `user.<a>` is
- * compiled to an OR over the groups that declare `a` (view.ts / expr.ts): `(pg_has_role(
- * current_user, '<role>', 'MEMBER') AND <x> IN (<values>))`, or just the membership test when
- * the operand is a literal (`user.clearance = 'high'`). Group attributes are recorded nowhere
- * else, so they are recovered here by walking the filter's tree and the SQL text side by side:
- * the compiler parenthesises every node, so each tree node owns exactly one SQL piece.
+ * The recorded ViewSpec keeps the neutral `allow` text of every filter; `user.<a>` is compiled
+ * to a subquery over `<gov>.attributes` (expr.ts: `(<x> IN (SELECT … ))`, or `EXISTS (SELECT …)`
+ * when the operand is a literal), whose rows are recorded objects of their own (import.ts reads
+ * the groups' values from them). Views compiled before layout version 2 held the values
+ * instead, as an OR over the groups that declare `a`: `(pg_has_role(current_user, '<role>',
+ * 'MEMBER') AND <x> IN (<values>))`, or the membership test alone for a literal operand; those
+ * are recovered here by walking the filter's tree and the SQL text side by side: the compiler
+ * parenthesises every node, so each tree node owns exactly one SQL piece.
  */
 
 /** A value some group holds for an attribute, as the compiled SQL shows it. */
@@ -177,6 +179,7 @@ class Reader {
     const operand = e.operand.kind === 'column' ? { column: e.operand.name } : e.operand.kind === 'literal' && e.operand.type !== 'null' ? { literalType: literalTypeOf(e.operand.type) } : {};
     const none: AttributeEvidence[] = [{ attribute: e.attribute, operand }];
     if (piece.length === 1 && isWord(piece[0], 'FALSE')) return none;
+    if (readsAttributeTable(piece)) return none;
     const literalOperand = e.operand.kind === 'literal' && e.operand.type !== 'null';
     const out: AttributeEvidence[] = [...none];
     if (literalOperand) {
@@ -214,6 +217,15 @@ class Reader {
   }
 }
 
+/** `EXISTS (SELECT …)` or `(<x> IN (SELECT …))`: the form of layout version 2, whose values are rows. */
+function readsAttributeTable(piece: Item[]): boolean {
+  const subquery = (i: Item | undefined) => isGroup(i) && isWord(i.items[0], 'SELECT');
+  if (piece.length === 2 && isWord(piece[0], 'EXISTS')) return subquery(piece[1]);
+  if (piece.length !== 1 || !isGroup(piece[0])) return false;
+  const inner = piece[0].items;
+  return inner.length >= 3 && isWord(inner[inner.length - 2], 'IN') && subquery(inner[inner.length - 1]);
+}
+
 const COMPARE_OPS = new Set(['=', '<>', '<', '<=', '>', '>=']);
 
 /** What a parenthesised predicate compiled by expr.ts is: `x op y`, `x [NOT] IN (…)`, `x IS [NOT] NULL`. */
@@ -221,7 +233,8 @@ function predicateShape(inner: Item[]): 'compare' | 'in_list' | 'is_null' | unde
   if (inner.some((i) => isWord(i, 'AND') || isWord(i, 'OR') || isWord(i, 'pg_has_role'))) return undefined;
   const n = inner.length;
   if (n >= 3 && isWord(inner[n - 1], 'NULL') && (isWord(inner[n - 2], 'IS') || (isWord(inner[n - 2], 'NOT') && isWord(inner[n - 3], 'IS')))) return 'is_null';
-  if (n >= 3 && isGroup(inner[n - 1]) && isWord(inner[n - 2], 'IN')) return 'in_list';
+  const last = inner[n - 1];
+  if (n >= 3 && isGroup(last) && isWord(inner[n - 2], 'IN')) return isWord(last.items[0], 'SELECT') ? undefined : 'in_list';
   if (inner.filter((i) => i.t === 'punct' && COMPARE_OPS.has(i.v)).length === 1) return 'compare';
   return undefined;
 }
@@ -246,6 +259,23 @@ function memberRole(items: Item[]): string | undefined {
   const mode = args[2]!;
   if (role.length !== 1 || role[0]!.t !== 'str' || mode.length !== 1 || mode[0]!.t !== 'str' || mode[0]!.v !== 'MEMBER') return undefined;
   return role[0]!.v;
+}
+
+/** A stored attribute value (expr.ts `attributeValueText`) back to a neutral value of its type. */
+export function attributeValueOfText(text: string, type: AttributeType): ImportScalar | undefined {
+  switch (type) {
+    case 'string':
+    case 'date':
+      return text;
+    case 'number':
+      return /^-?\d+(\.\d+)?$/.test(text) ? numberValue(text) : undefined;
+    case 'boolean':
+      return text === 'true' ? true : text === 'false' ? false : undefined;
+    case 'timestamp': {
+      const parsed = parseTimestampText(text.replace(/\+00$/, 'Z'), false);
+      return parsed.ok ? parsed.value : undefined;
+    }
+  }
 }
 
 /** A literal as expr.ts `attributeLiteral` writes it, back to a neutral attribute value. */

@@ -18,10 +18,10 @@ import { joinName, splitName } from '../../resolve/names.js';
 import type { Connection } from '../target.js';
 import { governanceSchemaName, ownerRoleName } from './governance.js';
 import { parseFilterEntry, parseMaskEntry } from './hazards.js';
-import { readViewFilters, type AttributeEvidence, type FilterToRead } from './import-view.js';
+import { attributeValueOfText, readViewFilters, type AttributeEvidence, type FilterToRead } from './import-view.js';
 import { readInventory } from './inventory.js';
 import { quoteIdent } from './naming.js';
-import { qualified, type GrantSpec, type MembershipSpec, type RoleSpec, type ViewSpec } from './objects.js';
+import { qualified, type AttributeValueSpec, type GrantSpec, type MembershipSpec, type RoleSpec, type ViewSpec } from './objects.js';
 import { governanceQuery, json, optStr, stateRowOf, str, strings, type StateRow, type TagRow } from './queries.js';
 
 /**
@@ -494,7 +494,7 @@ export function estateFromSnapshot(snap: ImportSnapshot, _options: ImportOptions
     else if (parts.length === 4) (table.columns[parts[3]!] ??= {})[t.tag] = t.value;
   }
 
-  // ---- policies: masks and filters of the recorded views; attributes read back from their SQL ----
+  // ---- policies: masks and filters of the recorded views; the attributes they use typed from their SQL, the groups' values from the recorded rows ----
   const masks: EstateMask[] = [];
   const filters: EstateFilter[] = [];
   const evidence: AttributeEvidence[] = [];
@@ -538,6 +538,7 @@ export function estateFromSnapshot(snap: ImportSnapshot, _options: ImportOptions
       }
     });
   }
+  if (project) evidence.push(...recordedAttributeValues(state, groupOfRole));
   const attributes = attributesFrom(evidence, operandTypes, filters);
   const groupAttributes = new Map<string, Map<string, ImportScalar[]>>();
   // A column operand's arm lists all of a group's values, in their declared order: those first;
@@ -568,6 +569,20 @@ export function estateFromSnapshot(snap: ImportSnapshot, _options: ImportOptions
   const inventory: Inventory = { format: 1, tables: snap.inventory.tables.filter((t) => !managedSchemas.has(nativeSchemaOf(t.native))) };
   unrepresentable.sort((a, b) => compare(`${a.kind}\u0000${a.object}\u0000${a.detail}`, `${b.kind}\u0000${b.object}\u0000${b.detail}`));
   return { project, database, groups: estateGroups, attributes, tables: estateTables, masks, filters, members, unrepresentable, notes, inventory };
+}
+
+/** The group attribute values recorded at the last apply (rows of `<gov>.attributes`), each as a group's value of its recorded type. */
+function recordedAttributeValues(state: readonly StateRow[], groupOfRole: ReadonlyMap<string, string>): AttributeEvidence[] {
+  const out: AttributeEvidence[] = [];
+  for (const row of state) {
+    if (row.kind !== 'attribute') continue;
+    const spec = row.spec as unknown as AttributeValueSpec;
+    const group = groupOfRole.get(String(spec.role));
+    const type = (ATTRIBUTE_TYPES as readonly string[]).includes(String(spec.type)) ? (spec.type as AttributeType) : undefined;
+    const value = type === undefined ? undefined : attributeValueOfText(String(spec.value), type);
+    if (group !== undefined && value !== undefined) out.push({ attribute: String(spec.attribute), group, value, type });
+  }
+  return out;
 }
 
 /** Attributes the recorded filters use: typed by the SQL literals, else by the compared column, else string. */

@@ -188,7 +188,7 @@ function builtInDefault(schema: string, e: DefaultAclEntry): boolean {
 const RELATION_KINDS: Readonly<Record<string, string>> = { r: 'table', p: 'partitioned table', v: 'view', m: 'materialized view', f: 'foreign table', S: 'sequence', c: 'composite type' };
 
 /** Relations of the governance schema whose privileges are meshward's (governance.ts). */
-const GOVERNANCE_RELATIONS = ['state', 'tags', 'meta', 'audit'];
+const GOVERNANCE_RELATIONS = ['state', 'tags', 'meta', 'audit', 'attributes'];
 
 /**
  * The pure half of readLive: catalog rows -> live objects and findings (replayable from recorded rows).
@@ -405,6 +405,7 @@ export function liveFromSnapshot(
 
   if (ourSchemas.has(scope.governanceSchema)) {
     for (const t of snap.tags) put(objects.tag({ object: t.object, tag: t.tag, value: t.value }), true);
+    for (const a of snap.attributes ?? []) put(objects.attributeValue({ ...a }), true);
   }
   const version = layoutVersion(snap.meta.layout_version);
   if (govRow && govOurs && ['state', 'tags', 'meta'].every((t) => govRow.governanceTables.includes(t)) && version !== null) {
@@ -412,6 +413,8 @@ export function liveFromSnapshot(
     const misowned = snap.relations
       .filter((r) => r.schema === govRow.name && GOVERNANCE_RELATIONS.includes(r.name) && (r.kind === 'r' || r.kind === 'p') && r.owner !== owner)
       .map((r) => `${qualified(r.schema, r.name)} is owned by ${quoteIdent(r.owner)}, not ${quoteIdent(owner)}`);
+    // from version 2 the views read the attributes table: its loss is drift of the layout (apply creates it again)
+    if (version >= 2 && !govRow.governanceTables.includes('attributes')) misowned.push(`${qualified(govRow.name, 'attributes')} is missing`);
     put(objects.governance({ schema: govRow.name, version, ...(misowned.length ? { drift: misowned.join('; ') } : {}) }), true);
   }
 

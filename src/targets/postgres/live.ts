@@ -1,3 +1,4 @@
+import { walk } from '../../model/expr/index.js';
 import type { Resolved, ResolvedTable } from '../../resolve/resolve.js';
 import type { Connection, Finding, LiveProbe, SeenRow, TargetContext } from '../target.js';
 import { compile } from './compile.js';
@@ -11,7 +12,8 @@ import { namesForResolved } from './native-names.js';
 /**
  * `meshward test --target` on PostgreSQL: query the managed view as the principal and pair its
  * rows with the clear base rows by primary key; evaluate sample rows with the view's own WHERE
- * clause over a VALUES list as the principal — nothing is written to any table.
+ * clause over a VALUES list as the principal (granted, until the rollback, the group attribute
+ * values the view's owner reads for it) — nothing is written to any table.
  */
 export function postgresProbe(conn: Connection, ctx: TargetContext, resolved: Resolved): LiveProbe {
   let pks: Promise<Map<string, string[]>> | undefined;
@@ -53,7 +55,8 @@ export function postgresProbe(conn: Connection, ctx: TargetContext, resolved: Re
       });
       const predicate = rowPredicateSql(table, ctx, names);
       const sql = `SELECT (${predicate}) IS TRUE AS visible FROM (VALUES ${tuples.join(', ')}) AS ${quoteIdent('sample')}(${columns.map((c) => quoteIdent(c.name)).join(', ')})`;
-      return asPrincipal(conn, ctx, groups, async () => (await conn.query(sql, params)).rows.map((r) => r.visible === true));
+      const readsAttributes = table.filters.some((f) => [...walk(f.expr)].some((n) => n.kind === 'in_user'));
+      return asPrincipal(conn, ctx, groups, async () => (await conn.query(sql, params)).rows.map((r) => r.visible === true), { readsAttributes });
     },
     async bypasses(): Promise<readonly Finding[]> {
       const current = await introspect(conn, ctx, compile(resolved, ctx));

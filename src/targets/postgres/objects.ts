@@ -175,6 +175,22 @@ export interface TagSpec {
   [k: string]: unknown;
 }
 
+/**
+ * One value of a user attribute that a group role holds itself: a row of
+ * `<governance>.attributes`, which the managed views consult (`pg_has_role` gives the closure).
+ * `value` is the canonical text of the value in the attribute's declared `type`
+ * (expr.ts attributeValueText), so that the views' CAST of it never fails.
+ * The key holds the whole row, so a value is only ever added or removed. One object per value, so that a removal is its own change (narrowing, before the views
+ * change) and an addition its own (widening, after them): hazards.ts ranks them apart.
+ */
+export interface AttributeValueSpec {
+  readonly role: string;
+  readonly attribute: string;
+  readonly type: string;
+  readonly value: string;
+  [k: string]: unknown;
+}
+
 /** The governance schema's own tables (state, tags, audit), at a layout version. */
 export interface GovernanceSpec {
   readonly schema: string;
@@ -192,6 +208,8 @@ export const keys = {
   tag: (object: string, tag: string) => `tag:${object}:${tag}`,
   defaultAcl: (d: Pick<DefaultAclSpec, 'role' | 'schema' | 'objtype' | 'privilege' | 'grantee'>) => `default_acl:${d.role}:${d.schema}:${d.objtype}:${d.privilege}:${d.grantee}`,
   governance: (schema: string) => `governance:${schema}`,
+  // JSON: role names, attribute names and values may hold any character but NUL
+  attributeValue: (a: Pick<AttributeValueSpec, 'role' | 'attribute' | 'type' | 'value'>) => `attribute:${JSON.stringify([a.role, a.attribute, a.type, a.value])}`,
 };
 
 type Extra = Partial<Pick<NativeObject, 'domain' | 'table' | 'policies' | 'access'>>;
@@ -228,6 +246,12 @@ export const objects = {
     label: `default ${spec.privilege} on ${(DEFAULT_ACL_OBJECTS[spec.objtype] ?? spec.objtype).toLowerCase()} ${spec.role === '' ? '' : `created by ${spec.role} `}${spec.schema ? `in schema ${quoteIdent(spec.schema)}` : 'in every schema'} → ${spec.grantee === '' ? 'PUBLIC' : spec.grantee}${spec.grantable ? ' WITH GRANT OPTION' : ''}`,
     spec,
     ...extra,
+  }),
+  attributeValue: (spec: AttributeValueSpec): NativeObject => ({
+    key: keys.attributeValue(spec),
+    kind: 'attribute',
+    label: `user.${spec.attribute} = ${JSON.stringify(spec.value)} (${spec.type}) for members of ${quoteIdent(spec.role)}`,
+    spec: { role: spec.role, attribute: spec.attribute, type: spec.type, value: spec.value },
   }),
   governance: (spec: GovernanceSpec): NativeObject => ({ key: keys.governance(spec.schema), kind: 'governance', label: `governance tables in ${quoteIdent(spec.schema)}`, spec }),
 };

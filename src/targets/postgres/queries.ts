@@ -88,7 +88,7 @@ SELECT n.nspname::text AS name,
        COALESCE((SELECT json_agg(c.relname::text ORDER BY c.relname)
                  FROM pg_catalog.pg_class AS c
                  WHERE c.relnamespace = n.oid AND n.nspname = $2::text
-                   AND c.relkind IN ('r', 'p') AND c.relname IN ('state', 'tags', 'meta', 'audit')), '[]'::json) AS governance_tables,
+                   AND c.relkind IN ('r', 'p') AND c.relname IN ('state', 'tags', 'meta', 'audit', 'attributes')), '[]'::json) AS governance_tables,
        ${defaultAclJson('pg_catalog.pg_get_userbyid(d.defaclrole)::text', 'd.defaclnamespace = n.oid')} AS default_acl
 FROM pg_catalog.pg_namespace AS n
 WHERE left(n.nspname, length($1::text)) = $1::text OR n.nspname = $2::text
@@ -203,10 +203,10 @@ WHERE (c.relkind IN ('r', 'p', 'v', 'm', 'f')
 ORDER BY 1, 2`;
 
 /** The governance tables that (f) reads, as `<gov>.<table>`; `audit` is never read here. */
-export const GOVERNANCE_TABLES = ['state', 'tags', 'meta'] as const;
+export const GOVERNANCE_TABLES = ['state', 'tags', 'meta', 'attributes'] as const;
 
 /**
- * (f) The recorded state, tag assignments and metadata of the governance schema, in one query
+ * (f) The recorded state, tag assignments, metadata and group attribute values of the governance schema, in one query
  * over whichever of its tables exist. Identifiers cannot be parameters, so the schema is quoted.
  */
 export function governanceQuery(schema: string, present: readonly string[]): string | null {
@@ -220,6 +220,10 @@ export function governanceQuery(schema: string, present: readonly string[]): str
   }
   if (present.includes('meta')) {
     parts.push(`SELECT 'meta'::text, m.key::text, NULL::text, to_jsonb(m.value), NULL::text FROM ${s}."meta" AS m`);
+  }
+  if (present.includes('attributes')) {
+    // every row, whatever it holds: a row added out of band gives its role's members rows
+    parts.push(`SELECT 'attribute'::text, a.role::text, a.attribute::text, to_jsonb(a.type::text), a.value::text FROM ${s}."attributes" AS a`);
   }
   return parts.length ? parts.join('\nUNION ALL\n') + '\nORDER BY 1, 2, 3' : null;
 }
@@ -355,6 +359,14 @@ export interface TagRow {
   readonly value: string;
 }
 
+/** A row of `<gov>.attributes`: a value of a user attribute held by a role. */
+export interface AttributeRow {
+  readonly role: string;
+  readonly attribute: string;
+  readonly type: string;
+  readonly value: string;
+}
+
 /** Everything the catalog queries returned, as plain rows (also what `recorded/*.json` replays). */
 export interface CatalogSnapshot {
   readonly roles: readonly RoleRow[];
@@ -365,6 +377,8 @@ export interface CatalogSnapshot {
   /** Null when the governance schema has no `state` table (never applied). */
   readonly state: readonly StateRow[] | null;
   readonly tags: readonly TagRow[];
+  /** Rows of `<gov>.attributes` (absent in snapshots recorded before the table existed). */
+  readonly attributes?: readonly AttributeRow[];
   readonly meta: Readonly<Record<string, unknown>>;
   /** The base schemas whose relations were read by (e). */
   readonly baseSchemas: readonly string[];
@@ -426,11 +440,13 @@ export async function readCatalog(conn: Connection, p: CatalogParams): Promise<{
   const govSql = governanceQuery(p.governanceSchema, present);
   let state: StateRow[] | null = present.includes('state') ? [] : null;
   const tags: TagRow[] = [];
+  const attributes: AttributeRow[] = [];
   const meta: Record<string, unknown> = {};
   if (govSql) {
     for (const r of await run(govSql, [])) {
       if (r.source === 'state') state!.push(stateRowOf(str(r.k1), str(r.k2), r.data, optStr(r.fp)));
       else if (r.source === 'tag') tags.push({ object: str(r.k1), tag: str(r.k2), value: str(r.data) });
+      else if (r.source === 'attribute') attributes.push({ role: str(r.k1), attribute: str(r.k2), type: str(r.data), value: str(r.fp) });
       else meta[str(r.k1)] = r.data;
     }
   }
@@ -465,7 +481,7 @@ export async function readCatalog(conn: Connection, p: CatalogParams): Promise<{
     policies: policyRows(r.policies),
     columns: pairs(r.columns),
   }));
-  return { snapshot: { roles, memberships, schemas, views, relations, state, tags, meta, baseSchemas }, queryCount };
+  return { snapshot: { roles, memberships, schemas, views, relations, state, tags, attributes, meta, baseSchemas }, queryCount };
 }
 
 /** A row of VIEWS_QUERY or NAMED_VIEWS_QUERY (`bases` and `def` only when read). */

@@ -14,7 +14,7 @@ import { quoteLiteral } from './sql-text.js';
 
 /**
  * Every kind this target renders and the actions it renders it for (a template each): what the
- * diff can produce for it (a membership's spec is its key, so it never changes; an ADMIN OPTION,
+ * diff can produce for it (a membership's or an attribute value's spec is its key, so it never changes; an ADMIN OPTION,
  * an unmanaged grant and a default privilege are only ever live, so only ever removed).
  */
 export const RENDERED: Readonly<Record<string, readonly Action[]>> = {
@@ -25,6 +25,7 @@ export const RENDERED: Readonly<Record<string, readonly Action[]>> = {
   grant: ['add', 'change', 'remove'],
   role_admin: ['remove'],
   tag: ['add', 'change', 'remove'],
+  attribute: ['add', 'remove'],
   governance: ['add', 'change', 'remove'],
   unmanaged_grant: ['remove'],
   default_acl: ['remove'],
@@ -74,6 +75,7 @@ function templateData(change: Change, object: NativeObject, ctx: RenderContext):
     case 'view':
       return change.action === 'change' ? viewChangeData(change, spec as ViewSpec, ctx) : { ...spec };
     case 'tag':
+    case 'attribute':
       return { ...spec, governance: governanceName(ctx) };
     case 'governance': {
       const schema = String(spec.schema);

@@ -171,7 +171,7 @@ export function maskCaseSql(candidates: readonly MaskCandidate[], column: MaskCo
 
 function rowPredicateParts(table: ResolvedTable, ctx: NamesContext, names: PostgresNames): string[] {
   const columns: ExprColumn[] = table.table.columns.map((c) => ({ name: c.name, type: c.type, nativeType: c.nativeType }));
-  const exprCtx = { columns, roleOf: (g: string) => names.role(g), groups: ctx.model.groups, attributes: ctx.model.attributes };
+  const exprCtx = { columns, roleOf: (g: string) => names.role(g), attributes: ctx.model.attributes, attributesTable: qualified(names.governance, 'attributes') };
   return table.filters.map((f) => {
     const allow = exprSql(f.expr, exprCtx);
     const waived = [...new Set(f.exempt)].sort(compare).map((g) => memberOfSql(names.role(g)));

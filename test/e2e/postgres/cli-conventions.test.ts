@@ -43,7 +43,7 @@ describe('CLI conventions on the embedded target', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).not.toContain('AUTHZ_WIDEN  ');
     expect(r.stdout).not.toMatch(/^\s+\+ \S+\s+.*AUTHZ_WIDEN$/m);
-    expect(r.stdout).toMatch(/^\d+ changes widen access \(\d+ grants, \d+ memberships\): new target — nothing of project acme is applied here yet/m);
+    expect(r.stdout).toMatch(/^\d+ changes widen access \(\d+ grants, \d+ attributes, \d+ memberships\): new target — nothing of project acme is applied here yet/m);
     expect(r.stdout).toMatch(/^ {2}\+ role {7}mw_auditors$/m);
     expect(r.stdout).not.toMatch(/role\s+role /);
     expect(r.stdout).not.toMatch(/view\s+view /);

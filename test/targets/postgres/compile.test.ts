@@ -31,7 +31,7 @@ describe('compile (example repository)', () => {
   });
 
   it('creates the governance schema, the owner role and one role per group with their memberships', () => {
-    expect(byKind('governance').map((o) => o.spec)).toEqual([{ schema: 'mw_meta', version: 1 }]);
+    expect(byKind('governance').map((o) => o.spec)).toEqual([{ schema: 'mw_meta', version: 2 }]);
     expect(desired.find((o) => o.key === 'schema:mw_meta')?.spec).toEqual({ name: 'mw_meta', owner: 'mw_owner', comment: 'meshward:acme:governance:mw_meta' });
     const roles = byKind('role').map((o) => o.spec);
     // every attribute that could widen access, at the value CREATE ROLE … NOLOGIN gives
@@ -59,6 +59,21 @@ describe('compile (example repository)', () => {
     expect(v.columns.find((c) => c.name === 'phone')).toEqual({ name: 'phone', type: 'character varying' });
     expect(v.columns.find((c) => c.name === 'customer_id')).toEqual({ name: 'customer_id', type: 'bigint' });
     expect(byKind('view')).toHaveLength(example.tables.length);
+  });
+
+  it("writes each group's own attribute values as rows the views read, and no value into a view", () => {
+    const rows = byKind('attribute').map((o) => o.spec);
+    expect(rows.filter((r) => r.role === 'mw_sales_analysts')).toEqual([
+      { role: 'mw_sales_analysts', attribute: 'department', type: 'string', value: 'sales' },
+      { role: 'mw_sales_analysts', attribute: 'region', type: 'string', value: 'EMEA' },
+    ]);
+    // inherited values are not copied: pg_has_role gives the closure
+    expect(rows.filter((r) => r.role === 'mw_sales_leads')).toEqual([]);
+    expect(new Set(rows.map((r) => r.role)).size).toBeLessThan(example.model.groups.size);
+    const select = spec<ViewSpec>(desired.find((o) => o.key === 'view:"mw_sales"."customers"')!).select;
+    expect(select).toContain(`"region" IN (SELECT a."value" FROM "mw_meta"."attributes" AS a WHERE a."attribute" = 'region' AND pg_has_role(current_user, a."role", 'MEMBER'))`);
+    expect(select).not.toContain("'EMEA'");
+    expect(select).not.toContain('mw_sales_analysts_us');
   });
 
   it('grants the owner SELECT on base tables, groups SELECT on views and USAGE on managed schemas', () => {

@@ -5,6 +5,7 @@ import type { CompareOp, Expr, LiteralNode, Operand } from '../../../src/model/e
 import { evaluate, parseExpr, typeCheck, type AttributeScalar } from '../../../src/model/expr/index.js';
 import type { AttributeType, NeutralType } from '../../../src/model/neutral-types.js';
 import type { AttributeDef, Group } from '../../../src/model/types.js';
+import { groupAttributeValues } from '../../../src/targets/postgres/attributes.js';
 import { exprSql, type ExprSqlContext } from '../../../src/targets/postgres/expr.js';
 import { quoteIdent } from '../../../src/targets/postgres/naming.js';
 
@@ -58,7 +59,9 @@ const groups = new Map<string, Group>(
   ]),
 );
 const attributes = new Map<string, AttributeDef>(ATTRIBUTES.map((a) => [a.name, { name: a.name, type: a.type, at }]));
-const ctx: ExprSqlContext = { columns: COLUMNS.map((c) => ({ name: c.name, type: c.type, nativeType: c.native })), roleOf, groups, attributes };
+const ctx: ExprSqlContext = { columns: COLUMNS.map((c) => ({ name: c.name, type: c.type, nativeType: c.native })), roleOf, attributes, attributesTable: '"mwx_meta"."attributes"' };
+/** The rows compile writes for these groups (what the views read). */
+const attributeRows = groupAttributeValues({ groups, attributes }, new Map(GROUPS.map((g) => [g.name, roleOf(g.name)])));
 const columnTypes = new Map(COLUMNS.map((c) => [c.name.toLowerCase(), c.type]));
 
 function closureOf(names: readonly string[]): Set<string> {
@@ -165,16 +168,40 @@ describe('filter AST -> SQL text', () => {
     expect(sql('b = TRUE AND NOT b IS NULL')).toBe('(("b" = TRUE) AND (NOT ("b" IS NULL)))');
   });
 
-  it('compiles IN user.a to one arm per declaring group, and FALSE when none declares it', () => {
-    expect(sql('s IN user.region')).toBe(
-      `((pg_has_role(current_user, 'mwx_g0', 'MEMBER') AND "s" IN ('EMEA')) OR (pg_has_role(current_user, 'mwx_g1', 'MEMBER') AND "s" IN ('AMER', 'APAC')))`,
-    );
-    expect(sql("user.region = 'EMEA'")).toBe(`pg_has_role(current_user, 'mwx_g0', 'MEMBER')`);
-    expect(sql("user.region = 'APAC' OR 'x' IN user.region")).toBe(`(pg_has_role(current_user, 'mwx_g1', 'MEMBER') OR FALSE)`);
-    expect(sql('NULL IN user.level')).toBe(`((pg_has_role(current_user, 'mwx_g0', 'MEMBER') AND NULL IN (1, 2.5)) OR (pg_has_role(current_user, 'mwx_g3', 'MEMBER') AND NULL IN (100)))`);
-    expect(sql('n NOT IN user.level')).toBe(`(NOT ((pg_has_role(current_user, 'mwx_g0', 'MEMBER') AND "n" IN (1, 2.5)) OR (pg_has_role(current_user, 'mwx_g3', 'MEMBER') AND "n" IN (100))))`);
-    const noOne = { ...ctx, groups: new Map([...groups].map(([k, g]) => [k, { ...g, attributes: new Map() }])) };
-    expect(exprSql(parseExpr('s IN user.region').expr!, noOne)).toBe('FALSE');
+  it('compiles IN user.a to a subquery over the attributes table, typed by the declared type', () => {
+    const rows = (attr: string, cast = 'a."value"') => `SELECT ${cast} FROM "mwx_meta"."attributes" AS a WHERE a."attribute" = '${attr}' AND pg_has_role(current_user, a."role", 'MEMBER')`;
+    expect(sql('s IN user.region')).toBe(`("s" IN (${rows('region')}))`);
+    expect(sql('n NOT IN user.level')).toBe(`(NOT ("n" IN (${rows('level', 'CAST(a."value" AS numeric)')})))`);
+    expect(sql('NULL IN user.level')).toBe(`(NULL IN (${rows('level', 'CAST(a."value" AS numeric)')}))`);
+    expect(sql('d IN user.day')).toBe(`("d" IN (${rows('day', 'CAST(a."value" AS date)')}))`);
+    expect(sql('b IN user.flag')).toBe(`("b" IN (${rows('flag', 'CAST(a."value" AS boolean)')}))`);
+    expect(sql('ts IN user.since')).toBe(`("ts" IN (${rows('since', 'CAST(a."value" AS timestamp with time zone)')}))`);
+    expect(sql('tp IN user.since')).toBe(`("tp" IN (${rows('since', `(CAST(a."value" AS timestamp with time zone) AT TIME ZONE 'UTC')`)}))`);
+  });
+
+  it("compiles 'lit' IN user.a and user.a = 'lit' to EXISTS over the attributes table", () => {
+    const exists = (attr: string, test: string) => `EXISTS (SELECT 1 FROM "mwx_meta"."attributes" AS a WHERE a."attribute" = '${attr}' AND pg_has_role(current_user, a."role", 'MEMBER') AND ${test})`;
+    expect(sql("user.region = 'EMEA'")).toBe(exists('region', `a."value" = 'EMEA'`));
+    expect(sql("'it''s' IN user.region")).toBe(exists('region', `a."value" = 'it''s'`));
+    expect(sql('2.50 IN user.level')).toBe(exists('level', 'CAST(a."value" AS numeric) = 2.5'));
+    expect(sql("NOT (TIMESTAMP '2024-01-01 00:00:00' IN user.since)")).toBe(`(NOT ${exists('since', `CAST(a."value" AS timestamp with time zone) = TIMESTAMPTZ '2024-01-01 00:00:00+00'`)})`);
+  });
+
+  it('writes each group its own values in the canonical text of the type, leaving out what cannot be read as it', () => {
+    expect(attributeRows).toEqual([
+      { role: 'mwx_g0', attribute: 'level', type: 'number', value: '1' },
+      { role: 'mwx_g0', attribute: 'level', type: 'number', value: '2.5' },
+      { role: 'mwx_g0', attribute: 'region', type: 'string', value: 'EMEA' },
+      { role: 'mwx_g1', attribute: 'day', type: 'date', value: '2024-01-01' },
+      { role: 'mwx_g1', attribute: 'flag', type: 'boolean', value: 'false' },
+      { role: 'mwx_g1', attribute: 'region', type: 'string', value: 'AMER' },
+      { role: 'mwx_g1', attribute: 'region', type: 'string', value: 'APAC' },
+      { role: 'mwx_g2', attribute: 'since', type: 'timestamp', value: '2024-01-01 00:00:00+00' },
+      { role: 'mwx_g3', attribute: 'flag', type: 'boolean', value: 'true' },
+      { role: 'mwx_g3', attribute: 'level', type: 'number', value: '100' },
+    ]);
+    const odd = new Map([['g', { ...groups.get('g0')!, name: 'g', attributes: new Map([['level', { values: ['x', 3, '3.0', true], at }], ['flag', { values: ['T', 'yes', 0], at }]]) }]]);
+    expect(groupAttributeValues({ groups: odd as typeof groups, attributes }, new Map([['g', 'mwx_g']])).map((r) => `${r.attribute}=${r.value}`)).toEqual(['flag=true', 'level=3']);
   });
 
   it('compiles in_group to a role membership test', () => {
@@ -194,6 +221,11 @@ describe('filter SQL on PGlite agrees with evaluate()', () => {
       [
         ...roles,
         ...memberships,
+        'CREATE SCHEMA mwx_meta;',
+        'CREATE TABLE mwx_meta.attributes (role text, attribute text, type text NOT NULL, value text, PRIMARY KEY (role, attribute, value));',
+        `INSERT INTO mwx_meta.attributes VALUES ${attributeRows.map((r) => `(${[r.role, r.attribute, r.type, r.value].map((v) => `'${v.replace(/'/g, "''")}'`).join(', ')})`).join(', ')};`,
+        'GRANT USAGE ON SCHEMA mwx_meta TO PUBLIC;',
+        'GRANT SELECT ON mwx_meta.attributes TO PUBLIC;',
         `CREATE TABLE t (id int PRIMARY KEY, ${COLUMNS.map((c) => `${quoteIdent(c.name)} ${c.native}`).join(', ')});`,
         `INSERT INTO t VALUES ${data.map((r, i) => `(${i}, ${COLUMNS.map((c) => r[c.name]).join(', ')})`).join(', ')};`,
         'GRANT SELECT ON t TO PUBLIC;',

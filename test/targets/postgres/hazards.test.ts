@@ -110,12 +110,13 @@ describe('hazards', () => {
 describe('rank: revoke, change views, then grant (exposure-window harness)', () => {
   const role = objects.role({ name: 'r', comment: 'c' });
   const schema = objects.schema({ name: 'mw_s', owner: 'o', comment: 'c' });
-  const gov = objects.governance({ schema: 'mw_meta', version: 1 });
+  const gov = objects.governance({ schema: 'mw_meta', version: 2 });
   const base = objects.grant({ privilege: 'SELECT', on: 'table', object: '"s"."t"', grantee: 'mw_owner' });
   const onView = objects.grant({ privilege: 'SELECT', on: 'view', object: '"mw_s"."t"', grantee: 'r' });
   const usage = objects.grant({ privilege: 'USAGE', on: 'schema', object: '"mw_s"', grantee: 'r' });
   const member = objects.membership({ role: 'a', member: 'b' });
   const tag = objects.tag({ object: 'o', tag: 't', value: 'v' });
+  const value = objects.attributeValue({ role: 'r', attribute: 'region', type: 'string', value: 'EMEA' });
   const add = (o: NativeObject) => change('add', o.kind, undefined, o);
   const remove = (o: NativeObject) => change('remove', o.kind, o);
   const narrow = change('change', 'view', view(), view({ filters: ['f1:g2:region IN user.region', 'f2::x = 1'] }));
@@ -135,8 +136,10 @@ describe('rank: revoke, change views, then grant (exposure-window harness)', () 
     ['view add', add(view())],
     ['grant remove', remove(onView)],
     ['membership remove', remove(member)],
+    ['attribute value remove', remove(value)],
     ['narrowing view change', narrow],
     ['widening view change', widen],
+    ['attribute value add', add(value)],
     ['membership add', add(member)],
     ['view grant add', add(onView)],
     ['schema usage add', add(usage)],
@@ -163,6 +166,18 @@ describe('rank: revoke, change views, then grant (exposure-window harness)', () 
     expect(rank(both)).toBeGreaterThan(rank(remove(member)));
     expect(rank(both)).toBeLessThan(rank(add(onView)));
     expect(rank(remove(role))).toBeGreaterThan(rank(remove(member)));
+    // Attribute values: removed before any view changes, added after every view change; a
+    // removed value's role is dropped only after its row is gone (pg_has_role needs the role).
+    expect(rank(remove(value))).toBeLessThan(rank(narrow));
+    expect(rank(add(value))).toBeGreaterThan(rank(widen));
+    expect(rank(add(value))).toBeLessThan(rank(add(member)));
+    expect(rank(remove(value))).toBeLessThan(rank(remove(role)));
+    expect(rank(add(value))).toBeGreaterThan(rank(add(role)));
+  });
+
+  it('an added attribute value widens, a removed one narrows', () => {
+    expect(hazards(add(value))).toEqual(['AUTHZ_WIDEN']);
+    expect(hazards(remove(value))).toEqual(['AUTHZ_NARROW']);
   });
 
   it('has one documented rule per step, every rule reachable', () => {

@@ -133,7 +133,7 @@ describe('hostile names', () => {
           expect(added(before.roles, after.roles)).toEqual([...roleNames].sort());
           const managed = names.schema(n.schema);
           expect(added(before.schemas, after.schemas)).toEqual([names.governance, managed].sort());
-          expect(added(before.relations, after.relations)).toEqual([`${managed}.${n.table}`, ...['audit', 'meta', 'state', 'tags'].map((t) => `${names.governance}.${t}`)].sort());
+          expect(added(before.relations, after.relations)).toEqual([`${managed}.${n.table}`, ...['attributes', 'audit', 'meta', 'state', 'tags'].map((t) => `${names.governance}.${t}`)].sort());
           const cols = await db.query<{ n: string }>(`SELECT attname AS n FROM pg_attribute WHERE attrelid = ${quoteLiteral(qualified(managed, n.table))}::regclass AND attnum > 0 ORDER BY attnum`);
           expect(cols.rows.map((r) => r.n)).toEqual([c3, c1, c2]);
           const comments = await db.query<{ c: string }>(`SELECT obj_description(${quoteLiteral(qualified(managed, n.table))}::regclass, 'pg_class') AS c`);
@@ -143,6 +143,8 @@ describe('hostile names', () => {
             { object: joinName(['db', n.schema, n.table, c1]), tag: 'pii', value: n.tagValues[0] },
             { object: joinName(['db', n.schema, n.table]), tag: 'sens', value: n.tagValues[1] },
           ]);
+          const attributeRows = await db.query(`SELECT role, attribute, type, value FROM ${qualified(names.governance, 'attributes')}`);
+          expect(attributeRows.rows).toEqual([{ role: names.role(n.groups[0]), attribute: 'region', type: 'string', value: n.region }]);
           expect((await db.query<{ id: number }>('SELECT id FROM public.sentinel')).rows).toEqual([{ id: 42 }]);
 
           // Masks and filters for principals of the hostile groups, against the resolver.

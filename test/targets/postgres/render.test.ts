@@ -91,9 +91,25 @@ describe('the fixture applied to PGlite', () => {
     ]);
     const meta = await db.query<{ key: string; value: unknown }>('SELECT key, value FROM mw_meta.meta ORDER BY key');
     expect(meta.rows).toEqual([
-      { key: 'layout_version', value: 1 },
+      { key: 'layout_version', value: 2 },
       { key: 'project', value: 'fx' },
     ]);
+  });
+
+  it('keeps the group attribute values where only the view owner reads them: a consumer cannot read the table', async () => {
+    const { rows } = await db.query<Record<string, string>>('SELECT role, attribute, type, value FROM mw_meta.attributes ORDER BY role, attribute, value');
+    expect(rows.length).toBeGreaterThan(0);
+    const acl = await db.query<{ owner: string; acl: string[] | null }>(`SELECT pg_get_userbyid(relowner) AS owner, relacl::text[] AS acl FROM pg_class WHERE oid = 'mw_meta.attributes'::regclass`);
+    expect(acl.rows).toEqual([{ owner: 'mw_owner', acl: null }]);
+    for (const groups of PRINCIPALS) {
+      await db.exec('BEGIN');
+      try {
+        await db.exec(`CREATE ROLE x_probe NOLOGIN IN ROLE ${groups.map((g) => quoteIdent(namesForResolved(fixture).role(g))).join(', ')}; SET LOCAL ROLE x_probe;`);
+        await expect(db.query('SELECT * FROM mw_meta.attributes')).rejects.toThrow(/permission denied/);
+      } finally {
+        await db.exec('ROLLBACK');
+      }
+    }
   });
 
   it('replaces a view in place when columns only get appended, else drops, creates and re-grants in one transaction', async () => {

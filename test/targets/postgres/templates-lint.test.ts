@@ -18,7 +18,8 @@ const SAMPLES: Record<keyof typeof objects, NativeObject> = {
   view: objects.view({ schema: 'mw_s', name: 't', base: { schema: 's', table: 't' }, owner: 'mw_owner', comment: 'meshward:acme:view:db.s.t', select: 'SELECT 1 AS "a"', columns: [{ name: 'a', type: 'integer' }], masks: {}, filters: [] }),
   grant: objects.grant({ privilege: 'SELECT', on: 'view', object: '"mw_s"."t"', grantee: 'mw_x' }),
   tag: objects.tag({ object: 'db.s.t', tag: 'pii', value: 'email' }),
-  governance: objects.governance({ schema: 'mw_meta', version: 1 }),
+  attributeValue: objects.attributeValue({ role: 'mw_x', attribute: 'region', type: 'string', value: "it's" }),
+  governance: objects.governance({ schema: 'mw_meta', version: 2 }),
   defaultAcl: objects.defaultAcl({ role: 'mw_owner', schema: 'mw_s', objtype: 'r', privilege: 'SELECT', grantee: 'alice' }),
 };
 

@@ -40,7 +40,7 @@ SELECT
   "opened_on",
   "closed_on"
 FROM "finance"."bank_accounts"
-WHERE (pg_has_role(current_user, 'mw_auditors', 'MEMBER') OR pg_has_role(current_user, 'mw_finance_controllers', 'MEMBER') OR pg_has_role(current_user, 'mw_hr_admins', 'MEMBER') OR pg_has_role(current_user, 'mw_privacy_officers', 'MEMBER'))
+WHERE EXISTS (SELECT 1 FROM "mw_meta"."attributes" AS a WHERE a."attribute" = 'clearance' AND pg_has_role(current_user, a."role", 'MEMBER') AND a."value" = 'high')
   AND ("closed_on" IS NULL);
 ALTER VIEW "mw_finance"."bank_accounts" OWNER TO "mw_owner";
 COMMENT ON VIEW "mw_finance"."bank_accounts" IS 'meshward:acme:view:analytics.finance.bank_accounts';
@@ -55,7 +55,7 @@ SELECT
   "budget",
   "spent"
 FROM "finance"."budgets"
-WHERE (pg_has_role(current_user, 'mw_finance_analysts', 'MEMBER') OR ((pg_has_role(current_user, 'mw_auditors', 'MEMBER') AND "department" IN ('compliance')) OR (pg_has_role(current_user, 'mw_data_scientists', 'MEMBER') AND "department" IN ('data')) OR (pg_has_role(current_user, 'mw_finance_analysts', 'MEMBER') AND "department" IN ('finance')) OR (pg_has_role(current_user, 'mw_hr_partners', 'MEMBER') AND "department" IN ('hr')) OR (pg_has_role(current_user, 'mw_marketing_analysts', 'MEMBER') AND "department" IN ('marketing')) OR (pg_has_role(current_user, 'mw_privacy_officers', 'MEMBER') AND "department" IN ('compliance')) OR (pg_has_role(current_user, 'mw_sales_analysts', 'MEMBER') AND "department" IN ('sales')) OR (pg_has_role(current_user, 'mw_sales_analysts_apac', 'MEMBER') AND "department" IN ('sales')) OR (pg_has_role(current_user, 'mw_sales_analysts_us', 'MEMBER') AND "department" IN ('sales'))));
+WHERE (pg_has_role(current_user, 'mw_finance_analysts', 'MEMBER') OR ("department" IN (SELECT a."value" FROM "mw_meta"."attributes" AS a WHERE a."attribute" = 'department' AND pg_has_role(current_user, a."role", 'MEMBER'))));
 ALTER VIEW "mw_finance"."budgets" OWNER TO "mw_owner";
 COMMENT ON VIEW "mw_finance"."budgets" IS 'meshward:acme:view:analytics.finance.budgets';
 
@@ -83,7 +83,7 @@ SELECT
   "currency",
   "status"
 FROM "finance"."invoices"
-WHERE (pg_has_role(current_user, 'mw_auditors', 'MEMBER') OR pg_has_role(current_user, 'mw_finance_analysts', 'MEMBER') OR ((pg_has_role(current_user, 'mw_data_scientists', 'MEMBER') AND "region" IN ('EMEA', 'AMER')) OR (pg_has_role(current_user, 'mw_finance_analysts', 'MEMBER') AND "region" IN ('EMEA', 'AMER', 'APAC')) OR (pg_has_role(current_user, 'mw_hr_admins', 'MEMBER') AND "region" IN ('AMER', 'APAC')) OR (pg_has_role(current_user, 'mw_hr_partners', 'MEMBER') AND "region" IN ('EMEA')) OR (pg_has_role(current_user, 'mw_marketing_analysts', 'MEMBER') AND "region" IN ('EMEA', 'AMER', 'APAC')) OR (pg_has_role(current_user, 'mw_privacy_officers', 'MEMBER') AND "region" IN ('EMEA', 'AMER', 'APAC')) OR (pg_has_role(current_user, 'mw_sales_analysts', 'MEMBER') AND "region" IN ('EMEA')) OR (pg_has_role(current_user, 'mw_sales_analysts_apac', 'MEMBER') AND "region" IN ('APAC')) OR (pg_has_role(current_user, 'mw_sales_analysts_us', 'MEMBER') AND "region" IN ('AMER'))));
+WHERE (pg_has_role(current_user, 'mw_auditors', 'MEMBER') OR pg_has_role(current_user, 'mw_finance_analysts', 'MEMBER') OR ("region" IN (SELECT a."value" FROM "mw_meta"."attributes" AS a WHERE a."attribute" = 'region' AND pg_has_role(current_user, a."role", 'MEMBER'))));
 ALTER VIEW "mw_finance"."invoices" OWNER TO "mw_owner";
 COMMENT ON VIEW "mw_finance"."invoices" IS 'meshward:acme:view:analytics.finance.invoices';
 
@@ -124,7 +124,7 @@ SELECT
   "region",
   "added_at"
 FROM "finance"."payment_cards"
-WHERE (pg_has_role(current_user, 'mw_auditors', 'MEMBER') OR pg_has_role(current_user, 'mw_finance_controllers', 'MEMBER') OR pg_has_role(current_user, 'mw_hr_admins', 'MEMBER') OR pg_has_role(current_user, 'mw_privacy_officers', 'MEMBER'))
+WHERE EXISTS (SELECT 1 FROM "mw_meta"."attributes" AS a WHERE a."attribute" = 'clearance' AND pg_has_role(current_user, a."role", 'MEMBER') AND a."value" = 'high')
   AND ("expiry_year" >= 2025);
 ALTER VIEW "mw_finance"."payment_cards" OWNER TO "mw_owner";
 COMMENT ON VIEW "mw_finance"."payment_cards" IS 'meshward:acme:view:analytics.finance.payment_cards';

@@ -13,11 +13,13 @@ CREATE TABLE IF NOT EXISTS "mw_meta"."state" (key text PRIMARY KEY, kind text, s
 CREATE TABLE IF NOT EXISTS "mw_meta"."tags" (object text, tag text, value text, PRIMARY KEY (object, tag));
 CREATE TABLE IF NOT EXISTS "mw_meta"."audit" (seq bigint PRIMARY KEY, at timestamptz, record jsonb, hash text);
 CREATE TABLE IF NOT EXISTS "mw_meta"."meta" (key text PRIMARY KEY, value jsonb);
+CREATE TABLE IF NOT EXISTS "mw_meta"."attributes" (role text, attribute text, type text NOT NULL, value text, PRIMARY KEY (role, attribute, value));
 ALTER TABLE "mw_meta"."state" OWNER TO "mw_owner";
 ALTER TABLE "mw_meta"."tags" OWNER TO "mw_owner";
 ALTER TABLE "mw_meta"."audit" OWNER TO "mw_owner";
 ALTER TABLE "mw_meta"."meta" OWNER TO "mw_owner";
-INSERT INTO "mw_meta"."meta" (key, value) VALUES ('project', CAST('"fx"' AS jsonb)), ('layout_version', CAST('1' AS jsonb))
+ALTER TABLE "mw_meta"."attributes" OWNER TO "mw_owner";
+INSERT INTO "mw_meta"."meta" (key, value) VALUES ('project', CAST('"fx"' AS jsonb)), ('layout_version', CAST('2' AS jsonb))
   ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value;
 
 -- role mw_auditor
@@ -58,10 +60,10 @@ SELECT
   "vip",
   "name"
 FROM "s"."filtered"
-WHERE ((pg_has_role(current_user, 'mw_base', 'MEMBER') AND "amount" IN (1, 2.5)) OR pg_has_role(current_user, 'mw_auditor', 'MEMBER'))
-  AND ((((pg_has_role(current_user, 'mw_lead', 'MEMBER') AND "day" IN (DATE '2024-01-01')) OR ("day" >= DATE '2024-06-01') OR ("since" < TIMESTAMPTZ '2024-06-01 12:00:00.5+00')) AND (NOT (("vip" = TRUE) AND ("at_local" <> TIMESTAMP '2024-01-01 00:00:00')))) OR pg_has_role(current_user, 'mw_lead', 'MEMBER'))
-  AND ((("name" IS NOT NULL) AND ("name" NOT IN ('x', 'it''s')) AND (pg_has_role(current_user, 'mw_base', 'MEMBER') OR ("amount" > -1.5)) AND ("vip" OR ("vip" IS NULL)) AND ((pg_has_role(current_user, 'mw_auditor', 'MEMBER') AND "since" IN (TIMESTAMPTZ '2024-01-01 00:00:00+00')) OR ("since" IS NULL) OR ("at_local" IS NOT NULL))) OR (pg_has_role(current_user, 'mw_auditor', 'MEMBER') AND ("vip" = FALSE)))
-  AND (pg_has_role(current_user, 'mw_auditor', 'MEMBER') OR (((pg_has_role(current_user, 'mw_base', 'MEMBER') AND "region" IN ('EMEA')) OR (pg_has_role(current_user, 'mw_lead', 'MEMBER') AND "region" IN ('AMER'))) AND (NOT (pg_has_role(current_user, 'mw_lead', 'MEMBER') AND "day" IN (DATE '2024-01-01')))));
+WHERE (("amount" IN (SELECT CAST(a."value" AS numeric) FROM "mw_meta"."attributes" AS a WHERE a."attribute" = 'level' AND pg_has_role(current_user, a."role", 'MEMBER'))) OR pg_has_role(current_user, 'mw_auditor', 'MEMBER'))
+  AND (((("day" IN (SELECT CAST(a."value" AS date) FROM "mw_meta"."attributes" AS a WHERE a."attribute" = 'day' AND pg_has_role(current_user, a."role", 'MEMBER'))) OR ("day" >= DATE '2024-06-01') OR ("since" < TIMESTAMPTZ '2024-06-01 12:00:00.5+00')) AND (NOT (("vip" = TRUE) AND ("at_local" <> TIMESTAMP '2024-01-01 00:00:00')))) OR pg_has_role(current_user, 'mw_lead', 'MEMBER'))
+  AND ((("name" IS NOT NULL) AND ("name" NOT IN ('x', 'it''s')) AND (EXISTS (SELECT 1 FROM "mw_meta"."attributes" AS a WHERE a."attribute" = 'region' AND pg_has_role(current_user, a."role", 'MEMBER') AND a."value" = 'EMEA') OR ("amount" > -1.5)) AND ("vip" OR ("vip" IS NULL)) AND (("since" IN (SELECT CAST(a."value" AS timestamp with time zone) FROM "mw_meta"."attributes" AS a WHERE a."attribute" = 'since' AND pg_has_role(current_user, a."role", 'MEMBER'))) OR ("since" IS NULL) OR ("at_local" IS NOT NULL))) OR (pg_has_role(current_user, 'mw_auditor', 'MEMBER') AND ("vip" = FALSE)))
+  AND (pg_has_role(current_user, 'mw_auditor', 'MEMBER') OR (("region" IN (SELECT a."value" FROM "mw_meta"."attributes" AS a WHERE a."attribute" = 'region' AND pg_has_role(current_user, a."role", 'MEMBER'))) AND (NOT ("day" IN (SELECT CAST(a."value" AS date) FROM "mw_meta"."attributes" AS a WHERE a."attribute" = 'day' AND pg_has_role(current_user, a."role", 'MEMBER'))))));
 ALTER VIEW "mw_s"."filtered" OWNER TO "mw_owner";
 COMMENT ON VIEW "mw_s"."filtered" IS 'meshward:fx:view:db.s.filtered';
 
@@ -123,6 +125,24 @@ SELECT
 FROM "s"."masked";
 ALTER VIEW "mw_s"."masked" OWNER TO "mw_owner";
 COMMENT ON VIEW "mw_s"."masked" IS 'meshward:fx:view:db.s.masked';
+
+-- user.since = "2024-01-01 00:00:00+00" (timestamp) for members of "mw_auditor"
+INSERT INTO "mw_meta"."attributes" (role, attribute, type, value) VALUES ('mw_auditor', 'since', 'timestamp', '2024-01-01 00:00:00+00');
+
+-- user.level = "1" (number) for members of "mw_base"
+INSERT INTO "mw_meta"."attributes" (role, attribute, type, value) VALUES ('mw_base', 'level', 'number', '1');
+
+-- user.level = "2.5" (number) for members of "mw_base"
+INSERT INTO "mw_meta"."attributes" (role, attribute, type, value) VALUES ('mw_base', 'level', 'number', '2.5');
+
+-- user.region = "EMEA" (string) for members of "mw_base"
+INSERT INTO "mw_meta"."attributes" (role, attribute, type, value) VALUES ('mw_base', 'region', 'string', 'EMEA');
+
+-- user.day = "2024-01-01" (date) for members of "mw_lead"
+INSERT INTO "mw_meta"."attributes" (role, attribute, type, value) VALUES ('mw_lead', 'day', 'date', '2024-01-01');
+
+-- user.region = "AMER" (string) for members of "mw_lead"
+INSERT INTO "mw_meta"."attributes" (role, attribute, type, value) VALUES ('mw_lead', 'region', 'string', 'AMER');
 
 -- mw_lead member of mw_base
 GRANT "mw_base" TO "mw_lead";

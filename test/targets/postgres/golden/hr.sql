@@ -67,7 +67,7 @@ SELECT
   "region",
   "manager_id"
 FROM "hr"."employees"
-WHERE (pg_has_role(current_user, 'mw_hr_admins', 'MEMBER') OR ((pg_has_role(current_user, 'mw_data_scientists', 'MEMBER') AND "region" IN ('EMEA', 'AMER')) OR (pg_has_role(current_user, 'mw_finance_analysts', 'MEMBER') AND "region" IN ('EMEA', 'AMER', 'APAC')) OR (pg_has_role(current_user, 'mw_hr_admins', 'MEMBER') AND "region" IN ('AMER', 'APAC')) OR (pg_has_role(current_user, 'mw_hr_partners', 'MEMBER') AND "region" IN ('EMEA')) OR (pg_has_role(current_user, 'mw_marketing_analysts', 'MEMBER') AND "region" IN ('EMEA', 'AMER', 'APAC')) OR (pg_has_role(current_user, 'mw_privacy_officers', 'MEMBER') AND "region" IN ('EMEA', 'AMER', 'APAC')) OR (pg_has_role(current_user, 'mw_sales_analysts', 'MEMBER') AND "region" IN ('EMEA')) OR (pg_has_role(current_user, 'mw_sales_analysts_apac', 'MEMBER') AND "region" IN ('APAC')) OR (pg_has_role(current_user, 'mw_sales_analysts_us', 'MEMBER') AND "region" IN ('AMER'))))
+WHERE (pg_has_role(current_user, 'mw_hr_admins', 'MEMBER') OR ("region" IN (SELECT a."value" FROM "mw_meta"."attributes" AS a WHERE a."attribute" = 'region' AND pg_has_role(current_user, a."role", 'MEMBER'))))
   AND (pg_has_role(current_user, 'mw_hr_admins', 'MEMBER') OR (("termination_date" IS NULL) OR ("termination_date" >= DATE '2024-01-01')));
 ALTER VIEW "mw_hr"."employees" OWNER TO "mw_owner";
 COMMENT ON VIEW "mw_hr"."employees" IS 'meshward:acme:view:analytics.hr.employees';
@@ -86,7 +86,7 @@ SELECT
   END AS "comments",
   "region"
 FROM "hr"."performance_reviews"
-WHERE (pg_has_role(current_user, 'mw_hr_admins', 'MEMBER') OR ((pg_has_role(current_user, 'mw_data_scientists', 'MEMBER') AND "region" IN ('EMEA', 'AMER')) OR (pg_has_role(current_user, 'mw_finance_analysts', 'MEMBER') AND "region" IN ('EMEA', 'AMER', 'APAC')) OR (pg_has_role(current_user, 'mw_hr_admins', 'MEMBER') AND "region" IN ('AMER', 'APAC')) OR (pg_has_role(current_user, 'mw_hr_partners', 'MEMBER') AND "region" IN ('EMEA')) OR (pg_has_role(current_user, 'mw_marketing_analysts', 'MEMBER') AND "region" IN ('EMEA', 'AMER', 'APAC')) OR (pg_has_role(current_user, 'mw_privacy_officers', 'MEMBER') AND "region" IN ('EMEA', 'AMER', 'APAC')) OR (pg_has_role(current_user, 'mw_sales_analysts', 'MEMBER') AND "region" IN ('EMEA')) OR (pg_has_role(current_user, 'mw_sales_analysts_apac', 'MEMBER') AND "region" IN ('APAC')) OR (pg_has_role(current_user, 'mw_sales_analysts_us', 'MEMBER') AND "region" IN ('AMER'))));
+WHERE (pg_has_role(current_user, 'mw_hr_admins', 'MEMBER') OR ("region" IN (SELECT a."value" FROM "mw_meta"."attributes" AS a WHERE a."attribute" = 'region' AND pg_has_role(current_user, a."role", 'MEMBER'))));
 ALTER VIEW "mw_hr"."performance_reviews" OWNER TO "mw_owner";
 COMMENT ON VIEW "mw_hr"."performance_reviews" IS 'meshward:acme:view:analytics.hr.performance_reviews';
 
@@ -106,8 +106,8 @@ SELECT
   "currency",
   "region"
 FROM "hr"."salaries"
-WHERE (pg_has_role(current_user, 'mw_auditors', 'MEMBER') OR pg_has_role(current_user, 'mw_finance_controllers', 'MEMBER') OR pg_has_role(current_user, 'mw_hr_admins', 'MEMBER') OR pg_has_role(current_user, 'mw_privacy_officers', 'MEMBER'))
-  AND (pg_has_role(current_user, 'mw_hr_admins', 'MEMBER') OR ((pg_has_role(current_user, 'mw_data_scientists', 'MEMBER') AND "region" IN ('EMEA', 'AMER')) OR (pg_has_role(current_user, 'mw_finance_analysts', 'MEMBER') AND "region" IN ('EMEA', 'AMER', 'APAC')) OR (pg_has_role(current_user, 'mw_hr_admins', 'MEMBER') AND "region" IN ('AMER', 'APAC')) OR (pg_has_role(current_user, 'mw_hr_partners', 'MEMBER') AND "region" IN ('EMEA')) OR (pg_has_role(current_user, 'mw_marketing_analysts', 'MEMBER') AND "region" IN ('EMEA', 'AMER', 'APAC')) OR (pg_has_role(current_user, 'mw_privacy_officers', 'MEMBER') AND "region" IN ('EMEA', 'AMER', 'APAC')) OR (pg_has_role(current_user, 'mw_sales_analysts', 'MEMBER') AND "region" IN ('EMEA')) OR (pg_has_role(current_user, 'mw_sales_analysts_apac', 'MEMBER') AND "region" IN ('APAC')) OR (pg_has_role(current_user, 'mw_sales_analysts_us', 'MEMBER') AND "region" IN ('AMER'))));
+WHERE EXISTS (SELECT 1 FROM "mw_meta"."attributes" AS a WHERE a."attribute" = 'clearance' AND pg_has_role(current_user, a."role", 'MEMBER') AND a."value" = 'high')
+  AND (pg_has_role(current_user, 'mw_hr_admins', 'MEMBER') OR ("region" IN (SELECT a."value" FROM "mw_meta"."attributes" AS a WHERE a."attribute" = 'region' AND pg_has_role(current_user, a."role", 'MEMBER'))));
 ALTER VIEW "mw_hr"."salaries" OWNER TO "mw_owner";
 COMMENT ON VIEW "mw_hr"."salaries" IS 'meshward:acme:view:analytics.hr.salaries';
 

@@ -62,7 +62,7 @@ SELECT
   "duration_s",
   "device"
 FROM "marketing"."web_sessions"
-WHERE (("consent_analytics" = TRUE) AND ((pg_has_role(current_user, 'mw_data_scientists', 'MEMBER') AND "region" IN ('EMEA', 'AMER')) OR (pg_has_role(current_user, 'mw_finance_analysts', 'MEMBER') AND "region" IN ('EMEA', 'AMER', 'APAC')) OR (pg_has_role(current_user, 'mw_hr_admins', 'MEMBER') AND "region" IN ('AMER', 'APAC')) OR (pg_has_role(current_user, 'mw_hr_partners', 'MEMBER') AND "region" IN ('EMEA')) OR (pg_has_role(current_user, 'mw_marketing_analysts', 'MEMBER') AND "region" IN ('EMEA', 'AMER', 'APAC')) OR (pg_has_role(current_user, 'mw_privacy_officers', 'MEMBER') AND "region" IN ('EMEA', 'AMER', 'APAC')) OR (pg_has_role(current_user, 'mw_sales_analysts', 'MEMBER') AND "region" IN ('EMEA')) OR (pg_has_role(current_user, 'mw_sales_analysts_apac', 'MEMBER') AND "region" IN ('APAC')) OR (pg_has_role(current_user, 'mw_sales_analysts_us', 'MEMBER') AND "region" IN ('AMER'))));
+WHERE (("consent_analytics" = TRUE) AND ("region" IN (SELECT a."value" FROM "mw_meta"."attributes" AS a WHERE a."attribute" = 'region' AND pg_has_role(current_user, a."role", 'MEMBER'))));
 ALTER VIEW "mw_marketing"."web_sessions" OWNER TO "mw_owner";
 COMMENT ON VIEW "mw_marketing"."web_sessions" IS 'meshward:acme:view:analytics.marketing.web_sessions';
 

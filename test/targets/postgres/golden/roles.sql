@@ -13,11 +13,13 @@ CREATE TABLE IF NOT EXISTS "mw_meta"."state" (key text PRIMARY KEY, kind text, s
 CREATE TABLE IF NOT EXISTS "mw_meta"."tags" (object text, tag text, value text, PRIMARY KEY (object, tag));
 CREATE TABLE IF NOT EXISTS "mw_meta"."audit" (seq bigint PRIMARY KEY, at timestamptz, record jsonb, hash text);
 CREATE TABLE IF NOT EXISTS "mw_meta"."meta" (key text PRIMARY KEY, value jsonb);
+CREATE TABLE IF NOT EXISTS "mw_meta"."attributes" (role text, attribute text, type text NOT NULL, value text, PRIMARY KEY (role, attribute, value));
 ALTER TABLE "mw_meta"."state" OWNER TO "mw_owner";
 ALTER TABLE "mw_meta"."tags" OWNER TO "mw_owner";
 ALTER TABLE "mw_meta"."audit" OWNER TO "mw_owner";
 ALTER TABLE "mw_meta"."meta" OWNER TO "mw_owner";
-INSERT INTO "mw_meta"."meta" (key, value) VALUES ('project', CAST('"acme"' AS jsonb)), ('layout_version', CAST('1' AS jsonb))
+ALTER TABLE "mw_meta"."attributes" OWNER TO "mw_owner";
+INSERT INTO "mw_meta"."meta" (key, value) VALUES ('project', CAST('"acme"' AS jsonb)), ('layout_version', CAST('2' AS jsonb))
   ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value;
 
 -- role mw_auditors
@@ -75,6 +77,99 @@ COMMENT ON ROLE "mw_sales_directors" IS 'meshward:acme:group:sales_directors';
 -- role mw_sales_leads
 CREATE ROLE "mw_sales_leads" NOLOGIN;
 COMMENT ON ROLE "mw_sales_leads" IS 'meshward:acme:group:sales_leads';
+
+-- user.clearance = "high" (string) for members of "mw_auditors"
+INSERT INTO "mw_meta"."attributes" (role, attribute, type, value) VALUES ('mw_auditors', 'clearance', 'string', 'high');
+
+-- user.department = "compliance" (string) for members of "mw_auditors"
+INSERT INTO "mw_meta"."attributes" (role, attribute, type, value) VALUES ('mw_auditors', 'department', 'string', 'compliance');
+
+-- user.department = "data" (string) for members of "mw_data_scientists"
+INSERT INTO "mw_meta"."attributes" (role, attribute, type, value) VALUES ('mw_data_scientists', 'department', 'string', 'data');
+
+-- user.region = "EMEA" (string) for members of "mw_data_scientists"
+INSERT INTO "mw_meta"."attributes" (role, attribute, type, value) VALUES ('mw_data_scientists', 'region', 'string', 'EMEA');
+
+-- user.region = "AMER" (string) for members of "mw_data_scientists"
+INSERT INTO "mw_meta"."attributes" (role, attribute, type, value) VALUES ('mw_data_scientists', 'region', 'string', 'AMER');
+
+-- user.clearance = "standard" (string) for members of "mw_finance_analysts"
+INSERT INTO "mw_meta"."attributes" (role, attribute, type, value) VALUES ('mw_finance_analysts', 'clearance', 'string', 'standard');
+
+-- user.department = "finance" (string) for members of "mw_finance_analysts"
+INSERT INTO "mw_meta"."attributes" (role, attribute, type, value) VALUES ('mw_finance_analysts', 'department', 'string', 'finance');
+
+-- user.region = "EMEA" (string) for members of "mw_finance_analysts"
+INSERT INTO "mw_meta"."attributes" (role, attribute, type, value) VALUES ('mw_finance_analysts', 'region', 'string', 'EMEA');
+
+-- user.region = "AMER" (string) for members of "mw_finance_analysts"
+INSERT INTO "mw_meta"."attributes" (role, attribute, type, value) VALUES ('mw_finance_analysts', 'region', 'string', 'AMER');
+
+-- user.region = "APAC" (string) for members of "mw_finance_analysts"
+INSERT INTO "mw_meta"."attributes" (role, attribute, type, value) VALUES ('mw_finance_analysts', 'region', 'string', 'APAC');
+
+-- user.clearance = "high" (string) for members of "mw_finance_controllers"
+INSERT INTO "mw_meta"."attributes" (role, attribute, type, value) VALUES ('mw_finance_controllers', 'clearance', 'string', 'high');
+
+-- user.clearance = "high" (string) for members of "mw_hr_admins"
+INSERT INTO "mw_meta"."attributes" (role, attribute, type, value) VALUES ('mw_hr_admins', 'clearance', 'string', 'high');
+
+-- user.region = "AMER" (string) for members of "mw_hr_admins"
+INSERT INTO "mw_meta"."attributes" (role, attribute, type, value) VALUES ('mw_hr_admins', 'region', 'string', 'AMER');
+
+-- user.region = "APAC" (string) for members of "mw_hr_admins"
+INSERT INTO "mw_meta"."attributes" (role, attribute, type, value) VALUES ('mw_hr_admins', 'region', 'string', 'APAC');
+
+-- user.department = "hr" (string) for members of "mw_hr_partners"
+INSERT INTO "mw_meta"."attributes" (role, attribute, type, value) VALUES ('mw_hr_partners', 'department', 'string', 'hr');
+
+-- user.region = "EMEA" (string) for members of "mw_hr_partners"
+INSERT INTO "mw_meta"."attributes" (role, attribute, type, value) VALUES ('mw_hr_partners', 'region', 'string', 'EMEA');
+
+-- user.department = "marketing" (string) for members of "mw_marketing_analysts"
+INSERT INTO "mw_meta"."attributes" (role, attribute, type, value) VALUES ('mw_marketing_analysts', 'department', 'string', 'marketing');
+
+-- user.region = "EMEA" (string) for members of "mw_marketing_analysts"
+INSERT INTO "mw_meta"."attributes" (role, attribute, type, value) VALUES ('mw_marketing_analysts', 'region', 'string', 'EMEA');
+
+-- user.region = "AMER" (string) for members of "mw_marketing_analysts"
+INSERT INTO "mw_meta"."attributes" (role, attribute, type, value) VALUES ('mw_marketing_analysts', 'region', 'string', 'AMER');
+
+-- user.region = "APAC" (string) for members of "mw_marketing_analysts"
+INSERT INTO "mw_meta"."attributes" (role, attribute, type, value) VALUES ('mw_marketing_analysts', 'region', 'string', 'APAC');
+
+-- user.clearance = "high" (string) for members of "mw_privacy_officers"
+INSERT INTO "mw_meta"."attributes" (role, attribute, type, value) VALUES ('mw_privacy_officers', 'clearance', 'string', 'high');
+
+-- user.department = "compliance" (string) for members of "mw_privacy_officers"
+INSERT INTO "mw_meta"."attributes" (role, attribute, type, value) VALUES ('mw_privacy_officers', 'department', 'string', 'compliance');
+
+-- user.region = "EMEA" (string) for members of "mw_privacy_officers"
+INSERT INTO "mw_meta"."attributes" (role, attribute, type, value) VALUES ('mw_privacy_officers', 'region', 'string', 'EMEA');
+
+-- user.region = "AMER" (string) for members of "mw_privacy_officers"
+INSERT INTO "mw_meta"."attributes" (role, attribute, type, value) VALUES ('mw_privacy_officers', 'region', 'string', 'AMER');
+
+-- user.region = "APAC" (string) for members of "mw_privacy_officers"
+INSERT INTO "mw_meta"."attributes" (role, attribute, type, value) VALUES ('mw_privacy_officers', 'region', 'string', 'APAC');
+
+-- user.department = "sales" (string) for members of "mw_sales_analysts"
+INSERT INTO "mw_meta"."attributes" (role, attribute, type, value) VALUES ('mw_sales_analysts', 'department', 'string', 'sales');
+
+-- user.region = "EMEA" (string) for members of "mw_sales_analysts"
+INSERT INTO "mw_meta"."attributes" (role, attribute, type, value) VALUES ('mw_sales_analysts', 'region', 'string', 'EMEA');
+
+-- user.department = "sales" (string) for members of "mw_sales_analysts_apac"
+INSERT INTO "mw_meta"."attributes" (role, attribute, type, value) VALUES ('mw_sales_analysts_apac', 'department', 'string', 'sales');
+
+-- user.region = "APAC" (string) for members of "mw_sales_analysts_apac"
+INSERT INTO "mw_meta"."attributes" (role, attribute, type, value) VALUES ('mw_sales_analysts_apac', 'region', 'string', 'APAC');
+
+-- user.department = "sales" (string) for members of "mw_sales_analysts_us"
+INSERT INTO "mw_meta"."attributes" (role, attribute, type, value) VALUES ('mw_sales_analysts_us', 'department', 'string', 'sales');
+
+-- user.region = "AMER" (string) for members of "mw_sales_analysts_us"
+INSERT INTO "mw_meta"."attributes" (role, attribute, type, value) VALUES ('mw_sales_analysts_us', 'region', 'string', 'AMER');
 
 -- mw_auditors member of mw_employees
 GRANT "mw_employees" TO "mw_auditors";

@@ -49,7 +49,7 @@ SELECT
   "is_active",
   "created_at"
 FROM "sales"."customers"
-WHERE (pg_has_role(current_user, 'mw_sales_leads', 'MEMBER') OR ((pg_has_role(current_user, 'mw_data_scientists', 'MEMBER') AND "region" IN ('EMEA', 'AMER')) OR (pg_has_role(current_user, 'mw_finance_analysts', 'MEMBER') AND "region" IN ('EMEA', 'AMER', 'APAC')) OR (pg_has_role(current_user, 'mw_hr_admins', 'MEMBER') AND "region" IN ('AMER', 'APAC')) OR (pg_has_role(current_user, 'mw_hr_partners', 'MEMBER') AND "region" IN ('EMEA')) OR (pg_has_role(current_user, 'mw_marketing_analysts', 'MEMBER') AND "region" IN ('EMEA', 'AMER', 'APAC')) OR (pg_has_role(current_user, 'mw_privacy_officers', 'MEMBER') AND "region" IN ('EMEA', 'AMER', 'APAC')) OR (pg_has_role(current_user, 'mw_sales_analysts', 'MEMBER') AND "region" IN ('EMEA')) OR (pg_has_role(current_user, 'mw_sales_analysts_apac', 'MEMBER') AND "region" IN ('APAC')) OR (pg_has_role(current_user, 'mw_sales_analysts_us', 'MEMBER') AND "region" IN ('AMER'))));
+WHERE (pg_has_role(current_user, 'mw_sales_leads', 'MEMBER') OR ("region" IN (SELECT a."value" FROM "mw_meta"."attributes" AS a WHERE a."attribute" = 'region' AND pg_has_role(current_user, a."role", 'MEMBER'))));
 ALTER VIEW "mw_sales"."customers" OWNER TO "mw_owner";
 COMMENT ON VIEW "mw_sales"."customers" IS 'meshward:acme:view:analytics.sales.customers';
 
@@ -80,7 +80,7 @@ SELECT
   "currency",
   "shipped_at"
 FROM "sales"."orders"
-WHERE (pg_has_role(current_user, 'mw_sales_leads', 'MEMBER') OR ((pg_has_role(current_user, 'mw_data_scientists', 'MEMBER') AND "region" IN ('EMEA', 'AMER')) OR (pg_has_role(current_user, 'mw_finance_analysts', 'MEMBER') AND "region" IN ('EMEA', 'AMER', 'APAC')) OR (pg_has_role(current_user, 'mw_hr_admins', 'MEMBER') AND "region" IN ('AMER', 'APAC')) OR (pg_has_role(current_user, 'mw_hr_partners', 'MEMBER') AND "region" IN ('EMEA')) OR (pg_has_role(current_user, 'mw_marketing_analysts', 'MEMBER') AND "region" IN ('EMEA', 'AMER', 'APAC')) OR (pg_has_role(current_user, 'mw_privacy_officers', 'MEMBER') AND "region" IN ('EMEA', 'AMER', 'APAC')) OR (pg_has_role(current_user, 'mw_sales_analysts', 'MEMBER') AND "region" IN ('EMEA')) OR (pg_has_role(current_user, 'mw_sales_analysts_apac', 'MEMBER') AND "region" IN ('APAC')) OR (pg_has_role(current_user, 'mw_sales_analysts_us', 'MEMBER') AND "region" IN ('AMER'))))
+WHERE (pg_has_role(current_user, 'mw_sales_leads', 'MEMBER') OR ("region" IN (SELECT a."value" FROM "mw_meta"."attributes" AS a WHERE a."attribute" = 'region' AND pg_has_role(current_user, a."role", 'MEMBER'))))
   AND ("channel" IN ('store', 'web', 'app'));
 ALTER VIEW "mw_sales"."orders" OWNER TO "mw_owner";
 COMMENT ON VIEW "mw_sales"."orders" IS 'meshward:acme:view:analytics.sales.orders';
