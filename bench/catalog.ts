@@ -9,6 +9,7 @@ import { ident, openBenchDb, option, type BenchDb } from './db.js';
  *   catalog.js bulk   (--url URL | --pglite DIR)               floor (b): one bulk catalog read
  *   catalog.js peers  (--url URL | --pglite DIR) --prefix P    floor (c): one query per table, view and role
  *   catalog.js exec   --pglite DIR --file SQL                  floor (a) on PGlite: the statements in one exec
+ *   catalog.js exec-each --pglite DIR --file JSON             floor (a′) on PGlite: one exec per statement, one transaction
  *   catalog.js version (--url URL | --pglite DIR)               SHOW server_version
  *   catalog.js inject (--url URL | --pglite DIR) --prefix P --fraction F   1 % out-of-band drift
  */
@@ -32,6 +33,15 @@ async function run(which: string, db: BenchDb): Promise<Record<string, unknown>>
       return timed(async () => {
         await db.exec(`BEGIN;\n${sql}\nCOMMIT;`);
         return { bytes: Buffer.byteLength(sql) };
+      });
+    }
+    case 'exec-each': {
+      const statements = JSON.parse(readFileSync(required('--file'), 'utf8')) as string[];
+      return timed(async () => {
+        await db.exec('BEGIN');
+        for (const statement of statements) await db.exec(statement);
+        await db.exec('COMMIT');
+        return { statements: statements.length };
       });
     }
     case 'inject':

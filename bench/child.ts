@@ -33,7 +33,7 @@ export interface ChildOptions {
 
 const HOOK = pathToFileURL(join(BENCH_DIR, 'rss-hook.js')).href;
 
-/** Runs a node script (the CLI or a bench child) with the RSS hook preloaded. */
+/** Runs a node script (the CLI or a bench child) with the RSS hook preloaded, under a timeout. */
 export function runNode(script: string, args: readonly string[], options: ChildOptions): ChildRun {
   const scratch = mkdtempSync(join(tmpdir(), 'meshward-bench-rss-'));
   const rssFile = join(scratch, 'rss');
@@ -46,16 +46,22 @@ export function runNode(script: string, args: readonly string[], options: ChildO
   }
 }
 
-/** Runs any program; a timeout kills it (SIGTERM, which the CLI turns into a clean exit of its lock). */
+/** Seconds between the timeout's SIGTERM and its SIGKILL (a child busy in wasm handles no signal). */
+const KILL_GRACE_S = 15;
+
+/**
+ * Runs any program under coreutils `timeout`: SIGTERM at the limit (the CLI releases its lock
+ * and exits), SIGKILL KILL_GRACE_S later when it did not (PGlite runs its statements
+ * synchronously, so a signal waits for the statement).
+ */
 export function runProcess(program: string, args: readonly string[], options: ChildOptions): ChildRun {
   const started = performance.now();
-  const r = spawnSync(program, [...args], {
+  const limitS = Math.max(1, Math.round(options.timeoutMs / 1000));
+  const r = spawnSync('timeout', ['-k', String(KILL_GRACE_S), String(limitS), program, ...args], {
     cwd: options.cwd,
     env: { ...(options.env ?? process.env), NO_COLOR: '1' },
     encoding: 'utf8',
     input: '',
-    timeout: options.timeoutMs,
-    killSignal: 'SIGTERM',
     maxBuffer: 1 << 30,
   });
   const ms = performance.now() - started;
@@ -63,10 +69,10 @@ export function runProcess(program: string, args: readonly string[], options: Ch
   const stderr = r.stderr ?? '';
   const code = r.status;
   const okCodes = options.okCodes ?? [0];
-  const timedOut = r.error && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT';
-  const ok = !r.error && code !== null && okCodes.includes(code);
+  const timedOut = code === 124 || code === 137;
+  const ok = !r.error && !timedOut && code !== null && okCodes.includes(code);
   let cause: string | undefined;
-  if (timedOut) cause = `timed out after ${Math.round(options.timeoutMs / 1000)} s (killed)`;
+  if (timedOut) cause = `timed out after ${limitS} s (${code === 137 ? 'killed: SIGTERM was not handled' : 'terminated'})`;
   else if (r.error) cause = r.error.message.split('\n')[0];
   else if (!ok) cause = `exit ${code ?? r.signal}: ${errorLine(stderr) || lastLine(stdout) || '(no output)'}`;
   return { ok, ms, rssMb: null, code, stdout, stderr, cause };

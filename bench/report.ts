@@ -53,7 +53,7 @@ export function renderTable(result: RunResult): string {
   const m = result.summary;
   lines.push(
     `  catalog queries: plan (introspect) ${m.introspect_queries ?? '–'} · drift ${m.drift_queries ?? '–'} · peers' strategy ${num(m.peers_queries)}`,
-    `  statements to converge: ${num(m.statements)} (${m.statements_per_table ?? '–'} per table; ${m.sql_mb ?? '–'} MB of SQL) · applied ${num(m.applied_statements)}` +
+    `  statements to converge: ${num(m.statements)} (${m.statements_per_table ?? '–'} per table; ${m.statements_vs_minimum ?? '–'}× the minimum of ${num(m.minimum_statements)}; ${m.sql_mb ?? '–'} MB of SQL) · applied ${num(m.applied_statements)}` +
       ` · 1 % drift: ${m.drift_injected ?? '–'} objects changed, ${m.drift_found ?? '–'} found, repaired by ${num(m.drift_repair_statements)} statements` +
       ` · 1 % model edit: ${m.edited_tables ?? '–'} tables, ${num(m.edit_statements)} statements`,
     `  (· setup, not meshward's work; » floor, measured in this run; peers÷this: times faster than (c) the peers' per-object reads)`,

@@ -68,7 +68,7 @@ async function measure(options: EstateOptions, engineName: 'pglite' | 'server'):
   const dir = join(scratch, 'repo');
   const estate = generateEstate(dir, options);
   const tag = `bench${runId}`.slice(0, 12);
-  const engine: Engine = engineName === 'pglite' ? pgliteEngine(dir, scratch) : await serverEngine(dir, serverUrl!, tag);
+  const engine: Engine = engineName === 'pglite' ? pgliteEngine(dir, scratch, join(resolve(values.scratch ?? join('/tmp', 'meshward-bench')), 'pglite-cache')) : await serverEngine(dir, serverUrl!, tag);
   const steps: Step[] = [];
   const add = (s: Step): Step => {
     steps.push(s);
@@ -86,7 +86,9 @@ async function measure(options: EstateOptions, engineName: 'pglite' | 'server'):
   try {
     cli('validate', ['validate'], [0], (out) => lastLine(out.split('\n').filter((l) => /valid|error/.test(l)).join('\n')));
     const stages = jsonChild('stages', 'stage', STAGES, [dir, engine.target, '--statements', statementsFile], { env: engine.env, timeoutMs }, () => '');
-    const stageValues = stages.value as { stages: { stage: string; ms: number; rssMb: number }[]; statements: number; changes: number; sqlBytes: number; objects: number } | undefined;
+    const stageValues = stages.value as
+      | { stages: { stage: string; ms: number; rssMb: number }[]; statements: number; minimumStatements: number; changes: number; sqlBytes: number; objects: number; objectsByKind: Record<string, number> }
+      | undefined;
     if (stageValues) {
       const notes: Record<string, string> = {
         load: 'in process: files → model',
@@ -164,6 +166,10 @@ async function measure(options: EstateOptions, engineName: 'pglite' | 'server'):
     const summary = {
       statements,
       statements_per_table: statements ? Number((statements / options.tables).toFixed(1)) : null,
+      minimum_statements: stageValues?.minimumStatements ?? null,
+      statements_vs_minimum: statements && stageValues?.minimumStatements ? Number((statements / stageValues.minimumStatements).toFixed(2)) : null,
+      objects: stageValues?.objects ?? null,
+      objects_by_kind: stageValues?.objectsByKind ?? null,
       sql_mb: stageValues ? Number((stageValues.sqlBytes / 1e6).toFixed(1)) : null,
       plan_from_empty_statements: planEmpty.data?.statements ?? null,
       applied_statements: applyEmpty.data?.applied ?? null,

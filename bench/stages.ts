@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { checkFederation } from '../src/config/checks/federation.js';
@@ -6,19 +6,20 @@ import { checkReferences } from '../src/config/checks/references.js';
 import { expandTargetSettings } from '../src/config/env.js';
 import { parseInventory } from '../src/config/inventory.js';
 import { loadRepository } from '../src/config/load.js';
-import { readFileSync } from 'node:fs';
 import { diffObjects } from '../src/plan/diff.js';
 import { buildPlan } from '../src/plan/plan.js';
 import { resolve } from '../src/resolve/resolve.js';
 import { targetFor } from '../src/targets/index.js';
 import type { TargetContext } from '../src/targets/target.js';
+import { minimumStatements } from './minimum.js';
 
 /**
  * Child process of the benchmark: the in-process stages through dist/src's functions, in order —
  * load (files → model), resolve (model + inventory → resolved tables), compile (→ desired native
  * objects), diff (desired vs an empty target) and render (the whole plan from empty: diff, hazards,
  * order, SQL). Prints one JSON line: per stage its milliseconds and the process's peak RSS so far.
- * With `--statements FILE` it writes the plan's statements there (the floors run them).
+ * With `--statements FILE` it writes the plan's statements there as a script, and as a JSON list
+ * to FILE.json (the floors run them).
  *
  *   node dist/bench/stages.js DIR TARGET [--statements FILE]
  */
@@ -57,6 +58,8 @@ const { plan } = stage('render', () =>
 const statements = plan.changes.flatMap((c) => c.sql);
 if (flag === '--statements' && statementsFile) {
   writeFileSync(statementsFile, statements.map((s) => (/;\s*$/.test(s) ? s : `${s};`)).join('\n') + '\n');
+  writeFileSync(`${statementsFile}.json`, JSON.stringify(statements)); // one by one, for floor (a′) on PGlite
 }
 const sqlBytes = statements.reduce((n, s) => n + Buffer.byteLength(s), 0);
-process.stdout.write(JSON.stringify({ stages, objects: desired.length, changes: plan.changes.length, statements: statements.length, sqlBytes }) + '\n');
+const { minimum, byKind } = minimumStatements(desired, plan.changes);
+process.stdout.write(JSON.stringify({ stages, objects: desired.length, objectsByKind: byKind, changes: plan.changes.length, statements: statements.length, minimumStatements: minimum, sqlBytes }) + '\n');
