@@ -27,6 +27,7 @@ const { values } = parseArgs({
     engines: { type: 'string' },
     timeout: { type: 'string', default: '300' },
     'apply-timeout': { type: 'string' },
+    'setup-timeout': { type: 'string', default: '900' },
     scratch: { type: 'string' },
     results: { type: 'string', default: join(REPO_ROOT, 'bench', 'results') },
     keep: { type: 'boolean', default: false },
@@ -41,6 +42,7 @@ for (const e of engines) {
 }
 const timeoutMs = Number(values.timeout) * 1000;
 const applyTimeoutMs = Number(values['apply-timeout'] ?? values.timeout) * 1000;
+const setupTimeoutMs = Number(values['setup-timeout']) * 1000;
 const runId = `${process.pid.toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 const scratchRoot = resolve(values.scratch ?? join('/tmp', 'meshward-bench'), runId);
 const STAGES = join(BENCH_DIR, 'stages.js');
@@ -100,7 +102,7 @@ async function measure(options: EstateOptions, engineName: 'pglite' | 'server'):
       for (const s of stageValues.stages) add({ name: s.stage === 'diff' ? 'diff (from empty)' : s.stage === 'render' ? 'render (diff+hazards+SQL)' : s.stage, group: 'stage', ok: true, ms: s.ms, rssMb: s.rssMb, note: notes[s.stage] ?? '' });
     } else add({ ...stages.step, name: 'stages (load … render)' });
 
-    const boot = add(engine.bootstrap(timeoutMs));
+    const boot = add(engine.bootstrap(setupTimeoutMs));
     version = boot.ok ? await engine.version() : 'not bootstrapped';
     const live = boot.ok ? undefined : 'the bootstrap failed';
     const planStep = (name: string, extra: string[] = []) =>
@@ -187,7 +189,7 @@ async function measure(options: EstateOptions, engineName: 'pglite' | 'server'):
       edit_applied: applyEdit.data?.applied ?? null,
       failed_steps: steps.filter((s) => !s.ok && !s.skipped).map((s) => s.name),
     };
-    return { format: 1, started_at: startedAt, engine: engineName, engine_version: version, estate: { ...estate, ...options }, machine, timeouts_s: { step: timeoutMs / 1000, apply: applyTimeoutMs / 1000 }, steps, summary, ratios, total_s: (performance.now() - started) / 1000 };
+    return { format: 1, started_at: startedAt, engine: engineName, engine_version: version, estate: { ...estate, ...options }, machine, timeouts_s: { step: timeoutMs / 1000, apply: applyTimeoutMs / 1000, setup: setupTimeoutMs / 1000 }, steps, summary, ratios, total_s: (performance.now() - started) / 1000 };
   } finally {
     await engine.cleanup();
   }
