@@ -1,6 +1,7 @@
 import { requireGroups } from './explain.js';
 import { ExitError, paint, useColour } from '../output.js';
 import { withSession } from './session.js';
+import { maxOf } from '../../util/max.js';
 
 export interface QueryOptions {
   dir: string;
@@ -50,7 +51,7 @@ export function table(rows: readonly Record<string, unknown>[]): string {
   if (rows.length === 0) return '';
   const cols = Object.keys(rows[0]!);
   const cells = rows.map((r) => cols.map((c) => cellText(r[c])));
-  const widths = cols.map((c, i) => Math.min(40, Math.max(c.length, ...cells.map((row) => row[i]!.length))));
+  const widths = cols.map((c, i) => Math.min(40, maxOf(cells.map((row) => row[i]!.length), c.length)));
   const fit = (s: string, w: number) => (s.length > w ? s.slice(0, w - 1) + '…' : s.padEnd(w));
   return [cols.map((c, i) => fit(c, widths[i]!)).join('  '), widths.map((w) => '─'.repeat(w)).join('  '), ...cells.map((r) => r.map((c, i) => fit(c, widths[i]!)).join('  '))].join('\n') + '\n';
 }

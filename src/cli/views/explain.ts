@@ -1,5 +1,6 @@
 import type { ExplainColumn, ExplainReport, Pos } from '../../explain/report.js';
 import type { Paint } from '../output.js';
+import { maxOf } from '../../util/max.js';
 
 const at = (p: Pos | null): string => (p ? `${p.file}:${p.line}:${p.col}` : '');
 
@@ -21,8 +22,8 @@ export function renderExplain(r: ExplainReport, p: Paint): string {
     : `${p.bold(r.table)} — ${p.red('not readable')} by ${who} (no grant covers it)`;
   lines.push(head);
   lines.push(p.dim(`  domain ${r.domain}${r.owners.length ? ` · owners ${r.owners.join(', ')}` : ''}${r.native_name ? ` · consumers query ${r.native_name}` : ''}`));
-  const nameWidth = Math.max(6, ...r.columns.map((c) => [...c.name].length)) + 2;
-  const accessWidth = Math.max(6, ...r.columns.map((c) => accessLabel(c).length)) + 2;
+  const nameWidth = maxOf(r.columns.map((c) => [...c.name].length), 6) + 2;
+  const accessWidth = maxOf(r.columns.map((c) => accessLabel(c).length), 6) + 2;
   lines.push(p.dim(`  ${pad('column', nameWidth)}${pad('access', accessWidth)}policy (where)`));
   for (const c of r.columns) lines.push(`  ${pad(c.name, nameWidth)}${colourAccess(pad(accessLabel(c), accessWidth), c, p)}${policyNote(c, p)}`);
   const rows = r.row_predicate ?? 'all rows';
@@ -51,7 +52,7 @@ export function renderMatrix(table: string, reports: readonly ExplainReport[], p
   const columns = reports[0]?.columns.map((c) => c.name) ?? [];
   const cells = reports.map((r) => [r.groups.join('+'), r.readable ? 'yes' : 'no', ...r.columns.map((c) => (r.readable ? short(c) : '—')), r.readable ? (r.row_predicate ?? 'all') : '—']);
   const header = ['group', 'read', ...columns, 'rows'];
-  const widths = header.map((h, i) => Math.max([...h].length, ...cells.map((row) => [...row[i]!].length)) + 2);
+  const widths = header.map((h, i) => maxOf(cells.map((row) => [...row[i]!].length), [...h].length) + 2);
   const out = [p.bold(table), p.dim(header.map((h, i) => pad(h, widths[i]!)).join('').trimEnd())];
   for (const row of cells) {
     out.push(row.map((cell, i) => {

@@ -1,6 +1,7 @@
 import type { Plan, PlannedChange } from '../../plan/plan.js';
 import { contradictsModel, findingRemedy } from '../../plan/findings.js';
 import { plural, type Paint } from '../output.js';
+import { maxOf } from '../../util/max.js';
 
 const SYMBOL: Record<PlannedChange['action'], string> = { add: '+', change: '~', remove: '-' };
 
@@ -14,9 +15,11 @@ export function renderPlan(plan: Plan, p: Paint, options: { showSql?: boolean; f
   const groups = new Map<string, PlannedChange[]>();
   for (const c of plan.changes) {
     const head = c.table ? `domain ${c.domain ?? '-'} · ${c.table}` : c.domain ? `domain ${c.domain}` : 'platform (roles, schemas, governance)';
-    groups.set(head, [...(groups.get(head) ?? []), c]);
+    const list = groups.get(head);
+    if (list) list.push(c);
+    else groups.set(head, [c]);
   }
-  const kindWidth = Math.max(10, ...plan.changes.map((c) => c.kind.length));
+  const kindWidth = maxOf(plan.changes.map((c) => c.kind.length), 10);
   // On a new target every grant widens access: said once below, not on every line.
   const shown = (h: string) => !(plan.new_target && h === 'AUTHZ_WIDEN');
   for (const [head, changes] of groups) {
