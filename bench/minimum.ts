@@ -2,7 +2,7 @@ import type { PlannedChange } from '../src/plan/plan.js';
 import type { NativeObject } from '../src/targets/target.js';
 
 /**
- * A lower bound of the statements PostgreSQL needs to build the desired objects from nothing —
+ * A crude bound (the plan's summary.floor, counted by the target, is the one the bench reports) of the statements PostgreSQL needs to build the desired objects from nothing —
  * what "statements within 10 % of the minimum the engine allows" is measured against:
  *
  *   view: 3 (CREATE VIEW, its owner, its marker COMMENT) · role, schema: 2 (CREATE, marker COMMENT)
