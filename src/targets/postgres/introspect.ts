@@ -630,7 +630,7 @@ export function describeViewDrift(recorded: Partial<ViewSpec>, live: ViewRow): s
   const recColumns = Array.isArray(recorded.columns) ? recorded.columns.map((c) => `${c.name} ${c.type}`) : null;
   const liveColumns = live.columns.map(([n, t]) => `${n} ${t}`);
   if (recColumns && recColumns.join(', ') !== liveColumns.join(', ')) parts.push(`columns changed from (${recColumns.join(', ')}) to (${liveColumns.join(', ')})`);
-  if (parts.length === 0) return 'view definition or options changed since the last apply (pg_get_viewdef or reloptions differ)';
+  if (parts.length === 0) return 'view definition or options changed since the last apply (its stored rule or reloptions differ)';
   return `${parts.join('; ')} since the last apply`;
 }
 

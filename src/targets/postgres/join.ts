@@ -1,12 +1,12 @@
 import type { Change, JoinedSegment, RenderContext } from '../target.js';
-import type { GrantSpec, TagSpec } from './objects.js';
+import type { AttributeValueSpec, GrantSpec, TagSpec } from './objects.js';
 import { governanceName, grantData, grantRemoveData, postgresTemplates, render } from './render.js';
 
 /**
  * Statement economy (issue 10): changes adjacent in the plan order, of one rank and the same
  * hazards, that PostgreSQL can make with one statement — `GRANT SELECT ON TABLE v1, v2 TO g1, g2`
- * for views that share their grantees, one multi-row INSERT for many tag rows, one DELETE … IN
- * for many removed ones. A joined statement is all-or-nothing like every statement, so it makes
+ * for views that share their grantees, one multi-row INSERT for many tag or attribute rows, one
+ * DELETE … IN for many removed ones. A joined statement is all-or-nothing like every statement, so it makes
  * its changes at one step of the order: no prefix of the plan shows anything the single
  * statements would not (the exposure harness checks every prefix of the joined plan).
  */
@@ -18,6 +18,9 @@ export const MAX_JOINED_ROWS = 1000;
 /** The class a change may share a statement with, or null. */
 export function joinClass(change: Change): string | null {
   if (change.kind === 'tag') return change.action === 'remove' ? 'tag-remove' : 'tag-upsert';
+  // a group's attribute values: rows of <gov>.attributes, added (rank 58.5) or removed (57) —
+  // plan.ts joins only within one rank and the same hazards
+  if (change.kind === 'attribute') return change.action === 'add' ? 'attribute-add' : change.action === 'remove' ? 'attribute-remove' : null;
   if (change.kind !== 'grant' || change.action === 'change') return null;
   const spec = (change.action === 'add' ? change.desired : change.current)?.spec as GrantSpec | undefined;
   if (!spec) return null;
@@ -34,17 +37,19 @@ export function renderJoined(run: readonly Change[], ctx: RenderContext): Joined
   if (cls === null || run.some((c) => joinClass(c) !== cls)) throw new Error(`changes of different join classes cannot share a statement (${run[0]!.key})`);
   const single = (c: Change): JoinedSegment => ({ count: 1, sql: render(c, ctx) });
   if (cls.startsWith('tag-')) return chunks(run, MAX_JOINED_ROWS).map((part) => (part.length === 1 ? single(part[0]!) : tagSegment(part, cls, ctx)));
+  if (cls.startsWith('attribute-')) return chunks(run, MAX_JOINED_ROWS).map((part) => (part.length === 1 ? single(part[0]!) : attributeSegment(part, cls, ctx)));
   return grantSegments(run).map((part) => (part.length === 1 ? single(part[0]!) : grantSegment(part, cls)));
 }
 
 /**
  * The fewest statements a run of one class needs, whatever its order and size: one for all its
- * tag rows; one per distinct set of grantees for grants (`GRANT … ON every object of that set
- * TO the set`).
+ * tag rows or attribute rows; one per distinct set of grantees for grants (`GRANT … ON every
+ * object of that set TO the set`).
  */
 export function joinFloor(run: readonly Change[]): number {
   if (run.length === 0) return 0;
-  if (joinClass(run[0]!)?.startsWith('tag-')) return 1;
+  const cls = joinClass(run[0]!);
+  if (cls?.startsWith('tag-') || cls?.startsWith('attribute-')) return 1;
   const grantees = new Map<string, string[]>();
   for (const c of run) {
     const spec = specOf(c);
@@ -56,6 +61,12 @@ export function joinFloor(run: readonly Change[]): number {
 function tagSegment(part: readonly Change[], cls: string, ctx: RenderContext): JoinedSegment {
   const rows = part.map((c) => ((c.action === 'remove' ? c.current : c.desired)!.spec as TagSpec));
   const template = cls === 'tag-remove' ? 'tag.remove.joined' : 'tag.upsert.joined';
+  return { count: part.length, sql: postgresTemplates().render(template, { governance: governanceName(ctx), rows }) };
+}
+
+function attributeSegment(part: readonly Change[], cls: string, ctx: RenderContext): JoinedSegment {
+  const rows = part.map((c) => ((c.action === 'remove' ? c.current : c.desired)!.spec as AttributeValueSpec));
+  const template = cls === 'attribute-remove' ? 'attribute.remove.joined' : 'attribute.add.joined';
   return { count: part.length, sql: postgresTemplates().render(template, { governance: governanceName(ctx), rows }) };
 }
 

@@ -39,6 +39,8 @@ export const POSTGRES_TEMPLATES: readonly string[] = [
   'grant.remove.joined',
   'tag.upsert.joined',
   'tag.remove.joined',
+  'attribute.add.joined',
+  'attribute.remove.joined',
 ];
 
 let env: TemplateEnv | undefined;

@@ -129,7 +129,7 @@ describe('drift (PGlite)', () => {
     await conn.exec("CREATE OR REPLACE VIEW mw_sales.customers WITH (security_barrier = true) AS SELECT id, email, region FROM sales.customers");
     const [item] = (await drift(conn, ctx)).items;
     expect(only([item!])).toEqual([
-      { key: VIEW, status: 'altered', detail: 'view definition or options changed since the last apply (pg_get_viewdef or reloptions differ)', table: 'analytics.sales.customers' },
+      { key: VIEW, status: 'altered', detail: 'view definition or options changed since the last apply (its stored rule or reloptions differ)', table: 'analytics.sales.customers' },
     ]);
     expect(item!.object).toBe('view "mw_sales"."customers"');
   });

@@ -129,7 +129,7 @@ describe('introspect (PGlite)', () => {
     const current = await introspect(conn, ctx, desired);
     const recordedView = desired.find((o) => o.kind === 'view')!;
     const changed = current.objects.find((o) => o.key === recordedView.key)!;
-    expect(changed.spec).toEqual({ ...recordedView.spec, drift: 'view definition or options changed since the last apply (pg_get_viewdef or reloptions differ)' });
+    expect(changed.spec).toEqual({ ...recordedView.spec, drift: 'view definition or options changed since the last apply (its stored rule or reloptions differ)' });
     expect(current.objects.find((o) => o.key === keys.view('mw_sales', 'orders'))).toBeUndefined();
     const forged = current.findings.find((f) => f.key === keys.view('mw_sales', 'orders'))!;
     expect(forged).toMatchObject({ code: 'FOREIGN_OBJECT', object: 'view "mw_sales"."orders"' });

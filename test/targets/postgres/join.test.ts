@@ -38,7 +38,8 @@ async function catalog(db: PGlite): Promise<unknown> {
                                WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') ORDER BY 1, 2`);
   const schemas = await db.query(`SELECT nspname, nspacl::text AS acl FROM pg_namespace ORDER BY 1`);
   const tags = await db.query('SELECT object, tag, value FROM mw_meta.tags ORDER BY object, tag');
-  return { acl: acl.rows, schemas: schemas.rows, tags: tags.rows };
+  const attributes = await db.query('SELECT role, attribute, type, value FROM mw_meta.attributes ORDER BY role, attribute, value');
+  return { acl: acl.rows, schemas: schemas.rows, tags: tags.rows, attributes: attributes.rows };
 }
 
 async function applied(statements: readonly string[]): Promise<PGlite> {
@@ -100,6 +101,31 @@ describe('joined statements', () => {
     const got = await catalog(fromEmpty.joined);
     expect(got).toEqual(await catalog(fromEmpty.single));
     expect((got as { tags: unknown[] }).tags).toEqual([]);
+  });
+
+  it('attribute values: added rows share one INSERT, removed ones one DELETE, never across their two ranks', async () => {
+    const attrs = desired.filter((o) => o.kind === 'attribute');
+    expect(attrs.length).toBeGreaterThan(1);
+    const added = joined.changes.filter((c) => c.kind === 'attribute');
+    expect(added.filter((c) => c.sql.length > 0)).toHaveLength(1);
+    expect(added[0]!.sql[0]).toMatch(/^INSERT INTO "mw_meta"\."attributes" \(role, attribute, type, value\) VALUES\n  \(/);
+    expect((await fromEmpty.joined.query('SELECT count(*)::int AS n FROM mw_meta.attributes')).rows).toEqual([{ n: attrs.length }]);
+    // each group's values replaced by others: removals (narrowing, rank 57) before additions (58.5), each run one statement
+    const moved = (o: NativeObject): NativeObject => (o.kind === 'attribute' ? { ...o, key: `${o.key}:x`, spec: { ...o.spec, value: `${String(o.spec.value)}x` } } : o);
+    const want = desired.map(moved);
+    const rejoin = planOf(want, desired, true);
+    const resingle = planOf(want, desired, false);
+    const statements = rejoin.changes.filter((c) => c.kind === 'attribute' && c.sql.length > 0);
+    expect(statements.map((c) => c.action)).toEqual(['remove', 'add']);
+    expect(statements[0]!.sql[0]).toMatch(/^DELETE FROM "mw_meta"\."attributes" WHERE \(role, attribute, value\) IN \(/);
+    const dbJoined = await applied(joined.changes.flatMap((c) => c.sql));
+    const dbSingle = await applied(single.changes.flatMap((c) => c.sql));
+    dbs.push(dbJoined, dbSingle);
+    await dbJoined.exec(['BEGIN;', ...rejoin.changes.flatMap((c) => c.sql), 'COMMIT;'].join('\n'));
+    await dbSingle.exec(['BEGIN;', ...resingle.changes.flatMap((c) => c.sql), 'COMMIT;'].join('\n'));
+    const got = await catalog(dbJoined);
+    expect(got).toEqual(await catalog(dbSingle));
+    expect((got as { attributes: { value: string }[] }).attributes.every((r) => r.value.endsWith('x'))).toBe(true);
   });
 
   it('never joins what must stay alone: revokes with a grant option or of a dependent grant, grant repairs, other kinds', () => {
