@@ -96,7 +96,12 @@ describe.skipIf(!SERVER_URL)('real faults on a server, applied by a non-superuse
   const driftBesidesIdentity = async (session: TargetSession) =>
     (await session.target.drift(session.conn, session.ctx)).items.filter((i) => !(i.status === 'bypass' && i.key.endsWith(`:${identity.role}`))).map((i) => `${i.status} ${i.key}`);
   /** Plan statement (1-based) of the owner's SELECT grant on a base table. */
-  const ownerGrantOn = (plan: Plan, table: string) => statementsOf(plan).findIndex((s) => s === `GRANT SELECT ON TABLE ${table} TO "${t.prefix}owner";`) + 1;
+  /** The 1-based statement granting the owner role SELECT on `table` (joined grants name several tables: `ON TABLE a, b TO …`). */
+  const ownerGrantOn = (plan: Plan, table: string) =>
+    statementsOf(plan).findIndex((s) => {
+      const m = /^GRANT SELECT ON TABLE (.+) TO "([^"]+)";$/s.exec(s);
+      return m !== null && m[2] === `${t.prefix}owner` && m[1]!.split(', ').includes(table);
+    }) + 1;
 
   beforeEach(async () => {
     t = await makeTarget('server');
@@ -189,6 +194,7 @@ describe.skipIf(!SERVER_URL)('real faults on a server, applied by a non-superuse
     const { plan } = await planFor(session);
     const table = '"hr"."salaries"';
     const n = ownerGrantOn(plan, table);
+    expect(n).toBeGreaterThan(1);
     const conn = faultyConnection(session.conn, { at: { statement: n }, before: async () => void (await admin.query(`REVOKE GRANT OPTION FOR SELECT ON TABLE ${table} FROM ${q(identity.role)} CASCADE`)) });
     const report = await applyPlan({ ...session, conn }, plan);
     expect(report.outcome).toBe('failed');
