@@ -143,12 +143,10 @@ export type ExposureShard = {
 };
 
 export function exposureSuite(shard: ExposureShard): void {
-const engines = ENGINES.filter((e) => shard.engine === undefined || e === shard.engine);
-if (engines.length === 0) {
-  describe.skip(`exposure window, example scenarios on ${shard.engine} (set MESHWARD_TEST_PG_URL)`, () => it('needs the engine', () => undefined));
-  return;
-}
-describe.each(engines)('exposure window, example scenarios on %s', (engine) => {
+const present = ENGINES.filter((e) => shard.engine === undefined || e === shard.engine);
+// A shard whose engine is absent (no MESHWARD_TEST_PG_URL) is reported as not run, not as passed.
+const engines = present.length > 0 ? present : [shard.engine!];
+describe.runIf(present.length > 0).each(engines)('exposure window, example scenarios on %s', (engine) => {
   let t: E2eTarget;
   let session: TargetSession;
   let example: Resolved;
