@@ -233,7 +233,7 @@ export class TargetReadError extends Error {
   override readonly name = 'TargetReadError';
   constructor(
     message: string,
-    /** The engine's error code (SQLSTATE), kept for what reports it. */
+    /** The engine's own error code, kept for what reports it. */
     readonly code?: string,
   ) {
     super(message);
