@@ -10,7 +10,8 @@ function reference(value: unknown): string {
       const out: Record<string, unknown> = {};
       for (const k of Object.keys(v).sort()) {
         const x = (v as Record<string, unknown>)[k];
-        if (x !== undefined && k !== '__proto__') out[k] = sortKeys(x);
+        // defineProperty: an own `__proto__` key is data, as JSON.stringify prints it (assignment would set the prototype)
+        if (x !== undefined) Object.defineProperty(out, k, { value: sortKeys(x), enumerable: true, writable: true, configurable: true });
       }
       return out;
     }
