@@ -24,10 +24,6 @@ const lockOf = (name: string) => join(dir, `${name}.lock`);
 const children: ChildProcess[] = [];
 
 /** A live process that is not us (and not meshward). */
-function sleepMs(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
 function sleeper(): ChildProcess {
   const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
   children.push(child);
@@ -89,10 +85,14 @@ describe('embedded lock file', () => {
     });
   });
 
-  it('--force keeps the lock when its live holder ignores SIGTERM, and says how to stop it', () => {
-    const child = spawn(process.execPath, ['-e', "process.on('SIGTERM', () => {}); setTimeout(() => {}, 60000)"], { stdio: 'ignore' });
+  it('--force keeps the lock when its live holder ignores SIGTERM, and says how to stop it', async () => {
+    const child = spawn(process.execPath, ['-e', "process.on('SIGTERM', () => {}); process.stdout.write('ready\\n'); setTimeout(() => {}, 60000)"], { stdio: ['ignore', 'pipe', 'ignore'] });
     children.push(child);
-    sleepMs(300); // let it install its handler
+    // Wait until it has installed its handler (a fixed sleep lost the race on a loaded machine).
+    await new Promise<void>((ready, fail) => {
+      child.stdout!.once('data', () => ready());
+      child.once('exit', (code) => fail(new Error(`the holder exited early (${code})`)));
+    });
     writeFileSync(lockOf('i'), JSON.stringify({ format: 1, pid: child.pid, host: hostname(), user: userInfo().username, command: ['meshward', 'apply'], started_at: new Date(Date.now() - 1000).toISOString(), token: 't' }));
     const forced = unlockFile(lockOf('i'), { ...opts('i'), force: true, stopWaitMs: 1500 });
     expect(forced.status).toBe('refused');
