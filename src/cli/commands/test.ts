@@ -1,5 +1,6 @@
 import { checkAccessTests, type TestOutcome } from '../../access-tests/check.js';
 import { checkAccessTestsLive } from '../../access-tests/live.js';
+import { contradictsModel, findingRemedy } from '../../plan/findings.js';
 import type { Finding } from '../../targets/target.js';
 import { withSession } from './session.js';
 import { ExitError, commandHint, displayPath, paint, useColour } from '../output.js';
@@ -11,7 +12,12 @@ export interface TestOptions extends RepoOptions {
   target?: string;
 }
 
-/** `meshward test`: AccessTests against the resolver; exit 1 on any failure. */
+/**
+ * `meshward test`: AccessTests against the resolver (and, with --target, the live engine); exit 1
+ * on any failure. Live, a finding that contradicts the model — a grant around the views, RLS or a
+ * changed column on a governed base table — fails the run too: the engine then does not enforce
+ * exactly what the model says, whatever the AccessTests happened to sample.
+ */
 export async function testCommand(options: TestOptions): Promise<void> {
   let root: string;
   let outcomes: TestOutcome[];
@@ -43,6 +49,7 @@ export async function testCommand(options: TestOptions): Promise<void> {
     outcomes = checkAccessTests(loaded.resolved);
   }
   const failed = outcomes.filter((o) => o.failures.length > 0);
+  const contradicting = bypasses.filter(contradictsModel);
   if (options.json) {
     process.stdout.write(
       JSON.stringify(
@@ -52,6 +59,7 @@ export async function testCommand(options: TestOptions): Promise<void> {
           failed: failed.length,
           target: options.target ?? null,
           bypasses,
+          contradicting: contradicting.length,
           tests: outcomes.map((o) => ({ name: o.label, file: o.test.at.file, line: o.test.at.line, col: o.test.at.col, ok: o.failures.length === 0, failures: o.failures.map((f) => ({ ...f.at, message: f.message })) })),
         },
         null,
@@ -67,10 +75,15 @@ export async function testCommand(options: TestOptions): Promise<void> {
         for (const f of o.failures) process.stdout.write(`    ${displayPath(root, f.at.file)}:${f.at.line}:${f.at.col}: ${f.message}\n`);
       }
     }
-    for (const b of bypasses) process.stdout.write(`${p.yellow('!')} ${b.code}: ${b.message}\n`);
-    const summary = `${outcomes.length - failed.length} passed, ${failed.length} failed${options.target ? ` (model and live target '${options.target}')` : ''}`;
-    process.stdout.write((failed.length ? p.red(summary) : p.green(summary)) + '\n');
+    const where = { dir: options.dir, target: options.target };
+    for (const b of bypasses) {
+      const mark = contradictsModel(b) ? p.red('✗') : p.yellow('!');
+      process.stdout.write(`${mark} ${b.code}: ${b.message}${contradictsModel(b) ? `; ${findingRemedy(b, (w) => commandHint(w, where))}` : ''}\n`);
+    }
+    const findings = contradicting.length ? `, ${contradicting.length} finding${contradicting.length === 1 ? '' : 's'} contradict${contradicting.length === 1 ? 's' : ''} the model` : '';
+    const summary = `${outcomes.length - failed.length} passed, ${failed.length} failed${findings}${options.target ? ` (model and live target '${options.target}')` : ''}`;
+    process.stdout.write((failed.length || contradicting.length ? p.red(summary) : p.green(summary)) + '\n');
   }
   if (outcomes.length === 0) process.stderr.write('no AccessTests documents found\n');
-  if (failed.length) throw new ExitError(1);
+  if (failed.length || contradicting.length) throw new ExitError(1);
 }

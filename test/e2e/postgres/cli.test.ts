@@ -219,4 +219,30 @@ describe.each(ENGINES)('the CLI on %s', (engine) => {
     const again = await run('test');
     expect(again.code, again.stdout).toBe(0);
   });
+
+  it('test --target fails on a governed base table whose RLS or columns change what the views return (issue 8, item 9)', async () => {
+    await dba('ALTER TABLE sales.orders ENABLE ROW LEVEL SECURITY');
+    try {
+      const rls = await run('test');
+      expect(rls.code, rls.stdout + rls.stderr).toBe(1);
+      expect(rls.stdout).toMatch(/^✗ BASE_TABLE_RLS: row-level security is enabled on the governed base table analytics\.sales\.orders .*; meshward never changes base tables: disable row-level security/m);
+      expect(rls.stdout).toMatch(/^\d+ passed, \d+ failed, 1 finding contradicts the model \(model and live target '.*'\)$/m);
+      const asJson = await run('test', '--json');
+      expect(asJson.code).toBe(1);
+      expect(json<{ contradicting: number; bypasses: { code: string }[] }>(asJson.stdout)).toMatchObject({ contradicting: 1, bypasses: [{ code: 'BASE_TABLE_RLS' }] });
+    } finally {
+      await dba('ALTER TABLE sales.orders DISABLE ROW LEVEL SECURITY');
+    }
+    await dba('ALTER TABLE sales.stores RENAME COLUMN city TO town');
+    try {
+      const renamed = await run('test');
+      expect(renamed.code).toBe(1);
+      expect(renamed.stdout).toMatch(/^✗ BASE_TABLE_COLUMNS: .*analytics\.sales\.stores.*column "city" is gone/m);
+    } finally {
+      await dba('ALTER TABLE sales.stores RENAME COLUMN town TO city');
+    }
+    const fine = await run('test');
+    expect(fine.code, fine.stdout).toBe(0);
+    expect(fine.stdout).not.toMatch(/contradict/);
+  });
 });
