@@ -80,7 +80,7 @@ export function tableAnswer(label: string, resolved: Resolved | null, base: Base
   return {
     label,
     readable: true,
-    columns: new Map(access.columns.map((c) => [c.name, c.access === 'partial' ? { access: c.access, keepLast: c.keepLast ?? KEEP_LAST_DEFAULT } : { access: c.access }])),
+    columns: new Map(access.columns.map((c) => [c.name, internRule(base, c.name, c.access === 'partial' ? { access: c.access, keepLast: c.keepLast ?? KEEP_LAST_DEFAULT } : { access: c.access })])),
     visible(index) {
       return (memo[index] ??= access.filters.every((f) => evaluate(f.candidate.expr, base.rows[index]!, who, columnTypes) === true));
     },
@@ -117,11 +117,29 @@ export function ruleText(rule: ColumnRule): string {
   return rule.access === 'partial' ? `partial keep_last ${rule.keepLast ?? KEEP_LAST_DEFAULT}` : rule.access;
 }
 
-/** Memoised per base table: (row, column, rule) -> exact normalised value, and -> every allowed value. */
-const exactValues = new WeakMap<BaseRows, Map<string, string>>();
-const allowedSets = new WeakMap<BaseRows, Map<string, ReadonlySet<string>>>();
+/**
+ * Memoised per base table, rule object and column: row index -> exact normalised value, and ->
+ * every allowed value. Keyed by object identity (no key string is built per cell: the checker
+ * looks up millions of cells per plan); `tableAnswer` interns its rules per base table, column and
+ * masking so that every principal's answer shares one memo.
+ */
+type RowMemo<T> = WeakMap<BaseRows, WeakMap<ColumnRule, Map<string, T[]>>>;
+const exactValues: RowMemo<string> = new WeakMap();
+const allowedSets: RowMemo<ReadonlySet<string>> = new WeakMap();
+/** Interned rules per base table: `column\0access:keepLast` -> the one rule object. */
+const internedRules = new WeakMap<BaseRows, Map<string, ColumnRule>>();
 /** Memoised primary key text -> row index per base table. */
 const rowIndexes = new WeakMap<BaseRows, Map<string, number>>();
+
+function internRule(base: BaseRows, column: string, rule: ColumnRule): ColumnRule {
+  let rules = internedRules.get(base);
+  if (!rules) internedRules.set(base, (rules = new Map()));
+  const key = `${column}\u0000${rule.access}:${rule.keepLast ?? ''}`;
+  const known = rules.get(key);
+  if (known) return known;
+  rules.set(key, rule);
+  return rule;
+}
 
 /** The base row index of a primary key text, or undefined when no base row has it. */
 export function rowIndexOf(base: BaseRows, pk: string): number | undefined {
@@ -134,26 +152,24 @@ export function rowIndexOf(base: BaseRows, pk: string): number | undefined {
   return index.get(pk);
 }
 
-function memoKey(row: number, column: string, rule: ColumnRule): string {
-  return `${row}\u0000${column}\u0000${rule.access}:${rule.keepLast ?? ''}`;
+function rowMemo<T>(memo: RowMemo<T>, base: BaseRows, column: string, rule: ColumnRule): T[] {
+  let byRule = memo.get(base);
+  if (!byRule) memo.set(base, (byRule = new WeakMap()));
+  let byColumn = byRule.get(rule);
+  if (!byColumn) byRule.set(rule, (byColumn = new Map()));
+  let rows = byColumn.get(column);
+  if (!rows) byColumn.set(column, (rows = []));
+  return rows;
 }
 
 function exactValue(base: BaseRows, row: number, column: string, rule: ColumnRule): string {
-  let memo = exactValues.get(base);
-  if (!memo) exactValues.set(base, (memo = new Map()));
-  const key = memoKey(row, column, rule);
-  let v = memo.get(key);
-  if (v === undefined) memo.set(key, (v = ruleValue(rule, base.rows[row]![column], base.types.get(column) ?? 'other')));
-  return v;
+  const memo = rowMemo(exactValues, base, column, rule);
+  return (memo[row] ??= ruleValue(rule, base.rows[row]![column], base.types.get(column) ?? 'other'));
 }
 
 function allowedSet(base: BaseRows, row: number, column: string, rule: ColumnRule): ReadonlySet<string> {
-  let memo = allowedSets.get(base);
-  if (!memo) allowedSets.set(base, (memo = new Map()));
-  const key = memoKey(row, column, rule);
-  let v = memo.get(key);
-  if (v === undefined) memo.set(key, (v = allowedValues(rule, base.rows[row]![column], base.types.get(column) ?? 'other')));
-  return v;
+  const memo = rowMemo(allowedSets, base, column, rule);
+  return (memo[row] ??= allowedValues(rule, base.rows[row]![column], base.types.get(column) ?? 'other'));
 }
 
 /** Fast path: the model shows the row and gives exactly this value (or NULL, the strictest mask). */

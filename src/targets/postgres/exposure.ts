@@ -41,7 +41,7 @@ export interface PostgresExposureOptions {
 
 /** The probe, plus how much it read. */
 export interface PostgresExposureProbe extends ExposureProbe {
-  /** View × step observations made (`views`), and how many of them were read again (`read`). */
+  /** Principal × view × step observations made (`views`), and how many of them were read again (`read`). */
   readonly reads: { readonly views: number; readonly read: number };
 }
 
@@ -73,6 +73,8 @@ export function postgresExposureProbe(
   const assembled = new Map<string, { from: (readonly ObservedRow[] | null)[]; observation: Observation }>();
   /** The catalog state the cached reads were made under. */
   let fingerprint: Fingerprint | undefined;
+  /** Per principal, the closure fingerprint its cached reads were made under. */
+  const previousPrints = new Map<string, string>();
   const reads = { views: 0, read: 0 };
 
   /** A group's role: the new model's name, else the old model's (a group being removed). */
@@ -158,24 +160,27 @@ export function postgresExposureProbe(
   }
 
   /**
-   * Reads `views` as every principal into `seen` (null: not readable); `careful` wraps every
-   * SELECT in its own savepoint. Runs inside the step savepoint, which the caller rolls back.
+   * Reads, for each principal, the views `wanted` lists for it into `seen` (null: not readable);
+   * `careful` wraps every SELECT in its own savepoint. Runs inside the step savepoint, which the
+   * caller rolls back.
    */
-  async function readViews(principals: readonly (readonly string[])[], views: readonly string[], careful: boolean): Promise<void> {
-    const roles = await createProbeRoles(principals);
+  async function readViews(wanted: readonly { readonly principal: readonly string[]; readonly views: readonly string[] }[], careful: boolean): Promise<void> {
+    const roles = await createProbeRoles(wanted.map((w) => w.principal));
+    const views = [...new Set(wanted.flatMap((w) => w.views))];
+    const viewIndex = new Map(views.map((v, i) => [v, i]));
     const readable = await readablePairs(roles, views);
     for (const [p, role] of roles.entries()) {
       let roleSet = false;
-      for (const [v, view] of views.entries()) {
+      for (const view of wanted[p]!.views) {
         let rows: Record<string, unknown>[] | undefined;
-        if (readable.has(`${p}:${v}`)) {
+        if (readable.has(`${p}:${viewIndex.get(view)!}`)) {
           if (!roleSet) {
             await conn.exec(`SET LOCAL ROLE ${quoteIdent(role)}`);
             roleSet = true;
           }
           rows = careful ? await selectCarefully(view) : (await conn.query(`SELECT * FROM ${view}`)).rows;
         }
-        seen.set(seenKey(principals[p]!, view), rows ? observedRows(bases.get(tableOfView.get(view)!)!, rows) : null);
+        seen.set(seenKey(wanted[p]!.principal, view), rows ? observedRows(bases.get(tableOfView.get(view)!)!, rows) : null);
       }
     }
   }
@@ -218,21 +223,29 @@ export function postgresExposureProbe(
       for (const [t, views] of tableViews.entries()) for (const v of views) tableOfView.set(v, tables[t]!);
       const views = [...new Set(tableViews.flat())];
       const now = options.reuseUnchanged === false ? undefined : await fingerprints(conn, views, attributeTables);
-      const stale = views.filter((v) => !now || !fingerprint || now.roles !== fingerprint.roles || now.views.get(v) !== fingerprint.views.get(v) || principals.some((p) => !seen.has(seenKey(p, v))));
-      if (stale.length) {
+      // Per principal: what its reads depend on beyond the views (its probe role's closure).
+      const principalPrints = now ? principals.map((p) => now.principal(p.map(roleOf).filter((r): r is string => r !== undefined))) : [];
+      const wanted: { principal: readonly string[]; views: string[] }[] = [];
+      for (const [i, p] of principals.entries()) {
+        const samePrincipal = now !== undefined && fingerprint !== undefined && principalPrints[i] === previousPrints.get(p.join('\u0000'));
+        const stale = views.filter((v) => !samePrincipal || now!.views.get(v) !== fingerprint!.views.get(v) || !seen.has(seenKey(p, v)));
+        if (stale.length) wanted.push({ principal: p, views: stale });
+        reads.read += stale.length;
+      }
+      if (wanted.length) {
         try {
-          await readViews(principals, stale, false);
+          await readViews(wanted, false);
         } catch (e) {
           if (!stepOpen) throw e;
           // The catalog allowed a read the executor refused: read this step again, read by read.
           await undoStep();
-          await readViews(principals, stale, true);
+          await readViews(wanted, true);
         }
         await undoStep();
       }
       fingerprint = now;
-      reads.views += views.length;
-      reads.read += stale.length;
+      for (const [i, p] of principals.entries()) if (now) previousPrints.set(p.join('\u0000'), principalPrints[i]!);
+      reads.views += views.length * principals.length;
       // An observation nothing re-read is returned as the same object, so the checker can skip it.
       return principals.map((p) =>
         tableViews.map((vs, t) => {
@@ -255,26 +268,33 @@ export function postgresExposureProbe(
   };
 }
 
-/** The catalog state reads depend on: the role graph and the group attribute values, and per view everything its SELECT consults. */
+/** The catalog state reads depend on: per view everything its SELECT consults, and per principal its role closure. */
 interface Fingerprint {
-  /** Role graph and the rows of the attributes table(s). */
-  readonly roles: string;
   readonly views: ReadonlyMap<string, string>;
+  /** What a principal's reads depend on beyond the views, given its groups' role names. */
+  principal(roles: readonly string[]): string;
 }
 
 /**
- * What `SELECT * FROM view` as a role can depend on, read in one catalog query: the role graph
- * (roles with their superuser / inherit / bypassrls flags, every membership), and per view its
- * definition, options, owner, ACL and column ACLs, its schema's owner and ACL, and for every
- * relation it reads: owner, ACL, column ACLs, row-security flags and policies; and the rows of
- * the governance table of group attribute values, the one table a plan writes that views read.
+ * What `SELECT * FROM view` as a probe role can depend on, read in one catalog query per step:
+ *
+ * - per view: its definition, options, owner, ACL and column ACLs, its schema's owner and ACL, and
+ *   for every relation it reads: owner, ACL, column ACLs, row-security flags and policies; and
+ *   the closure of its owner (the view reads its relations with the owner's privileges);
+ * - per principal: the closure of its probe role — every role it is a member of, directly or not,
+ *   with the roles' flags (superuser, inherit, bypassrls) and every membership edge with its
+ *   options — and the rows of the governance table of group attribute values for those roles
+ *   (views read it with `pg_has_role(current_user, role, 'MEMBER')`: other roles' rows cannot
+ *   matter).
+ *
  * A plan never writes base data, never redefines functions and never changes settings, so two
- * steps with equal fingerprints read the same rows. (An absent view fingerprints as ''.)
+ * steps with equal view and principal fingerprints read the same rows; a membership granted to
+ * one group re-reads only the principals holding it. (An absent view fingerprints as ''.)
  */
 async function fingerprints(conn: Connection, views: readonly string[], attributeTables: readonly string[]): Promise<Fingerprint> {
   const { rows } = await conn.query(
     `WITH v AS (SELECT x.j::int AS j, pg_catalog.to_regclass(x.name) AS rel FROM unnest($1::text[]) WITH ORDINALITY AS x(name, j))
-     SELECT v.j, CASE WHEN c.oid IS NULL THEN '' ELSE pg_catalog.concat_ws('|',
+     SELECT v.j, c.relowner::text AS owner, CASE WHEN c.oid IS NULL THEN '' ELSE pg_catalog.concat_ws('|',
               c.oid, c.relkind, c.relowner, c.relacl, c.reloptions, c.relrowsecurity, c.relforcerowsecurity,
               pg_catalog.pg_get_viewdef(c.oid), n.nspowner, n.nspacl,
               (SELECT pg_catalog.string_agg(pg_catalog.concat_ws(':', a.attnum, a.attname, a.atttypid, a.attacl), ',' ORDER BY a.attnum)
@@ -287,25 +307,70 @@ async function fingerprints(conn: Connection, views: readonly string[], attribut
                 WHERE b.oid IN (SELECT d.refobjid FROM pg_catalog.pg_rewrite r
                                   JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND d.objid = r.oid
                                  WHERE r.ev_class = c.oid AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid <> c.oid))) END AS fp
-       FROM v LEFT JOIN pg_catalog.pg_class c ON c.oid = v.rel LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-     UNION ALL
-     SELECT 0, pg_catalog.concat_ws('|',
-              (SELECT pg_catalog.string_agg(m::text, ',' ORDER BY m::text) FROM pg_catalog.pg_auth_members m),
-              (SELECT pg_catalog.string_agg(pg_catalog.concat_ws(':', r.oid, r.rolname, r.rolsuper, r.rolinherit, r.rolbypassrls), ',' ORDER BY r.oid) FROM pg_catalog.pg_roles r))`,
+       FROM v LEFT JOIN pg_catalog.pg_class c ON c.oid = v.rel LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace`,
     [views],
   );
-  const byIndex = new Map(rows.map((r) => [Number(r.j), String(r.fp ?? '')]));
-  return { roles: `${byIndex.get(0) ?? ''}|${await attributeRows(conn, attributeTables)}`, views: new Map(views.map((v, i) => [v, byIndex.get(i + 1) ?? ''])) };
+  const { rows: roleRows } = await conn.query(
+    `SELECT r.oid::text AS oid, r.rolname::text AS name, pg_catalog.concat_ws(':', r.oid, r.rolname, r.rolsuper, r.rolinherit, r.rolbypassrls) AS fp FROM pg_catalog.pg_roles r`,
+  );
+  const { rows: edgeRows } = await conn.query('SELECT m.member::text AS member, m.roleid::text AS role, m::text AS fp FROM pg_catalog.pg_auth_members m');
+  const roleFp = new Map(roleRows.map((r) => [String(r.oid), String(r.fp)]));
+  const oidOf = new Map(roleRows.map((r) => [String(r.name), String(r.oid)]));
+  const nameOf = new Map(roleRows.map((r) => [String(r.oid), String(r.name)]));
+  const edgesOf = new Map<string, { role: string; fp: string }[]>();
+  for (const e of edgeRows) {
+    const list = edgesOf.get(String(e.member)) ?? [];
+    list.push({ role: String(e.role), fp: String(e.fp) });
+    edgesOf.set(String(e.member), list);
+  }
+  const attributes = await attributeRows(conn, attributeTables);
+  /** Roles reachable from `start` (oids) and the edges walked, as one text. */
+  const closure = (start: readonly string[]): { oids: Set<string>; text: string } => {
+    const oids = new Set<string>();
+    const parts: string[] = [];
+    const queue = [...start];
+    while (queue.length) {
+      const oid = queue.pop()!;
+      if (oids.has(oid)) continue;
+      oids.add(oid);
+      parts.push(`r${roleFp.get(oid) ?? oid}`);
+      for (const e of edgesOf.get(oid) ?? []) {
+        parts.push(`e${e.fp}`);
+        queue.push(e.role);
+      }
+    }
+    return { oids, text: parts.sort().join(',') };
+  };
+  const byIndex = new Map(rows.map((r) => [Number(r.j), { fp: String(r.fp ?? ''), owner: r.owner === null || r.owner === undefined ? null : String(r.owner) }]));
+  const ownerClosure = new Map<string, string>();
+  const viewPrint = (i: number): string => {
+    const row = byIndex.get(i);
+    if (!row) return '';
+    if (row.owner === null) return row.fp;
+    let owner = ownerClosure.get(row.owner);
+    if (owner === undefined) ownerClosure.set(row.owner, (owner = closure([row.owner]).text));
+    return `${row.fp}|owner:${owner}`;
+  };
+  return {
+    views: new Map(views.map((v, i) => [v, viewPrint(i + 1)])),
+    principal(roles) {
+      const start = roles.map((r) => oidOf.get(r)).filter((o): o is string => o !== undefined);
+      const { oids, text } = closure(start);
+      const names = new Set([...oids].map((o) => nameOf.get(o)!));
+      const rows = attributes.filter((a) => names.has(a.role)).map((a) => a.text);
+      return `${start.sort().join(',')}|${text}|${rows.join(',')}`;
+    },
+  };
 }
 
-/** The rows of each attributes table that exists at this step, as one text. */
-async function attributeRows(conn: Connection, tables: readonly string[]): Promise<string> {
+/** The rows of each attributes table that exists at this step, each with the role it belongs to. */
+async function attributeRows(conn: Connection, tables: readonly string[]): Promise<{ role: string; text: string }[]> {
   const { rows } = await conn.query('SELECT x.name FROM unnest($1::text[]) AS x(name) WHERE pg_catalog.to_regclass(x.name) IS NOT NULL', [tables]);
-  const out: string[] = [];
+  const out: { role: string; text: string }[] = [];
   for (const r of rows) {
     // the name is qualified() output, read back from our own parameter: quoted already
-    const { rows: data } = await conn.query(`SELECT pg_catalog.json_agg(pg_catalog.json_build_array(a.role, a.attribute, a.type, a.value) ORDER BY a.role, a.attribute, a.value)::text AS v FROM ${String(r.name)} AS a`);
-    out.push(`${String(r.name)}=${String(data[0]?.v ?? '')}`);
+    const { rows: data } = await conn.query(`SELECT a.role::text AS role, pg_catalog.json_build_array(a.role, a.attribute, a.type, a.value)::text AS v FROM ${String(r.name)} AS a ORDER BY a.role, a.attribute, a.value`);
+    for (const d of data) out.push({ role: String(d.role), text: `${String(r.name)}=${String(d.v)}` });
   }
-  return out.join('|');
+  return out;
 }
