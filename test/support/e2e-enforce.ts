@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import type { TargetSession } from '../../src/session/open-target.js';
-import { compare, expected, observe, primaryKeys, readBase } from '../../src/targets/postgres/verify.js';
+import { compare, expected, observeAll, primaryKeys, readBase, type BaseTable } from '../../src/targets/postgres/verify.js';
 
 /**
  * The differential enforcement check shared by the e2e suites: every principal (by default every
@@ -22,6 +22,7 @@ export async function enforcement(session: TargetSession, principals?: readonly 
   const problems: string[] = [];
   let cells = 0;
   let readable = 0;
+  const bases: BaseTable[] = [];
   for (const table of session.resolved.tables) {
     if (tables && !tables.includes(table.table.name)) continue;
     const pk = pks.get(table.table.key);
@@ -29,12 +30,16 @@ export async function enforcement(session: TargetSession, principals?: readonly 
       problems.push(`${table.table.name} has no primary key`);
       continue;
     }
-    const base = await readBase(session.conn, table, pk);
-    for (const groups of who) {
+    bases.push(await readBase(session.conn, table, pk));
+  }
+  // One principal transaction per principal, reading every table.
+  for (const groups of who) {
+    const seen = await observeAll(session.conn, session.ctx, session.resolved, bases, groups);
+    for (const [i, base] of bases.entries()) {
       const want = expected(session.resolved, base, groups);
-      const got = await observe(session.conn, session.ctx, session.resolved, base, groups);
+      const got = seen[i]!;
       if (got.readable) readable++;
-      for (const p of compare(got, want)) problems.push(`${groups.join('+')} on ${table.table.name}: ${p}`);
+      for (const p of compare(got, want)) problems.push(`${groups.join('+')} on ${base.table.table.name}: ${p}`);
       cells += [...want.rows.values()].reduce((n, r) => n + Object.keys(r).length, 0);
     }
   }

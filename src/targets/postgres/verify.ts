@@ -87,28 +87,43 @@ export function expected(resolved: Resolved, base: BaseTable, groups: readonly s
   return { readable: true, rows };
 }
 
-/** Queries the managed view as the principal; permission denied means not readable. */
+/** What `groups` see of one governed table through its managed view (see `observeAll`). */
 export async function observe(conn: Connection, ctx: TargetContext, resolved: Resolved, base: BaseTable, groups: readonly string[]): Promise<Observation> {
-  const view = consumerView(resolved, ctx, base.table);
+  return (await observeAll(conn, ctx, resolved, [base], groups))[0]!;
+}
+
+/**
+ * What `groups` see of each of `bases` through the managed views, in ONE principal transaction
+ * (probe.ts's asPrincipal: created, used and rolled back), each SELECT in its own savepoint so
+ * that a view it may not read (permission denied) is `readable: false` and the rest still read.
+ */
+export async function observeAll(conn: Connection, ctx: TargetContext, resolved: Resolved, bases: readonly BaseTable[], groups: readonly string[]): Promise<Observation[]> {
   return asPrincipal(conn, ctx, groups, async () => {
-    try {
+    const out: Observation[] = [];
+    for (const base of bases) {
+      const view = consumerView(resolved, ctx, base.table);
       await conn.exec('SAVEPOINT meshward_observe');
-      const { rows } = await conn.query(`SELECT * FROM ${view}`);
-      const out = new Map<string, Record<string, string>>();
-      for (const row of rows) {
-        const cells: Record<string, string> = {};
-        for (const [k, v] of Object.entries(row)) cells[k] = normalize(v, base.types.get(k));
-        // Key by the primary key's CLEAR value only when the key is not masked; else by position.
-        out.set(base.pk.map((c) => cells[c] ?? 'NULL').join('|'), cells);
+      try {
+        const { rows } = await conn.query(`SELECT * FROM ${view}`);
+        await conn.exec('RELEASE SAVEPOINT meshward_observe');
+        const seen = new Map<string, Record<string, string>>();
+        for (const row of rows) {
+          const cells: Record<string, string> = {};
+          for (const [k, v] of Object.entries(row)) cells[k] = normalize(v, base.types.get(k));
+          // Key by the primary key's CLEAR value only when the key is not masked; else by position.
+          seen.set(base.pk.map((c) => cells[c] ?? 'NULL').join('|'), cells);
+        }
+        out.push({ readable: true, rows: seen });
+      } catch (e) {
+        if ((e as { code?: string }).code === '42501' || /permission denied/i.test((e as Error).message)) {
+          await conn.exec('ROLLBACK TO SAVEPOINT meshward_observe; RELEASE SAVEPOINT meshward_observe');
+          out.push({ readable: false, rows: new Map() });
+          continue;
+        }
+        throw e;
       }
-      return { readable: true, rows: out };
-    } catch (e) {
-      if ((e as { code?: string }).code === '42501' || /permission denied/i.test((e as Error).message)) {
-        await conn.exec('ROLLBACK TO SAVEPOINT meshward_observe');
-        return { readable: false, rows: new Map() };
-      }
-      throw e;
     }
+    return out;
   });
 }
 
