@@ -1,4 +1,4 @@
-import { PGlite } from '@electric-sql/pglite';
+import { freshPGlite } from './fresh-pglite.js';
 import fc from 'fast-check';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -61,7 +61,7 @@ describe.runIf(ENGINES.includes(engine))(`exposure window, random model changes 
 
   beforeAll(async () => {
     if (engine === 'pglite') {
-      const db = await PGlite.create();
+      const db = await freshPGlite();
       conn = pgliteConnection(db);
       cleanup = () => conn.close();
       return;

@@ -1,3 +1,4 @@
+import { freshPGlite } from '../../support/fresh-pglite.js';
 import { readFileSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import fc from 'fast-check';
@@ -146,7 +147,7 @@ const candidatesArb = (methods: readonly MaskMethod[]) =>
 describe('mask CASE on PGlite agrees with strictest() for every waiver subset', () => {
   let db: PGlite;
   beforeAll(async () => {
-    db = await PGlite.create();
+    db = await freshPGlite();
     await db.exec(
       [
         ...EXEMPT_GROUPS.map((g) => `CREATE ROLE ${roleOf(g)} NOLOGIN;`),
@@ -209,7 +210,7 @@ describe('mask CASE on PGlite agrees with strictest() for every waiver subset', 
 describe('the example repository applied to PGlite', () => {
   let db: PGlite;
   beforeAll(async () => {
-    db = await PGlite.create();
+    db = await freshPGlite();
     await db.exec(readFileSync('policies/warehouse/acme.sql', 'utf8'));
     const { steps } = compileAndRender(example, ctx);
     await db.exec(['BEGIN;', ...steps.flatMap((s) => s.sql), 'COMMIT;'].join('\n'));

@@ -1,3 +1,4 @@
+import { freshPGlite } from '../../support/fresh-pglite.js';
 import { PGlite } from '@electric-sql/pglite';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -48,7 +49,7 @@ describe('splitStatements', () => {
   });
 
   it('runs what it splits on PGlite', async () => {
-    const db = await PGlite.create();
+    const db = await freshPGlite();
     try {
       const sql = "CREATE TABLE a (v text DEFAULT 'x;y');\nCREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END;\nINSERT INTO a VALUES (f()::text);";
       for (const s of splitStatements(sql)) await db.exec(s.text);
@@ -143,7 +144,7 @@ describe('connection helpers', () => {
   let db: PGlite;
   let conn: Connection;
   beforeAll(async () => {
-    db = await PGlite.create();
+    db = await freshPGlite();
     conn = pgliteConnection(db);
     await conn.exec('CREATE TABLE t (id int PRIMARY KEY)');
   });

@@ -1,3 +1,4 @@
+import { freshPGlite } from '../../support/fresh-pglite.js';
 import { PGlite } from '@electric-sql/pglite';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -42,7 +43,7 @@ describe('drift (PGlite)', () => {
   let conn: Connection;
   const ctx = ctxFor();
   beforeAll(async () => {
-    conn = pgliteConnection(await PGlite.create());
+    conn = pgliteConnection(await freshPGlite());
   });
   afterAll(async () => conn.close());
   beforeEach(async () => {

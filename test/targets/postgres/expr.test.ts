@@ -1,3 +1,4 @@
+import { freshPGlite } from '../../support/fresh-pglite.js';
 import { PGlite } from '@electric-sql/pglite';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -213,7 +214,7 @@ describe('filter SQL on PGlite agrees with evaluate()', () => {
   let db: PGlite;
   let rows: Record<string, unknown>[];
   beforeAll(async () => {
-    db = await PGlite.create();
+    db = await freshPGlite();
     const roles = GROUPS.map((g) => `CREATE ROLE ${quoteIdent(roleOf(g.name))} NOLOGIN;`);
     const memberships = GROUPS.flatMap((g) => g.memberOf.map((p) => `GRANT ${quoteIdent(roleOf(p))} TO ${quoteIdent(roleOf(g.name))};`));
     const data = sampleRows();

@@ -1,3 +1,4 @@
+import { freshPGlite } from '../../support/fresh-pglite.js';
 import { PGlite } from '@electric-sql/pglite';
 import fc from 'fast-check';
 import YAML from 'yaml';
@@ -93,7 +94,7 @@ function repository(n: Names): { files: { path: string; text: string }[]; invent
 describe('hostile names', () => {
   let db: PGlite;
   beforeAll(async () => {
-    db = await PGlite.create();
+    db = await freshPGlite();
     await db.exec(`CREATE TABLE public.sentinel (id int); INSERT INTO public.sentinel VALUES (42);`);
   });
   afterAll(async () => db.close());

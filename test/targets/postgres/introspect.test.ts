@@ -1,3 +1,4 @@
+import { freshPGlite } from '../../support/fresh-pglite.js';
 import { PGlite } from '@electric-sql/pglite';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -58,7 +59,7 @@ describe('introspect (PGlite)', () => {
   let conn: Connection;
   const ctx = ctxFor();
   beforeAll(async () => {
-    conn = pgliteConnection(await PGlite.create());
+    conn = pgliteConnection(await freshPGlite());
   });
   afterAll(async () => conn.close());
   beforeEach(async () => {

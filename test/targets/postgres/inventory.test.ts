@@ -1,3 +1,4 @@
+import { freshPGlite } from '../../support/fresh-pglite.js';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readInventory, quoteIdent, type QueryFn } from '../../../src/targets/postgres/inventory.js';
@@ -7,7 +8,7 @@ describe('readInventory', () => {
   let statements: string[];
   let query: QueryFn;
   beforeAll(async () => {
-    db = await PGlite.create();
+    db = await freshPGlite();
     await db.exec(`
       CREATE SCHEMA b;
       CREATE SCHEMA a;

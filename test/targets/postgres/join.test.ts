@@ -1,3 +1,4 @@
+import { freshPGlite } from '../../support/fresh-pglite.js';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPlan, joinedRenderer, type Plan } from '../../../src/plan/plan.js';
@@ -43,7 +44,7 @@ async function catalog(db: PGlite): Promise<unknown> {
 }
 
 async function applied(statements: readonly string[]): Promise<PGlite> {
-  const db = await PGlite.create();
+  const db = await freshPGlite();
   await db.exec(FIXTURE_SQL);
   await db.exec(['BEGIN;', ...statements, 'COMMIT;'].join('\n'));
   return db;

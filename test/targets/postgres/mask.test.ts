@@ -1,3 +1,4 @@
+import { freshPGlite } from '../../support/fresh-pglite.js';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NeutralType } from '../../../src/model/neutral-types.js';
@@ -61,7 +62,7 @@ const KEEP = [1, 2, 4, 16];
 describe('mask SQL on PGlite', () => {
   let db: PGlite;
   beforeAll(async () => {
-    db = await PGlite.create();
+    db = await freshPGlite();
     const ddl: string[] = [];
     CASES.forEach((c, i) => {
       ddl.push(`CREATE TABLE t${i} (id int PRIMARY KEY, v ${c.native});`);

@@ -1,3 +1,4 @@
+import { freshPGlite } from '../../support/fresh-pglite.js';
 import { PGlite } from '@electric-sql/pglite';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -88,7 +89,7 @@ interface Engine {
 const pglite: Engine = {
   name: 'PGlite',
   async open() {
-    const conn = pgliteConnection(await PGlite.create());
+    const conn = pgliteConnection(await freshPGlite());
     return { conn, drop: () => conn.close() };
   },
 };
@@ -208,7 +209,7 @@ for (const engine of [pglite, server]) {
 
 describe('a read that runs out of lock-table entries', () => {
   it('fails with one line naming the cause and what to do', async () => {
-    const conn = pgliteConnection(await PGlite.create());
+    const conn = pgliteConnection(await freshPGlite());
     try {
       // the server's answer when the shared lock table is full, on the views query
       const full: Connection = {

@@ -1,3 +1,4 @@
+import { freshPGlite } from '../../support/fresh-pglite.js';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,7 +65,7 @@ describe('golden SQL', () => {
 describe('the fixture applied to PGlite', () => {
   let db: PGlite;
   beforeAll(async () => {
-    db = await PGlite.create();
+    db = await freshPGlite();
     await db.exec(FIXTURE_SQL);
     const { steps } = compileAndRender(fixture, fixtureCtx);
     await db.exec(['BEGIN;', ...steps.flatMap((s) => s.sql), 'COMMIT;'].join('\n'));

@@ -1,3 +1,4 @@
+import { freshPGlite } from '../../support/fresh-pglite.js';
 import { PGlite } from '@electric-sql/pglite';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -52,7 +53,7 @@ describe('recorded state (PGlite)', () => {
       stamped: boolean;
     }[];
   beforeAll(async () => {
-    conn = pgliteConnection(await PGlite.create());
+    conn = pgliteConnection(await freshPGlite());
   });
   afterAll(async () => conn.close());
   beforeEach(async () => {

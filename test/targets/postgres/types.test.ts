@@ -1,3 +1,4 @@
+import { freshPGlite } from '../../support/fresh-pglite.js';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NeutralType } from '../../../src/model/neutral-types.js';
@@ -51,7 +52,7 @@ describe('neutralTypeOf', () => {
 describe('format_type spellings from a live engine', () => {
   let db: PGlite;
   beforeAll(async () => {
-    db = await PGlite.create();
+    db = await freshPGlite();
     await db.exec(`
       CREATE SCHEMA t;
       CREATE TYPE t.mood AS ENUM ('ok', 'meh');
