@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
+import { buildOnce } from './build-once.js';
 
 /**
  * A throwaway copy of the example repository bound to a fresh engine: the embedded PGlite (a new
@@ -84,20 +85,7 @@ async function exampleTemplate(): Promise<string> {
   }
   const home = join(tmpdir(), `meshward-pglite-example-${hash.digest('hex').slice(0, 16)}`);
   const data = join(home, 'data');
-  if (existsSync(join(home, 'ready'))) return data;
-  const lock = `${home}.lock`;
-  for (const started = Date.now(); ; ) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch {
-      if (existsSync(join(home, 'ready'))) return data;
-      if (Date.now() - started > 180_000) throw new Error(`waited 3 minutes for ${lock}; remove it if no test run is building the template`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-  try {
-    if (existsSync(join(home, 'ready'))) return data;
+  await buildOnce(join(home, 'ready'), `${home}.lock`, async () => {
     rmSync(home, { recursive: true, force: true });
     const repo = join(home, 'repo');
     cpSync(join(REPO_ROOT, 'policies'), repo, { recursive: true, filter: (p) => !p.includes('/.meshward') });
@@ -107,10 +95,8 @@ async function exampleTemplate(): Promise<string> {
     renameSync(join(repo, '.meshward', 'local'), data);
     rmSync(repo, { recursive: true, force: true });
     writeFileSync(join(home, 'ready'), new Date().toISOString());
-    return data;
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
+  });
+  return data;
 }
 
 function withDatabase(url: string, database: string): string {

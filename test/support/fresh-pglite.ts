@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { buildOnce } from './build-once.js';
 
 /**
  * A new, empty in-memory PGlite — what `PGlite.create()` gives — without running initdb each
@@ -26,27 +27,12 @@ function freshDump(): Promise<string> {
 async function makeDump(): Promise<string> {
   const version = createHash('sha256').update(readFileSync(join(REPO_ROOT, 'node_modules/@electric-sql/pglite/package.json'))).digest('hex').slice(0, 16);
   const file = join(tmpdir(), `meshward-pglite-fresh-${version}.tar`);
-  if (existsSync(file)) return file;
-  const lock = `${file}.lock`;
-  for (const started = Date.now(); ; ) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch {
-      if (existsSync(file)) return file;
-      if (Date.now() - started > 120_000) throw new Error(`waited 2 minutes for ${lock}; remove it if no test run is making the dump`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  try {
-    if (existsSync(file)) return file;
+  await buildOnce(file, `${file}.lock`, async () => {
     const db = await PGlite.create();
     const tar = await db.dumpDataDir('none');
     await db.close();
     writeFileSync(`${file}.part`, Buffer.from(await tar.arrayBuffer()));
     renameSync(`${file}.part`, file); // readers never see half a file
-    return file;
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
+  }, 120_000);
+  return file;
 }
