@@ -288,6 +288,8 @@ export interface AuditStateWrite {
   readonly rows: number;
   /** The first keys written (at most 50), sorted. */
   readonly keys: readonly string[];
+  /** A write that only removed rows (rows 0): the first keys it removed (at most 50), sorted. */
+  readonly removed?: readonly string[];
 }
 
 /** Facts read inside the append transaction, for the record being sealed. */
