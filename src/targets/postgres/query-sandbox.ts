@@ -27,6 +27,13 @@ import { asPrincipal } from './probe.js';
  *    and `search_path` are pinned, and the statement runs wrapped as `SELECT * FROM (<statement>) AS q` — the exact
  *    text the parser saw as the one statement, so that a server reading it differently meets a
  *    syntax error, never a second statement.
+ *    Before the role is switched (still as the connecting identity, search_path already pinned),
+ *    every relation the parse tree names (each RangeVar that is not a WITH query's name in scope)
+ *    is resolved through the catalog (to_regclass) and must be a managed view meshward made for
+ *    consumers — compiled from the model AND recorded by apply in `<gov>.state` — or a relation of
+ *    pg_catalog / information_schema. Anything else is refused by name: a view of any other schema
+ *    can call any function, and a function can `set_config('role', …)` back to the connecting
+ *    identity, read a governed base table, and switch back before the check below.
  * 3. After it, still inside the transaction, `current_user` and the `role` setting must still be
  *    the probe; otherwise the rows are thrown away and the query refused.
  */
