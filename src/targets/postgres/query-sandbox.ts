@@ -4,7 +4,7 @@ import type { Connection, TargetContext } from '../target.js';
 import { quoteIdent } from './naming.js';
 import { namesForResolved } from './native-names.js';
 import { compile } from './compile.js';
-import { keys, qualified } from './objects.js';
+import { keys, qualified, type ViewSpec } from './objects.js';
 import { asPrincipal } from './probe.js';
 
 /**
@@ -30,7 +30,8 @@ import { asPrincipal } from './probe.js';
  *    Before the role is switched (still as the connecting identity, search_path already pinned),
  *    every relation the parse tree names (each RangeVar that is not a WITH query's name in scope)
  *    is resolved through the catalog (to_regclass) and must be a managed view meshward made for
- *    consumers — compiled from the model AND recorded by apply in `<gov>.state` — or a relation of
+ *    consumers — compiled from the model AND recorded by apply in `<gov>.state`, owned by the
+ *    owner role the model names — or a relation of
  *    pg_catalog / information_schema. Anything else is refused by name: a view of any other schema
  *    can call any function, and a function can `set_config('role', …)` back to the connecting
  *    identity, read a governed base table, and switch back before the check below.
@@ -215,23 +216,27 @@ const CATALOG_SCHEMAS = new Set(['pg_catalog', 'information_schema']);
 const ALLOWED = "query --as reads only meshward's managed views (made by apply for consumers) and PostgreSQL's catalogs (pg_catalog, information_schema)";
 
 /**
- * Keys of the relations meshward made for consumers and may be read: the managed views the model
- * compiles to that apply has also recorded in the governance state (`<gov>.state`). Read as the
- * connecting identity, inside the sandbox transaction.
+ * The relations meshward made for consumers and that may be read, by key, with their owner: the
+ * managed views the model compiles to that apply has also recorded in the governance state
+ * (`<gov>.state`). Read as the connecting identity, inside the sandbox transaction.
  */
-async function consumerViews(conn: Connection, ctx: TargetContext, resolved: Resolved | undefined): Promise<Set<string>> {
-  if (!resolved) return new Set();
+async function consumerViews(conn: Connection, ctx: TargetContext, resolved: Resolved | undefined): Promise<Map<string, string>> {
+  if (!resolved) return new Map();
   // its own diagnostics: compiling here only names the views, it reports nothing
-  const compiled = new Set(compile(resolved, { ...ctx, diagnostics: new Diagnostics() }).filter((o) => o.kind === 'view').map((o) => o.key));
+  const compiled = new Map(
+    compile(resolved, { ...ctx, diagnostics: new Diagnostics() })
+      .filter((o) => o.kind === 'view')
+      .map((o) => [o.key, String((o.spec as ViewSpec).owner)] as const),
+  );
   if (compiled.size === 0) return compiled;
   const gov = namesForResolved(resolved, ctx.settings).governance;
   const { rows: has } = await conn.query(
     `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class AS c JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace WHERE n.nspname = $1::text AND c.relname = 'state' AND c.relkind IN ('r', 'p')) AS has_state`,
     [gov],
   );
-  if (has[0]?.has_state !== true) return new Set();
-  const { rows } = await conn.query(`SELECT s.key::text AS key FROM ${quoteIdent(gov)}."state" AS s WHERE s.kind = 'view' AND s.key = ANY ($1::text[])`, [[...compiled]]);
-  return new Set(rows.map((r) => String(r.key)));
+  if (has[0]?.has_state !== true) return new Map();
+  const { rows } = await conn.query(`SELECT s.key::text AS key FROM ${quoteIdent(gov)}."state" AS s WHERE s.kind = 'view' AND s.key = ANY ($1::text[])`, [[...compiled.keys()]]);
+  return new Map(rows.map((r) => [String(r.key), compiled.get(String(r.key))!]));
 }
 
 /**
@@ -243,7 +248,7 @@ async function checkRelations(conn: Connection, ctx: TargetContext, resolved: Re
   const relations = await relationsOf(statement);
   if (relations.length === 0) return;
   const { rows } = await conn.query(
-    `SELECT x.i::int AS i, n.nspname::text AS schema, c.relname::text AS name, c.relkind::text AS relkind
+    `SELECT x.i::int AS i, n.nspname::text AS schema, c.relname::text AS name, c.relkind::text AS relkind, pg_catalog.pg_get_userbyid(c.relowner)::text AS owner
      FROM unnest($1::text[]) WITH ORDINALITY AS x(name, i)
      LEFT JOIN pg_catalog.pg_class AS c ON c.oid = pg_catalog.to_regclass(x.name)
      LEFT JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
@@ -259,7 +264,8 @@ async function checkRelations(conn: Connection, ctx: TargetContext, resolved: Re
     const schema = String(row.schema);
     if (CATALOG_SCHEMAS.has(schema)) return;
     const found = qualified(schema, String(row.name));
-    if (row.relkind === 'v' && views.has(keys.view(schema, String(row.name)))) return;
+    const owner = views.get(keys.view(schema, String(row.name)));
+    if (row.relkind === 'v' && owner !== undefined && row.owner === owner) return; // made by meshward, still owned by its owner role
     throw new QueryRefused(`relation ${found} is not allowed: ${ALLOWED}`);
   });
 }

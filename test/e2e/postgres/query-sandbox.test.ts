@@ -188,6 +188,20 @@ describe.each(ENGINES)('query --as is a sandbox on %s', (engine) => {
     }
   });
 
+  it('a managed view no longer owned by meshward\'s owner role is refused (it is not the view apply made)', async () => {
+    const view = `"${t.prefix}sales"."stores"`;
+    await dba((q) => q(`ALTER VIEW ${view} OWNER TO CURRENT_USER`));
+    try {
+      const r = await query('SELECT count(*) FROM analytics.sales.stores');
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`relation "${t.prefix}sales"\\."stores" is not allowed`));
+    } finally {
+      await dba((q) => q(`ALTER VIEW ${view} OWNER TO "${t.prefix}owner"`));
+    }
+    const ok = await query('SELECT count(*) AS n FROM analytics.sales.stores');
+    expect(ok.code, ok.stderr).toBe(0);
+  });
+
   it('a governed base table and a missing relation are refused by name; catalogs and WITH names are allowed', async () => {
     const base = await query('SELECT count(*) FROM sales.customers');
     expect(base.code).toBe(1);
