@@ -46,7 +46,9 @@ export function describeWrites(writes: readonly AuditStateWrite[]): string {
   const rows = writes.reduce((n, w) => n + w.rows, 0);
   const keys = writes.flatMap((w) => w.keys);
   const shown = keys.slice(0, 3).join(', ');
-  return `${rows} recorded-state row${rows === 1 ? '' : 's'} in ${writes.length} transaction${writes.length === 1 ? '' : 's'} (${writes.map((w) => w.applied_at).join(', ')}): ${shown}${rows > 3 ? ', …' : ''}`;
+  const removed = writes.flatMap((w) => w.removed ?? []);
+  const removal = writes.some((w) => w.removed !== undefined) ? `; a transaction removed recorded-state rows${removed.length ? `: ${removed.slice(0, 3).join(', ')}${removed.length > 3 ? ', …' : ''}` : ''}` : '';
+  return `${rows} recorded-state row${rows === 1 ? '' : 's'} in ${writes.length} transaction${writes.length === 1 ? '' : 's'} (${writes.map((w) => w.applied_at).join(', ')})${rows ? `: ${shown}${rows > 3 ? ', …' : ''}` : ''}${removal}`;
 }
 
 export interface GapRecordInput extends RecordContext {

@@ -4,8 +4,9 @@
  * in which the PostgreSQL drivers (pg's connection-string parser, libpq's conninfo) accept a secret:
  *
  * - the password of a URL's userinfo, `postgres://user:SECRET@host` (also scheme-relative
- *   `//user:SECRET@host`, and a password holding `@`, `:` or spaces: up to the last `@` of the
- *   authority, as the URL parser splits it);
+ *   `//user:SECRET@host`, and a password holding any raw character — `@`, `:`, `#`, `/`, `?`,
+ *   spaces: up to the last `@` of the line), and the rest of a URL whose `user:` is followed by
+ *   something that is not a port and no `@` (a credential that cannot be located safely);
  * - a query parameter whose name — percent-decoded, as the parser decodes it — names a secret:
  *   `?password=`, `&sslpassword=`, `?pass%77ord=`, `token`, `access_token`, `api_key`,
  *   `client_secret`, … (the value is hidden up to the next `&`, `#` or line end);
@@ -33,7 +34,13 @@ function decodeName(raw: string): string {
   }
 }
 
-/** `//user:SECRET@host` → `//user:***@host`: the authority runs to the first `/`, `?`, `#` or line end; the userinfo to its last `@`. */
+/**
+ * `//user:SECRET@host` → `//user:***@host`. The password runs from the userinfo's first `:` to the
+ * LAST `@` of the line — whatever it holds in between, raw `#`, `/`, `?`, `@`, `:` or spaces, which
+ * a URL parser would refuse ("Invalid URL") or split elsewhere; hiding a little too much beats
+ * showing a password. Without an `@`, `//host:5432` is a host and port, but a `:` followed by
+ * anything other than a port (`//user:s3cr#et`, a URL cut short) hides the rest of the line.
+ */
 function maskUserinfo(text: string): string {
   let out = '';
   let i = 0;
@@ -41,17 +48,35 @@ function maskUserinfo(text: string): string {
     const at = text.indexOf('//', i);
     if (at < 0) break;
     const start = at + 2;
-    let end = start;
-    while (end < text.length && !'/?#\n\r'.includes(text[end]!)) end++;
-    const authority = text.slice(start, end);
-    const lastAt = authority.lastIndexOf('@');
-    const colon = authority.indexOf(':');
+    let lineEnd = start;
+    while (lineEnd < text.length && text[lineEnd] !== '\n' && text[lineEnd] !== '\r') lineEnd++;
+    const line = text.slice(start, lineEnd);
+    const lastAt = line.lastIndexOf('@');
+    const colon = line.indexOf(':');
     if (lastAt > 0 && colon >= 0 && colon < lastAt) {
-      out += text.slice(i, start) + authority.slice(0, colon + 1) + MASK + authority.slice(lastAt);
-    } else out += text.slice(i, end);
+      out += text.slice(i, start) + line.slice(0, colon + 1) + MASK;
+      i = start + lastAt;
+      continue;
+    }
+    let end = start;
+    while (end < lineEnd && !'/?#'.includes(text[end]!) && !/\s/.test(text[end]!)) end++;
+    const authority = text.slice(start, end);
+    if (!authority.includes('@') && !isHostPort(authority)) {
+      out += text.slice(i, start) + authority.slice(0, authority.indexOf(':') + 1) + MASK;
+      i = lineEnd;
+      continue;
+    }
+    out += text.slice(i, end);
     i = end;
   }
   return out + text.slice(i);
+}
+
+/** `host`, `host:5432`, `[::1]:5432`, `host:` — an authority without userinfo (no `:` before a non-port). */
+function isHostPort(authority: string): boolean {
+  const host = authority.startsWith('[') ? authority.slice(0, authority.indexOf(']') + 1) || authority : authority.split(':')[0]!;
+  const rest = authority.slice(host.length);
+  return rest === '' || /^:\d*$/.test(rest);
 }
 
 /** `?password=SECRET&x=1` → `?password=***&x=1`, for every parameter whose decoded name is a secret's. */

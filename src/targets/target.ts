@@ -288,6 +288,8 @@ export interface AuditStateWrite {
   readonly rows: number;
   /** The first keys written (at most 50), sorted. */
   readonly keys: readonly string[];
+  /** A write that only removed rows (rows 0): the first keys it removed (at most 50), sorted. */
+  readonly removed?: readonly string[];
 }
 
 /** Facts read inside the append transaction, for the record being sealed. */
@@ -364,9 +366,10 @@ export interface Target {
   rewriteNeutralNames?(sql: string, resolved: Resolved, ctx: TargetContext): string;
   /**
    * `meshward query --as`: runs exactly one read-only query (a SELECT) as a principal of the
-   * groups and returns its rows; refuses anything else with a message. Nothing survives it.
+   * groups and returns its rows; refuses anything else with a message. Nothing survives it. The
+   * query may read only the managed views `resolved` compiles to (and the engine's catalogs).
    */
-  queryAs?(conn: Connection, ctx: TargetContext, groups: readonly string[], sql: string): Promise<Record<string, unknown>[]>;
+  queryAs?(conn: Connection, ctx: TargetContext, groups: readonly string[], sql: string, resolved: Resolved): Promise<Record<string, unknown>[]>;
   /**
    * `meshward import`: reads what is already there — roles, grants, policies the engine has, and
    * meshward's own managed objects with their recorded specs — in a fixed number of catalog queries.

@@ -9,7 +9,7 @@ import { redactUrl } from '../../src/targets/postgres/connect.js';
 /**
  * Issue 8, item 7: one credential mask for every message, plan, audit record and import output.
  * Property: for random secrets in every form the drivers accept — a URL's userinfo password
- * (encoded or raw, holding `@`, `:` or spaces), `?password=`, `sslpassword`, a percent-encoded
+ * (encoded or raw, holding `@`, `:`, `#`, `/`, `?` or spaces; a URL cut short after it), `?password=`, `sslpassword`, a percent-encoded
  * parameter name, token parameters, scheme-relative URLs, conninfo `password=…` (quoted or not),
  * `PGPASSWORD=…`, JSON members — the masked text never contains the secret, in any form; and what
  * is not a secret (host, database, user, sslkey paths) stays readable.
@@ -52,6 +52,11 @@ function carriers(s: string, user: string, host: string, db: string): Carrier[] 
   ];
   // raw forms the driver also accepts (it encodes spaces itself; the userinfo runs to the last @)
   if (!/[/?#%\\]/.test(s)) out.push({ text: `postgres://${user}:${s}@${host}/${db}`, read: pw });
+  // raw forms it refuses ("Invalid URL": a raw #, / or ?) — then printed in the connection error as they are
+  else out.push({ text: `postgres://${user}:${s}@${host}/${db}` });
+  out.push({ text: `postgresql://${user}:${s}@${host}:5432/${db}?sslmode=require` }, { text: `//${user}:${s}@${host}` });
+  // a URL cut short, without host: the credential cannot be told from a host, so the rest is hidden
+  if (!s.includes('@') && /^[A-Za-z]/.test(s)) out.push({ text: `postgres://${user}:${s}` });
   if (rawOk(s)) {
     out.push({ text: `postgres://${user}@${host}/${db}?password=${s}`, read: pw });
     out.push({ text: `host=${host} password=${s} dbname=${db}` });
@@ -74,6 +79,19 @@ const contexts: ((t: string) => string)[] = [
 ];
 
 describe('maskSecrets', () => {
+  it.each([
+    ['postgres://deploy:s3cr#et99@db/x', 'postgres://deploy:***@db/x'],
+    ['postgres://deploy:s3cr/et99@db/x', 'postgres://deploy:***@db/x'],
+    ['postgres://deploy:s3cr?et99@db/x?sslmode=require', 'postgres://deploy:***@db/x?sslmode=require'],
+    ['postgres://deploy:a@b:c d#e/f?g@db:5432/x', 'postgres://deploy:***@db:5432/x'],
+    ["target 'prod': cannot connect to postgres://deploy:s3cr#et99@db/x: Invalid URL", "target 'prod': cannot connect to postgres://deploy:***@db/x: Invalid URL"],
+    ['postgres://deploy:s3cr#et99', 'postgres://deploy:***'],
+    ['postgres://deploy:s3cret99/x', 'postgres://deploy:***'],
+  ])('hides a raw or malformed userinfo password: %j', (input, masked) => {
+    expect(maskSecrets(input)).toBe(masked);
+    expect(redactUrl(input)).not.toMatch(/s3cr|et99/);
+  });
+
   it('never leaves a secret in any form the drivers accept, in any surrounding text', () => {
     fc.assert(
       fc.property(secret, alnum, alnum, alnum, fc.nat(), (s, user, host, db, which) => {
@@ -132,6 +150,8 @@ describe('maskSecrets', () => {
     expect(maskSecrets('postgres://deploy@db.example/analytics')).toBe('postgres://deploy@db.example/analytics');
     expect(maskSecrets('{"user":"deploy","password":"p\\"w"}')).toBe('{"user":"deploy","password":"***"}');
     expect(maskSecrets('relation "sales.customers" does not exist')).toBe('relation "sales.customers" does not exist');
+    expect(maskSecrets('postgres://db.example:5432/analytics')).toBe('postgres://db.example:5432/analytics');
+    expect(maskSecrets('postgres://[::1]:5432/analytics and //h/x')).toBe('postgres://[::1]:5432/analytics and //h/x');
     expect(isSecretName('sslkey')).toBe(false);
     expect(isSecretName('sslpassword')).toBe(true);
     expect(isSecretName('PGPASSWORD')).toBe(true);

@@ -23,7 +23,7 @@ export async function queryCommand(sql: string, options: QueryOptions): Promise<
     if (!s.target.queryAs || !s.target.rewriteNeutralNames) throw new ExitError(1, `target type ${s.decl.type} cannot run queries as a group`);
     const rewritten = s.target.rewriteNeutralNames(sql, s.resolved, s.ctx);
     try {
-      return { rewritten, rows: await s.target.queryAs(s.conn, s.ctx, options.as, rewritten) };
+      return { rewritten, rows: await s.target.queryAs(s.conn, s.ctx, options.as, rewritten, s.resolved) };
     } catch (e) {
       if (e instanceof ExitError) throw e;
       const message = e instanceof Error ? e.message : String(e);

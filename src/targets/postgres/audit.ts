@@ -2,6 +2,7 @@ import { GENESIS } from '../../audit/chain.js';
 import type { AuditHead, AuditRow, AuditSnapshot, AuditStateWrite, AuditStorage, Connection, TargetContext } from '../target.js';
 import { scopeOf } from './introspect.js';
 import { quoteIdent } from './naming.js';
+import { STATE_WRITTEN_KEY } from './state.js';
 
 /**
  * The target's copy of the audit trail, in the governance schema (governance.ts):
@@ -39,22 +40,47 @@ function parseHead(value: unknown): AuditHead | null {
   return typeof seq === 'number' && Number.isInteger(seq) && typeof hash === 'string' ? { seq, hash } : null;
 }
 
-async function stateAppliedAt(conn: Connection, state: string): Promise<string | null> {
-  const { rows } = await conn.query(`SELECT to_char(max(applied_at) AT TIME ZONE 'UTC', ${ISO_US}) AS t FROM ${state}`);
+/** The state-write marker (state.ts STATE_WRITTEN_KEY): its time as a timestamptz, null when absent or not a time. */
+const markerAt = (meta: string) =>
+  `(SELECT CASE WHEN jsonb_typeof(m.value -> 'at') = 'string' AND (m.value ->> 'at') ~ '^\\d{4}-\\d\\d-\\d\\dT[0-9:.]+([+-]\\d\\d(:\\d\\d)?|Z)$' THEN (m.value ->> 'at')::timestamptz END
+      FROM ${meta} AS m WHERE m.key = '${STATE_WRITTEN_KEY}')`;
+
+/**
+ * When the recorded state was last written: the later of its newest row and the state-write
+ * marker — a transaction that only removed rows moves the marker, not max(applied_at). A target
+ * written before the marker existed has none (greatest ignores the NULL).
+ */
+async function stateAppliedAt(conn: Connection, state: string, meta: string): Promise<string | null> {
+  const { rows } = await conn.query(`SELECT to_char(greatest((SELECT max(s.applied_at) FROM ${state} AS s), ${markerAt(meta)}) AT TIME ZONE 'UTC', ${ISO_US}) AS t`);
   const t = rows[0]?.t;
   return typeof t === 'string' ? t : null;
 }
 
-/** The state rows grouped by the transaction that wrote them (its applied_at), oldest first. */
-async function stateWrites(conn: Connection, state: string): Promise<AuditStateWrite[]> {
+/**
+ * The state rows grouped by the transaction that wrote them (its applied_at), oldest first; and
+ * the last write that only removed rows (the marker, when no row carries its time), with the keys
+ * it removed.
+ */
+async function stateWrites(conn: Connection, state: string, meta: string): Promise<AuditStateWrite[]> {
   const { rows } = await conn.query(
     `SELECT to_char(s.applied_at AT TIME ZONE 'UTC', ${ISO_US}) AS t, count(*)::int AS n, json_agg(s.key ORDER BY s.key)::text AS keys
        FROM ${state} AS s WHERE s.applied_at IS NOT NULL GROUP BY s.applied_at ORDER BY s.applied_at`,
   );
-  return rows.map((r) => {
+  const writes: AuditStateWrite[] = rows.map((r) => {
     const keys = JSON.parse(String(r.keys ?? '[]')) as string[];
     return { applied_at: String(r.t), rows: Number(r.n), keys: keys.slice(0, 50) };
   });
+  const { rows: marker } = await conn.query(
+    `SELECT to_char(${markerAt(meta)} AT TIME ZONE 'UTC', ${ISO_US}) AS t,
+            (SELECT CASE WHEN jsonb_typeof(m.value -> 'removed') = 'array' THEN (m.value -> 'removed')::text END FROM ${meta} AS m WHERE m.key = '${STATE_WRITTEN_KEY}') AS removed`,
+  );
+  const t = marker[0]?.t;
+  if (typeof t === 'string' && !writes.some((w) => w.applied_at === t)) {
+    const removed = (JSON.parse(String(marker[0]?.removed ?? '[]')) as unknown[]).map(String).slice(0, 50);
+    writes.push({ applied_at: t, rows: 0, keys: [], removed });
+    writes.sort((a, b) => (a.applied_at < b.applied_at ? -1 : a.applied_at > b.applied_at ? 1 : 0));
+  }
+  return writes;
 }
 
 export const postgresAudit: AuditStorage = {
@@ -76,7 +102,7 @@ export const postgresAudit: AuditStorage = {
         prev = last;
       }
       const seq = prev.seq + 1;
-      const sealed = seal({ seq, prev, stateAppliedAt: await stateAppliedAt(conn, t.state), ...(note ? { note } : {}) });
+      const sealed = seal({ seq, prev, stateAppliedAt: await stateAppliedAt(conn, t.state, t.meta), ...(note ? { note } : {}) });
       await conn.query(`INSERT INTO ${t.audit} (seq, at, record, hash) VALUES ($1, $2::timestamptz, $3::jsonb, $4)`, [seq, sealed.at, JSON.stringify(sealed.record), sealed.hash]);
       await conn.query(`INSERT INTO ${t.meta} (key, value) VALUES ('audit_head', $1::jsonb) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, [JSON.stringify({ seq, hash: sealed.hash })]);
       await conn.exec('COMMIT');
@@ -103,6 +129,6 @@ export const postgresAudit: AuditStorage = {
     }));
     parsed.sort((x, y) => x.seq - y.seq); // numeric, whatever order the rows came in
     const head = parseHead((await conn.query(`SELECT value::text AS value FROM ${t.meta} WHERE key = 'audit_head'`)).rows[0]?.value);
-    return { available: true, where, rows: parsed, head, stateAppliedAt: await stateAppliedAt(conn, t.state), stateWrites: await stateWrites(conn, t.state) };
+    return { available: true, where, rows: parsed, head, stateAppliedAt: await stateAppliedAt(conn, t.state, t.meta), stateWrites: await stateWrites(conn, t.state, t.meta) };
   },
 };

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import pg from 'pg';
-import { maskSecrets, scrubSecrets, secretsOf } from '../../audit/secrets.js';
+import { MASK, maskSecrets, scrubSecrets, secretsOf } from '../../audit/secrets.js';
 import type { Connection, TargetContext } from '../target.js';
 import type { BootstrapSource } from './embedded.js';
 
@@ -53,7 +53,13 @@ export function applicationName(): string {
 
 /** A connection URL for messages: no credential is ever shown (userinfo password, `?password=`, `sslpassword`, tokens; secrets.ts). */
 export function redactUrl(url: string): string {
-  return maskSecrets(url);
+  const masked = maskSecrets(url);
+  if (URL.canParse(url)) return masked;
+  // Not a URL the driver can read (a raw `#`, `/` or `?` in the password, …): which part is the
+  // credential cannot be told for sure, so the whole userinfo is hidden (masked text around it).
+  const scheme = masked.indexOf('//');
+  const lastAt = masked.lastIndexOf('@');
+  return scheme >= 0 && lastAt > scheme ? `${masked.slice(0, scheme + 2)}${MASK}${masked.slice(lastAt)}` : masked;
 }
 
 /**
@@ -96,7 +102,13 @@ async function pinSettings(conn: Connection, label: string): Promise<Connection>
 /** Connects to a PostgreSQL server through `pg`. */
 export async function connectUrl(url: string, opts: { readonly label?: string } = {}): Promise<Connection> {
   const label = opts.label ?? 'PostgreSQL';
-  const client = new pg.Client({ connectionString: url, application_name: applicationName() });
+  let client: pg.Client;
+  try {
+    client = new pg.Client({ connectionString: url, application_name: applicationName() });
+  } catch (e) {
+    // e.g. "Invalid URL" (its `input` is the URL itself): never rethrown as it is
+    throw new Error(`${label}: cannot connect to ${redactUrl(url)}: ${scrubSecrets(e instanceof Error ? e.message : String(e), secretsOf(url))}`);
+  }
   let lost: Error | undefined;
   client.on('error', (e) => {
     lost = sanitizeError(e); // a dropped connection: reported by the next query instead of crashing

@@ -13,7 +13,8 @@
  *   audit(seq bigint PK, at timestamptz, record jsonb, hash text)
  *       the hash-chained apply journal
  *   meta(key text PK, value jsonb)
- *       project name, layout version, audit chain head
+ *       project name, layout version, audit chain head, and the state-write marker
+ *       (`state_written`: updated by every transaction that writes `state`, state.ts)
  *
  * Version 1 had no `attributes` table; its governance change (templates/postgres/
  * governance.change.sql.hbs, idempotent) creates it before any view that reads it.

@@ -8,7 +8,7 @@ import { postgresNames } from './native-names.js';
  * groups' roles, SET ROLE to it, run, ROLL BACK. current_user is then exactly a person in those
  * groups (pg_has_role sees the union of their closures), and nothing remains afterwards.
  */
-export async function asPrincipal<T>(conn: Connection, ctx: TargetContext, groups: readonly string[], fn: () => Promise<T>, options: { readsAttributes?: boolean } = {}): Promise<T> {
+export async function asPrincipal<T>(conn: Connection, ctx: TargetContext, groups: readonly string[], fn: () => Promise<T>, options: { readsAttributes?: boolean; beforeRole?: () => Promise<void> } = {}): Promise<T> {
   const prefix = ctx.model.project.managedPrefix;
   const probe = `${prefix}probe_${randomBytes(6).toString('hex')}`;
   const names = postgresNames(ctx.model, [], ctx.settings);
@@ -22,6 +22,8 @@ export async function asPrincipal<T>(conn: Connection, ctx: TargetContext, group
     // A row filter evaluated outside its definer view reads the group attribute values as the
     // principal: this probe role alone may, until the rollback (consumers never can).
     if (options.readsAttributes) await conn.exec(`GRANT USAGE ON SCHEMA ${quoteIdent(names.governance)} TO ${quoteIdent(probe)}; GRANT SELECT ON ${quoteIdent(names.governance)}."attributes" TO ${quoteIdent(probe)}`);
+    // Inside the transaction, still as the connecting identity (e.g. query --as resolving its relations).
+    if (options.beforeRole) await options.beforeRole();
     await conn.exec(`SET LOCAL ROLE ${quoteIdent(probe)}`);
     return await fn();
   } finally {

@@ -1,8 +1,10 @@
+import { Diagnostics } from '../../config/diagnostics.js';
 import type { Resolved } from '../../resolve/resolve.js';
 import type { Connection, TargetContext } from '../target.js';
 import { quoteIdent } from './naming.js';
 import { namesForResolved } from './native-names.js';
-import { qualified } from './objects.js';
+import { compile } from './compile.js';
+import { keys, qualified, type ViewSpec } from './objects.js';
 import { asPrincipal } from './probe.js';
 
 /**
@@ -25,6 +27,14 @@ import { asPrincipal } from './probe.js';
  *    and `search_path` are pinned, and the statement runs wrapped as `SELECT * FROM (<statement>) AS q` — the exact
  *    text the parser saw as the one statement, so that a server reading it differently meets a
  *    syntax error, never a second statement.
+ *    Before the role is switched (still as the connecting identity, search_path already pinned),
+ *    every relation the parse tree names (each RangeVar that is not a WITH query's name in scope)
+ *    is resolved through the catalog (to_regclass) and must be a managed view meshward made for
+ *    consumers — compiled from the model AND recorded by apply in `<gov>.state`, owned by the
+ *    owner role the model names — or a relation of
+ *    pg_catalog / information_schema. Anything else is refused by name: a view of any other schema
+ *    can call any function, and a function can `set_config('role', …)` back to the connecting
+ *    identity, read a governed base table, and switch back before the check below.
  * 3. After it, still inside the transaction, `current_user` and the `role` setting must still be
  *    the probe; otherwise the rows are thrown away and the query refused.
  */
@@ -146,36 +156,161 @@ function walk(value: unknown): void {
       }
     }
     if (key === 'A_Expr' && isNode(child)) checkQualified('operator', names(child.name));
+    if (key === 'SubLink' && isNode(child)) checkQualified('operator', names(child.operName)); // x OPERATOR(s.=) ANY (…)
+    if (key === 'SortBy' && isNode(child)) checkQualified('operator', names(child.useOp)); // ORDER BY x USING OPERATOR(s.<)
+    if (key === 'RangeTableSample' && isNode(child)) checkQualified('sampling method', names(child.method));
     if ((key === 'TypeName' || key === 'typeName') && isNode(child)) checkQualified('type', names(child.names));
     walk(child);
   }
+}
+
+/** A relation the query names (a RangeVar of its parse tree that is not a WITH query's name). */
+export interface NamedRelation {
+  readonly parts: readonly string[];
+  /** The name as PostgreSQL resolves it, each part quoted (`"s"."t"`, or `"t"` on the pinned search_path). */
+  readonly text: string;
+}
+
+/**
+ * Every relation the statement names: each RangeVar of its parse tree, except the names of WITH
+ * queries where they are in scope (a WITH list's names are visible in its statement, and in its
+ * own queries when RECURSIVE, else in the later ones only — as PostgreSQL scopes them).
+ */
+export async function relationsOf(statement: string): Promise<NamedRelation[]> {
+  const parsed = await (await loadParser())(statement);
+  const out = new Map<string, NamedRelation>();
+  const visit = (value: unknown, scope: readonly string[]): void => {
+    if (Array.isArray(value)) {
+      for (const v of value) visit(v, scope);
+      return;
+    }
+    if (!isNode(value)) return;
+    let inner = scope;
+    const withClause = isNode(value.withClause) ? value.withClause : undefined;
+    if (withClause) {
+      const ctes = (Array.isArray(withClause.ctes) ? withClause.ctes : []).map((c) => (isNode(c) && isNode(c.CommonTableExpr) ? c.CommonTableExpr : {}));
+      const ctenames = ctes.map((c) => String(c.ctename ?? ''));
+      ctes.forEach((c, i) => visit(c, [...scope, ...(withClause.recursive === true ? ctenames : ctenames.slice(0, i))]));
+      inner = [...scope, ...ctenames];
+    }
+    for (const [key, child] of Object.entries(value)) {
+      if (key === 'withClause') continue;
+      if (key === 'RangeVar' && isNode(child)) {
+        const parts = [child.catalogname, child.schemaname, child.relname].filter((p): p is string => typeof p === 'string' && p !== '');
+        if (parts.length === 1 && inner.includes(parts[0]!)) continue; // a WITH query in scope
+        const text = parts.map((p) => quoteIdent(p)).join('.');
+        out.set(text, { parts, text });
+        continue;
+      }
+      visit(child, inner);
+    }
+  };
+  for (const st of parsed.stmts ?? []) visit(st.stmt, []);
+  return [...out.values()];
+}
+
+/** The catalog schemas a consumer query may read: PostgreSQL's own. */
+const CATALOG_SCHEMAS = new Set(['pg_catalog', 'information_schema']);
+
+/** What query --as may read, for the refusal message. */
+const ALLOWED = "query --as reads only meshward's managed views (made by apply for consumers) and PostgreSQL's catalogs (pg_catalog, information_schema)";
+
+/**
+ * The relations meshward made for consumers and that may be read, by key, with their owner: the
+ * managed views the model compiles to that apply has also recorded in the governance state
+ * (`<gov>.state`). Read as the connecting identity, inside the sandbox transaction.
+ */
+async function consumerViews(conn: Connection, ctx: TargetContext, resolved: Resolved | undefined): Promise<Map<string, string>> {
+  if (!resolved) return new Map();
+  // its own diagnostics: compiling here only names the views, it reports nothing
+  const compiled = new Map(
+    compile(resolved, { ...ctx, diagnostics: new Diagnostics() })
+      .filter((o) => o.kind === 'view')
+      .map((o) => [o.key, String((o.spec as ViewSpec).owner)] as const),
+  );
+  if (compiled.size === 0) return compiled;
+  const gov = namesForResolved(resolved, ctx.settings).governance;
+  const { rows: has } = await conn.query(
+    `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class AS c JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace WHERE n.nspname = $1::text AND c.relname = 'state' AND c.relkind IN ('r', 'p')) AS has_state`,
+    [gov],
+  );
+  if (has[0]?.has_state !== true) return new Map();
+  const { rows } = await conn.query(`SELECT s.key::text AS key FROM ${quoteIdent(gov)}."state" AS s WHERE s.kind = 'view' AND s.key = ANY ($1::text[])`, [[...compiled.keys()]]);
+  return new Map(rows.map((r) => [String(r.key), compiled.get(String(r.key))!]));
+}
+
+/**
+ * Resolves every relation the statement names through the catalog (search_path already pinned)
+ * and refuses any that is neither a managed view meshward made for consumers nor a catalog
+ * relation — a view of another schema can run any function, which can change the role.
+ */
+async function checkRelations(conn: Connection, ctx: TargetContext, resolved: Resolved | undefined, statement: string): Promise<void> {
+  const relations = await relationsOf(statement);
+  if (relations.length === 0) return;
+  const { rows } = await conn.query(
+    `SELECT x.i::int AS i, n.nspname::text AS schema, c.relname::text AS name, c.relkind::text AS relkind, pg_catalog.pg_get_userbyid(c.relowner)::text AS owner
+     FROM unnest($1::text[]) WITH ORDINALITY AS x(name, i)
+     LEFT JOIN pg_catalog.pg_class AS c ON c.oid = pg_catalog.to_regclass(x.name)
+     LEFT JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+     ORDER BY x.i`,
+    [relations.map((r) => r.text)],
+  );
+  const views = await consumerViews(conn, ctx, resolved);
+  relations.forEach((rel, index) => {
+    const row = rows.find((r) => Number(r.i) === index + 1);
+    if (!row || row.schema === null || row.schema === undefined) {
+      throw new QueryRefused(`relation ${rel.text} does not exist (unqualified names resolve in pg_catalog only); ${ALLOWED}`);
+    }
+    const schema = String(row.schema);
+    if (CATALOG_SCHEMAS.has(schema)) return;
+    const found = qualified(schema, String(row.name));
+    const owner = views.get(keys.view(schema, String(row.name)));
+    if (row.relkind === 'v' && owner !== undefined && row.owner === owner) return; // made by meshward, still owned by its owner role
+    throw new QueryRefused(`relation ${found} is not allowed: ${ALLOWED}`);
+  });
 }
 
 /**
  * Runs one checked consumer query as a principal of `groups` (see the module comment) and returns
  * its rows. The transaction always rolls back, and the probe role with it.
  */
-export async function runAsPrincipal(conn: Connection, ctx: TargetContext, groups: readonly string[], sql: string): Promise<Record<string, unknown>[]> {
+export async function runAsPrincipal(conn: Connection, ctx: TargetContext, groups: readonly string[], sql: string, resolved?: Resolved): Promise<Record<string, unknown>[]> {
   const statement = await checkConsumerQuery(sql);
-  return runChecked(conn, ctx, groups, statement);
+  return runChecked(conn, ctx, groups, statement, resolved);
 }
 
-/** The runner itself, for a statement already checked (exported for the tests of its runtime guard). */
-export async function runChecked(conn: Connection, ctx: TargetContext, groups: readonly string[], statement: string): Promise<Record<string, unknown>[]> {
+/**
+ * The runner itself, for a statement already checked (exported for the tests of its runtime
+ * guard). Without `resolved` no managed view is allowed: the statement may read catalogs only.
+ */
+export async function runChecked(conn: Connection, ctx: TargetContext, groups: readonly string[], statement: string, resolved?: Resolved): Promise<Record<string, unknown>[]> {
   // asPrincipal: BEGIN, the probe role created inside the transaction, SET LOCAL ROLE to it, … ROLLBACK (always).
-  return asPrincipal(conn, ctx, groups, async () => {
-    const probe = String((await conn.query('SELECT current_user::text AS u')).rows[0]?.u ?? '');
-    await conn.exec('SET LOCAL transaction_read_only = on');
-    await conn.exec('SET LOCAL standard_conforming_strings = on');
-    await conn.exec('SET LOCAL search_path = pg_catalog, pg_temp');
-    const result = await conn.query(`SELECT * FROM (\n${statement}\n) AS ${quoteIdent('query')}`);
-    const rows = Array.isArray(result?.rows) ? result.rows : [];
-    const who = (await conn.query(`SELECT current_user::text AS current_user_, pg_catalog.current_setting('role') AS role_, pg_catalog.current_setting('transaction_read_only') AS ro`)).rows[0] ?? {};
-    if (!probe.startsWith(`${ctx.model.project.managedPrefix}probe_`) || who.current_user_ !== probe || who.role_ !== probe || who.ro !== 'on') {
-      throw new QueryRefused(`the query changed the role it runs as (to ${String(who.current_user_)}): its rows are not shown`);
-    }
-    return rows;
-  });
+  return asPrincipal(
+    conn,
+    ctx,
+    groups,
+    async () => {
+      const probe = String((await conn.query('SELECT current_user::text AS u')).rows[0]?.u ?? '');
+      await conn.exec('SET LOCAL transaction_read_only = on');
+      await conn.exec('SET LOCAL standard_conforming_strings = on');
+      await conn.exec('SET LOCAL search_path = pg_catalog, pg_temp');
+      const result = await conn.query(`SELECT * FROM (\n${statement}\n) AS ${quoteIdent('query')}`);
+      const rows = Array.isArray(result?.rows) ? result.rows : [];
+      const who = (await conn.query(`SELECT current_user::text AS current_user_, pg_catalog.current_setting('role') AS role_, pg_catalog.current_setting('transaction_read_only') AS ro`)).rows[0] ?? {};
+      if (!probe.startsWith(`${ctx.model.project.managedPrefix}probe_`) || who.current_user_ !== probe || who.role_ !== probe || who.ro !== 'on') {
+        throw new QueryRefused(`the query changed the role it runs as (to ${String(who.current_user_)}): its rows are not shown`);
+      }
+      return rows;
+    },
+    {
+      // Still the connecting identity, inside the transaction: every relation the statement
+      // names is resolved on the pinned search_path and must be a consumer view or a catalog's.
+      beforeRole: async () => {
+        await conn.exec('SET LOCAL search_path = pg_catalog, pg_temp');
+        await checkRelations(conn, ctx, resolved, statement);
+      },
+    },
+  );
 }
 
 /** `analytics.sales.customers` -> `"mw_sales"."customers"` for every governed table, case-insensitively. */

@@ -88,6 +88,40 @@ export async function recordState(conn: Connection, desired: readonly NativeObje
      FROM jsonb_to_recordset($1::jsonb) AS x(key text, kind text, spec jsonb, fingerprint text)`,
     [JSON.stringify(rows)],
   );
+  await markStateWrite(conn, gov, await hasMeta(conn, gov), []);
+}
+
+/**
+ * The key of `<gov>.meta` that every transaction writing the recorded state also writes:
+ * `{ at, generation, removed }` — when (the transaction's now(), as the state rows' applied_at),
+ * how many state writes so far, and the keys it removed. A write that only deletes state rows
+ * (a --no-transaction step that dropped an object) leaves max(applied_at) as it was; this row is
+ * the evidence the audit gap check reads (audit.ts stateAppliedAt: the later of the two), so an
+ * apply killed after such a step is seen.
+ */
+export const STATE_WRITTEN_KEY = 'state_written';
+
+async function hasMeta(conn: Connection, gov: string): Promise<boolean> {
+  const { rows } = await conn.query(
+    `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class AS c JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace WHERE n.nspname = $1::text AND c.relname = 'meta' AND c.relkind IN ('r', 'p')) AS has_meta`,
+    [gov],
+  );
+  return rows[0]?.has_meta === true;
+}
+
+/** Writes the state-write marker (STATE_WRITTEN_KEY) in the current transaction; a layout without `meta` has none. */
+async function markStateWrite(conn: Connection, gov: string, meta: boolean, removed: readonly string[]): Promise<void> {
+  if (!meta) return;
+  const table = `${quoteIdent(gov)}."meta"`;
+  await conn.query(
+    `INSERT INTO ${table} AS m (key, value)
+     VALUES ($1::text, jsonb_build_object('at', now(), 'generation', 1, 'removed', $2::jsonb))
+     ON CONFLICT (key) DO UPDATE SET value = jsonb_build_object(
+       'at', now(),
+       'generation', (CASE WHEN jsonb_typeof(m.value -> 'generation') = 'number' THEN (m.value ->> 'generation')::numeric ELSE 0 END) + 1,
+       'removed', $2::jsonb)`,
+    [STATE_WRITTEN_KEY, JSON.stringify([...removed].sort().slice(0, 50))],
+  );
 }
 
 /** The fingerprint to record for a live object (null: not live); a view's from view-print.ts. */
@@ -97,10 +131,11 @@ function fingerprintToRecord(live: LiveState, key: string): string | null {
   return lo.view ? viewPrintToRecord(live.recorded?.get(key)?.fingerprint ?? null, lo.view) : lo.fingerprint;
 }
 
-/** The governance schema's comment and whether its state table exists: one catalog query. */
+/** The governance schema's comment and whether its state and meta tables exist: one catalog query. */
 const STATE_TABLE_QUERY = `
 SELECT pg_catalog.obj_description(n.oid, 'pg_namespace') AS comment,
-       EXISTS (SELECT 1 FROM pg_catalog.pg_class AS c WHERE c.relnamespace = n.oid AND c.relname = 'state' AND c.relkind IN ('r', 'p')) AS has_state
+       EXISTS (SELECT 1 FROM pg_catalog.pg_class AS c WHERE c.relnamespace = n.oid AND c.relname = 'state' AND c.relkind IN ('r', 'p')) AS has_state,
+       EXISTS (SELECT 1 FROM pg_catalog.pg_class AS c WHERE c.relnamespace = n.oid AND c.relname = 'meta' AND c.relkind IN ('r', 'p')) AS has_meta
 FROM pg_catalog.pg_namespace AS n
 WHERE n.nspname = $1::text`;
 
@@ -117,7 +152,8 @@ const anyRecorded = (gov: string) => `SELECT EXISTS (SELECT 1 FROM ${quoteIdent(
  * and every other row stays. A fingerprint is what introspection computes: a view's from its
  * live definition (one query for the views among them), any other object's from its spec, which
  * is the live spec once its change has applied (the plan after an apply is empty). Three queries
- * and two writes, however big the catalog; the apply's last transaction records everything.
+ * and three writes (the rows, and the state-write marker STATE_WRITTEN_KEY, which a change that
+ * only removed rows needs), however big the catalog; the apply's last transaction records everything.
  * Returns false, writing nothing, when nothing has been recorded yet (the governance change has
  * just created the table): then the caller records in full, keeping `pending`.
  */
@@ -153,5 +189,7 @@ async function recordOnly(conn: Connection, desired: readonly NativeObject[], ct
      FROM jsonb_to_recordset($1::jsonb) AS x(key text, kind text, spec jsonb, fingerprint text)`,
     [JSON.stringify(rows)],
   );
+  const written = new Set(applied.map((o) => o.key));
+  await markStateWrite(conn, gov, g.has_meta === true, [...wanted].filter((k) => !written.has(k)));
   return true;
 }

@@ -9,7 +9,8 @@ import { readAudit } from '../../../src/cli/commands/audit.js';
 import { planFor } from '../../../src/cli/commands/plan.js';
 import type { Plan } from '../../../src/plan/plan.js';
 import { CLI, cli, ensureBuilt, REPO } from '../../support/e2e-cli.js';
-import { open, pendingChanges, q, serverUrl } from '../../support/e2e-session.js';
+import { runInProcess } from '../../support/cli-inprocess.js';
+import { edit, open, pendingChanges, q, serverUrl } from '../../support/e2e-session.js';
 import { ENGINES, makeTarget, type E2eTarget } from '../../support/e2e-target.js';
 
 /**
@@ -129,6 +130,77 @@ describe.each(ENGINES)('a batched apply that dies after batch 1, on %s', (engine
     expect(r.code, r.stdout).toBe(0);
     expect(r.stdout).toMatch(/warning: seq 1 records a gap .*acknowledged at seq \d+ by .*OOM-killed/);
     expect(r.stdout).toMatch(/✓ intact.*1 recorded gap, acknowledged/);
+  });
+});
+
+/**
+ * Audit 8: a --no-transaction apply whose committed changes only removed recorded-state rows (a
+ * group taken out of a grant: REVOKEs), killed before the change that would have written a row.
+ * max(applied_at) of the state does not move; the state-write marker every state write leaves
+ * does, so `--verify` reports the gap, and keeps reporting it after the next apply until it is
+ * acknowledged. The kill is simulated as above (in process, the next change fails, no record).
+ */
+describe.each(ENGINES)('a --no-transaction apply killed after removal-only changes committed, on %s', (engine) => {
+  let t: E2eTarget;
+  let removed: string[];
+  const run = (args: string[]) => runInProcess([...args, '--dir', t.dir, '--target', t.target], { env: t.env });
+
+  beforeAll(async () => {
+    t = await makeTarget(engine);
+    const first = await run(['apply', '--yes']);
+    expect(first.code, first.stderr).toBe(0);
+    expect((await run(['audit', '--verify'])).code).toBe(0);
+    edit(t, 'domains/sales.yaml', ['sales_analysts_apac, data_scientists]', 'sales_analysts_apac]'], ["allow: \"channel IN ('store', 'web', 'app')\"", "allow: \"channel IN ('store', 'web', 'app', 'phone')\""]);
+    const session = await open(t);
+    try {
+      const { plan } = await planFor(session);
+      const firstWrite = plan.changes.findIndex((c) => c.action !== 'remove');
+      expect(firstWrite).toBeGreaterThan(0);
+      removed = plan.changes.slice(0, firstWrite).map((c) => c.key);
+      // the removals commit one by one; the first statement of the next change fails; no record is written
+      const before = plan.changes.slice(0, firstWrite).reduce((n, c) => n + c.sql.length, 0);
+      const report = await applyPlan({ ...session, conn: faultyConnection(session.conn, { at: { statement: before + 1 }, fault: 'object-missing' }) }, plan, { transaction: false });
+      expect(report.mode).toBe('no-transaction');
+      expect(report.outcome).toBe('failed');
+      const { rows } = await session.conn.query(`SELECT count(*)::int AS n FROM ${q(`${t.prefix}meta`)}."state" WHERE key = ANY ($1::text[])`, [removed]);
+      expect(rows[0]!.n).toBe(0); // the removals committed with their state
+    } finally {
+      await session.close();
+    }
+  }, 300_000);
+  afterAll(async () => t?.cleanup());
+
+  it('--verify reports the gap, the next apply records it naming the removals, and --verify fails until it is acknowledged', async () => {
+    const r = await run(['audit', '--verify']);
+    expect(r.code, r.stdout).toBe(1);
+    expect(r.stdout).toMatch(/the newest record \(seq 1\) saw it written at .*: an apply after seq 1 is not in .* the next apply records it as a gap/);
+
+    const next = await run(['apply', '--yes']);
+    expect(next.code, next.stderr).toBe(0);
+    expect(next.stderr).toMatch(/left no audit record.*Recorded as gap seq 2/s);
+    const { snapshot } = await readAudit({ dir: t.dir, target: t.target, env: t.env });
+    expect(snapshot.rows.map((x) => [x.seq, x.record.kind])).toEqual([
+      [1, 'apply'],
+      [2, 'gap'],
+      [3, 'apply'],
+    ]);
+    const gap = snapshot.rows[1]!.record as { message: string; unrecorded: { writes: { rows: number; removed?: string[] }[] } };
+    expect(gap.message).toMatch(/a transaction removed recorded-state rows: grant:/);
+    const removedInGap = gap.unrecorded.writes.flatMap((w) => w.removed ?? []);
+    expect(removedInGap.length).toBeGreaterThan(0);
+    for (const k of removedInGap) expect(removed).toContain(k);
+
+    const after = await run(['audit', '--verify']);
+    expect(after.code).toBe(1);
+    expect(after.stdout).toMatch(/seq 2 records a gap/);
+    const again = await run(['apply', '--yes']);
+    expect(again.code, again.stderr).toBe(0);
+    expect((await run(['audit', '--verify'])).code).toBe(1);
+
+    const ack = await run(['audit', '--acknowledge', '2', '--reason', 'the removal-only deploy was killed']);
+    expect(ack.code, ack.stderr).toBe(0);
+    const ok = await run(['audit', '--verify']);
+    expect(ok.code, ok.stdout).toBe(0);
   });
 });
 

@@ -84,10 +84,10 @@ describe.each(ENGINES)('query --as is a sandbox on %s', (engine) => {
     expect(plan.stdout + plan.stderr).not.toMatch(/FOREIGN_OBJECT|probe_/);
   });
 
-  it('the base table as the group: permission denied, no clear data', async () => {
+  it('the base table as the group: refused before it runs (only managed views), no clear data', async () => {
     const r = await query('SELECT email FROM sales.customers');
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/query failed as sales_analysts: permission denied/);
+    expect(r.stderr).toMatch(/query refused as sales_analysts: relation "sales"\."customers" is not allowed/);
     noClearData(r.stdout + r.stderr);
   });
 
@@ -121,6 +121,99 @@ describe.each(ENGINES)('query --as is a sandbox on %s', (engine) => {
     } finally {
       await session.close();
     }
+  });
+
+  /** A plpgsql function that switches back to the connecting identity, reads a base table and switches back (audit 8). */
+  const escapeFunction = (schema: string) => `CREATE FUNCTION ${schema}.mw_test_escape() RETURNS text LANGUAGE plpgsql AS $f$
+    DECLARE me text := current_user; r text;
+    BEGIN
+      PERFORM set_config('role', 'none', true);
+      SELECT string_agg(email, ',') INTO r FROM sales.customers;
+      PERFORM set_config('role', me, true);
+      RETURN coalesce(r, '');
+    END $f$`;
+
+  it('a view of another schema over a function that switches role and back is refused before it runs: no clear data', async () => {
+    await dba(async (q) => {
+      await q(escapeFunction('public'));
+      await q('CREATE VIEW public.mw_test_escape_v AS SELECT public.mw_test_escape() AS x');
+      await q('GRANT SELECT ON public.mw_test_escape_v TO PUBLIC');
+    });
+    try {
+      for (const sql of ['SELECT * FROM public.mw_test_escape_v', 'SELECT (SELECT x FROM "public"."mw_test_escape_v") AS x, count(*) FROM analytics.sales.customers', 'WITH e AS (SELECT * FROM public.mw_test_escape_v) SELECT * FROM e']) {
+        const r = await query(sql);
+        expect(r.code, sql).toBe(1);
+        expect(r.stderr).toMatch(/query refused as sales_analysts: relation "public"\."mw_test_escape_v" is not allowed: query --as reads only meshward's managed views .* and PostgreSQL's catalogs \(pg_catalog, information_schema\)/);
+        expect(r.stderr.trim().split('\n')).toHaveLength(1);
+        noClearData(r.stdout + r.stderr);
+      }
+      // and behind the parser's checks, the runner resolves the relations itself
+      const session = await open(t);
+      try {
+        const err = await runChecked(session.conn, session.ctx, ['sales_analysts'], 'SELECT * FROM public.mw_test_escape_v').then(
+          (rows) => rows,
+          (e: unknown) => e,
+        );
+        expect(err).toBeInstanceOf(QueryRefused);
+        noClearData(JSON.stringify(err) + String(err));
+      } finally {
+        await session.close();
+      }
+      expect(await probesLeft()).toEqual([]);
+    } finally {
+      await dba(async (q) => {
+        await q('DROP VIEW public.mw_test_escape_v');
+        await q('DROP FUNCTION public.mw_test_escape()');
+      });
+    }
+  });
+
+  it('a view put into a managed schema that meshward did not make is refused too (not by name alone)', async () => {
+    const schema = `"${t.prefix}sales"`;
+    await dba(async (q) => {
+      await q(escapeFunction(schema));
+      await q(`CREATE VIEW ${schema}.mw_test_escape_v AS SELECT ${schema}.mw_test_escape() AS x`);
+      await q(`GRANT SELECT ON ${schema}.mw_test_escape_v TO PUBLIC`);
+    });
+    try {
+      const r = await query(`SELECT * FROM ${schema}.mw_test_escape_v`);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`relation "${t.prefix}sales"\\."mw_test_escape_v" is not allowed`));
+      noClearData(r.stdout + r.stderr);
+    } finally {
+      await dba(async (q) => {
+        await q(`DROP VIEW ${schema}.mw_test_escape_v`);
+        await q(`DROP FUNCTION ${schema}.mw_test_escape()`);
+      });
+    }
+  });
+
+  it('a managed view no longer owned by meshward\'s owner role is refused (it is not the view apply made)', async () => {
+    const view = `"${t.prefix}sales"."stores"`;
+    await dba((q) => q(`ALTER VIEW ${view} OWNER TO CURRENT_USER`));
+    try {
+      const r = await query('SELECT count(*) FROM analytics.sales.stores');
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`relation "${t.prefix}sales"\\."stores" is not allowed`));
+    } finally {
+      await dba((q) => q(`ALTER VIEW ${view} OWNER TO "${t.prefix}owner"`));
+    }
+    const ok = await query('SELECT count(*) AS n FROM analytics.sales.stores');
+    expect(ok.code, ok.stderr).toBe(0);
+  });
+
+  it('a governed base table and a missing relation are refused by name; catalogs and WITH names are allowed', async () => {
+    const base = await query('SELECT count(*) FROM sales.customers');
+    expect(base.code).toBe(1);
+    expect(base.stderr).toMatch(/relation "sales"\."customers" is not allowed/);
+    const missing = await query('SELECT * FROM customers');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/relation "customers" does not exist \(unqualified names resolve in pg_catalog only\)/);
+    const ok = await query(
+      "WITH customers AS (SELECT 1 AS a), n AS (SELECT count(*) AS n FROM analytics.sales.customers) SELECT (SELECT a FROM customers) AS a, (SELECT n FROM n) > 0 AS n, (SELECT count(*) FROM pg_class) > 0 AS c, (SELECT count(*) FROM information_schema.schemata) > 0 AS s",
+    );
+    expect(ok.code, ok.stderr).toBe(0);
+    expect((JSON.parse(ok.stdout) as { rows: unknown[] }).rows).toEqual([{ a: 1, n: true, c: true, s: true }]);
   });
 
   it('neutral names are rewritten exactly, a $& in the query text kept', async () => {

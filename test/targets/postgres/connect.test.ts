@@ -193,6 +193,10 @@ describe('connection helpers', () => {
     ['sslpassword beside an sslkey path (the path stays)', 'postgres://bob@127.0.0.1:1/analytics?sslpassword=s3cret-ssl&sslmode=disable', /sslpassword=\*\*\*/],
     ['a percent-encoded parameter name', 'postgres://bob@127.0.0.1:1/analytics?pass%77ord=s3cret-enc', /pass%77ord=\*\*\*/],
     ['a password with @ and spaces in the userinfo', 'postgres://bob:s3cret @x@127.0.0.1:1/analytics', /bob:\*\*\*@127/],
+    ['a raw # in the password (an invalid URL to pg)', 'postgres://bob:s3cr#et99@127.0.0.1:1/analytics', /postgres:\/\/\*\*\*@127\.0\.0\.1:1\/analytics: /],
+    ['a raw / in the password', 'postgres://bob:s3cr/et99@127.0.0.1:1/analytics', /postgres:\/\/\*\*\*@127\.0\.0\.1:1\/analytics: /],
+    ['a raw ? in the password', 'postgres://bob:s3cr?et99@127.0.0.1:1/analytics', /postgres:\/\/\*\*\*@127\.0\.0\.1:1\/analytics: /],
+    ['a URL cut short after the password', 'postgres://bob:s3cr#et99', /bob:\*\*\*/],
   ])('an unreachable server, the password in %s: never in the message (issue 8)', async (_name, url, shown) => {
     const err = await connectUrl(url, { label: "target 'staging'" }).then(
       () => null,
@@ -200,7 +204,7 @@ describe('connection helpers', () => {
     );
     expect(err!.message).toMatch(/^target 'staging': cannot connect to /);
     expect(err!.message).toMatch(shown);
-    expect(err!.message).not.toMatch(/s3cret/);
+    expect(err!.message).not.toMatch(/s3cr|et99/);
   });
 });
 

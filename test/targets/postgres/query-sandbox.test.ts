@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { quoteIdent } from '../../../src/targets/postgres/naming.js';
-import { checkConsumerQuery, QueryRefused, rewriteNames } from '../../../src/targets/postgres/query-sandbox.js';
+import { checkConsumerQuery, QueryRefused, relationsOf, rewriteNames } from '../../../src/targets/postgres/query-sandbox.js';
 import { hostileName } from '../../fixtures/hostile-names.js';
 
 /**
@@ -48,6 +48,9 @@ describe('checkConsumerQuery', () => {
     ["SELECT public.evil()", /function public\.evil is not PostgreSQL's own/],
     ["SELECT 'x'::public.t", /type public\.t is not PostgreSQL's own/],
     ['SELECT 1 OPERATOR(public.+) 2', /operator public\.\+ is not PostgreSQL's own/],
+    ['SELECT 1 WHERE 1 OPERATOR(public.=) ANY (SELECT 1)', /operator public\.= is not PostgreSQL's own/],
+    ['SELECT 1 ORDER BY 1 USING OPERATOR(public.<)', /operator public\.< is not PostgreSQL's own/],
+    ['SELECT * FROM pg_class TABLESAMPLE public.rows(1)', /sampling method public\.rows is not PostgreSQL's own/],
     ['EXPLAIN ANALYZE SELECT 1', /EXPLAIN is not a query/],
     ['', /the query is empty/],
     ['-- nothing', /the query is empty/],
@@ -59,6 +62,29 @@ describe('checkConsumerQuery', () => {
     );
     expect(err).toBeInstanceOf(QueryRefused);
     expect((err as Error).message).toMatch(message);
+  });
+});
+
+describe('relationsOf', () => {
+  const texts = async (sql: string) => (await relationsOf(sql)).map((r) => r.text);
+
+  it.each([
+    ['SELECT * FROM public.v', ['"public"."v"']],
+    ['SELECT * FROM analytics.s.t, pg_class, "Odd""Name"', ['"analytics"."s"."t"', '"pg_class"', '"Odd""Name"']],
+    ['SELECT (SELECT x FROM public.v) FROM (SELECT 1) s JOIN a.b ON true WHERE EXISTS (SELECT 1 FROM c.d)', ['"public"."v"', '"a"."b"', '"c"."d"']],
+    ['TABLE s.t', ['"s"."t"']],
+    ['SELECT * FROM s.t TABLESAMPLE system (1)', ['"s"."t"']],
+    // WITH names are not relations where they are in scope…
+    ['WITH x AS (SELECT 1) SELECT * FROM x', []],
+    ['WITH x AS (SELECT 1), y AS (SELECT * FROM x) SELECT * FROM y', []],
+    ['WITH RECURSIVE r AS (SELECT 1 AS n UNION ALL SELECT n + 1 FROM r WHERE n < 3) SELECT * FROM r', []],
+    ['WITH x AS (SELECT 1) SELECT * FROM x UNION SELECT * FROM (SELECT * FROM x) s', []],
+    // …and are relations where they are not: a later name in a non-recursive WITH, a name outside its subquery, a qualified name
+    ['WITH y AS (SELECT * FROM x), x AS (SELECT 1) SELECT * FROM y', ['"x"']],
+    ['SELECT * FROM (WITH x AS (SELECT 1) SELECT * FROM x) s, x', ['"x"']],
+    ['WITH v AS (SELECT 1) SELECT * FROM public.v', ['"public"."v"']],
+  ])('%j names %j', async (sql, expected) => {
+    expect(await texts(sql)).toEqual(expected);
   });
 });
 
