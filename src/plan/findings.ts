@@ -12,6 +12,7 @@ const BY_CODE: Record<Finding['code'], boolean> = {
   UNMANAGED_GRANT: true,
   BASE_TABLE_RLS: true,
   BASE_TABLE_COLUMNS: true,
+  BASE_TABLE_GRANT: true,
   FOREIGN_OBJECT: false,
 };
 
@@ -30,6 +31,8 @@ export function findingRemedy(f: Finding, hint: (words: string) => string): stri
       return 'meshward never changes base tables: disable row-level security on the table, or drop its policies';
     case 'BASE_TABLE_COLUMNS':
       return 'meshward never changes base tables: bring the model (and the inventory) in line with the table, then meshward apply';
+    case 'BASE_TABLE_GRANT':
+      return `the grantee is a role meshward manages, so ${hint('apply')} revokes it`;
     case 'FOREIGN_OBJECT':
       return f.contradicts
         ? 'meshward never changes an object it did not record making: drop it if nobody made it on purpose'

@@ -86,15 +86,17 @@ export interface Change {
 export interface Finding {
   /**
    * BASE_TABLE_RLS: row-level security enabled or forced on a governed base table;
-   * BASE_TABLE_COLUMNS: a column its managed view was compiled for is gone or retyped.
+   * BASE_TABLE_COLUMNS: a column its managed view was compiled for is gone or retyped;
+   * BASE_TABLE_GRANT: a privilege meshward did not grant held by a managed role on a governed base
+   * table (any privilege, column-level or WITH GRANT OPTION): apply revokes it.
    */
-  readonly code: 'BYPASS_GRANT' | 'FOREIGN_OBJECT' | 'UNMANAGED_GRANT' | 'BASE_TABLE_RLS' | 'BASE_TABLE_COLUMNS';
+  readonly code: 'BYPASS_GRANT' | 'FOREIGN_OBJECT' | 'UNMANAGED_GRANT' | 'BASE_TABLE_RLS' | 'BASE_TABLE_COLUMNS' | 'BASE_TABLE_GRANT';
   readonly object: string;
   readonly message: string;
   readonly table?: string;
   /** For FOREIGN_OBJECT: the key a managed object of that name would have (collision check); for BYPASS_GRANT: the grant's key. */
   readonly key?: string;
-  /** For BYPASS_GRANT: who holds the grant (`''` is PUBLIC) and whether it is column-level. */
+  /** For BYPASS_GRANT and BASE_TABLE_GRANT: who holds the grant (`''` is PUBLIC) and whether it is column-level. */
   readonly grantee?: string;
   readonly columnLevel?: boolean;
   /**

@@ -1,7 +1,7 @@
 import { canonicalJson } from '../../plan/canonical.js';
 import type { Connection, DriftItem, TargetContext } from '../target.js';
 import { ownerRoleName } from './governance.js';
-import { compare, describeViewDrift, granteeText, neutralName, parseQualified, readLive, specFingerprint, type LiveObject, type LiveState } from './introspect.js';
+import { basePrivilegeMessage, compare, describeViewDrift, granteeText, neutralName, parseQualified, readLive, specFingerprint, type LiveObject, type LiveState } from './introspect.js';
 import { quoteIdent } from './naming.js';
 import { DEFAULT_ACL_OBJECTS, isOurMarker, keys, objects, type DefaultAclSpec, type GrantSpec, type MembershipSpec, type RoleAdminSpec, type RoleSpec, type SchemaSpec, type TagSpec, type ViewSpec, type AttributeValueSpec } from './objects.js';
 import type { StateRow } from './queries.js';
@@ -21,6 +21,10 @@ import { viewMatches } from './view-print.js';
 export async function drift(conn: Connection, ctx: TargetContext): Promise<{ items: DriftItem[]; queryCount: number }> {
   const live = await readLive(conn, ctx);
   const gov = live.scope.governanceSchema;
+  if (live.governanceUntrusted) {
+    const item: DriftItem = { key: keys.governance(gov), kind: 'governance', object: `governance tables in ${quoteIdent(gov)}`, status: 'altered', detail: live.governanceUntrusted, repair: 'manual' };
+    return { items: [item], queryCount: live.queryCount };
+  }
   if (!live.recorded || live.recorded.size === 0) {
     const schema = live.snapshot.schemas.find((s) => s.name === gov);
     const foreign = schema !== undefined && !isOurMarker(schema.comment, live.scope.project);
@@ -121,6 +125,15 @@ function tableOf(kind: string, spec: Readonly<Record<string, unknown>>, live: Li
   return undefined;
 }
 
+/** The neutral name of the base table a grant is on (`table`, or `columns` outside managed schemas), else undefined. */
+function onBaseTable(spec: Readonly<Record<string, unknown>>, live: LiveState): string | undefined {
+  if (spec.on === 'table') return tableOf('grant', spec, live);
+  if (spec.on !== 'columns' || typeof spec.object !== 'string') return undefined;
+  const parts = parseQualified(spec.object);
+  if (!parts || parts[0].startsWith(live.scope.prefix) || parts[0] === live.scope.governanceSchema) return undefined;
+  return neutralName(live.scope, live.governed, parts[0], parts[1]);
+}
+
 function grantText(spec: Readonly<Record<string, unknown>>, live: LiveState): string {
   const g = spec as GrantSpec;
   const on =
@@ -168,9 +181,12 @@ function alteredDetail(rec: StateRow, lo: LiveObject): string {
 function extraDetail(lo: LiveObject, live: LiveState): string {
   const spec = lo.object.spec;
   switch (lo.object.kind) {
-    case 'grant':
+    case 'grant': {
+      const base = onBaseTable(spec, live);
+      if (base && (spec.on === 'columns' || spec.privilege !== 'SELECT' || spec.grantable)) return basePrivilegeMessage(spec as GrantSpec, base);
       if (spec.on === 'table') return `${grantText(spec, live)} bypasses the managed view and was not made by meshward (not recorded at the last apply)`;
       return `${grantText(spec, live)} was made outside meshward (not recorded at the last apply)${spec.dependent ? `; it was granted through someone's grant option and goes with it` : ''}`;
+    }
     case 'membership':
       if (spec.role === ownerRoleName(live.scope.prefix))
         return `${quoteIdent(String(spec.member))} was made a member of the owner role ${quoteIdent(String(spec.role))} outside meshward: it reads every governed base table in clear and writes the recorded state`;

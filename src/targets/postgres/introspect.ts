@@ -1,12 +1,12 @@
 import { canonicalJson, sha256 } from '../../plan/canonical.js';
-import type { AccessSummary, Connection, CurrentState, Finding, NativeObject, TargetContext } from '../target.js';
+import { TargetReadError, type AccessSummary, type Connection, type CurrentState, type Finding, type NativeObject, type TargetContext } from '../target.js';
 import { governanceSchemaName, ownerRoleName } from './governance.js';
 import { quoteIdent } from './naming.js';
 import { quoteLiteral } from './sql-text.js';
 import { accessOfSpec } from './view.js';
 import { liveViewPrint, needsDefinition, viewMatches } from './view-print.js';
-import { isOurMarker, keys, marker, objects, qualified, type DefaultAclSpec, type GrantSpec, type GrantTarget, type Privilege, type RoleSpec, type ViewSpec } from './objects.js';
-import { readCatalog, type AclEntry, type CatalogSnapshot, type DefaultAclEntry, type RecordedAbout, type RelationRow, type RoleRow, type StateRow, type ViewRow } from './queries.js';
+import { isOurMarker, keys, marker, objects, PRIVILEGES, qualified, type DefaultAclSpec, type GrantSpec, type GrantTarget, type Privilege, type RoleSpec, type ViewSpec } from './objects.js';
+import { readCatalog, type AclEntry, type CatalogSnapshot, type DefaultAclEntry, type RecordedAbout, type RelationRow, type RoleRow, type SchemaRow, type StateRow, type ViewRow } from './queries.js';
 
 /**
  * Reads what is live on a PostgreSQL target, scoped to what this project manages (product.md,
@@ -95,6 +95,11 @@ export interface LiveState {
   readonly foreignMemberships: readonly ForeignMembership[];
   readonly forged: readonly Forged[];
   readonly baseTableChanges: readonly BaseTableChange[];
+  /**
+   * Why the governance schema carrying this project's marker is not trusted (another owner, or
+   * someone else may write it), or null: then nothing recorded in it is read, and plan refuses.
+   */
+  readonly governanceUntrusted: string | null;
   /** Rows of `<gov>.state` by key; null when nothing was ever recorded (or the governance schema is not ours). */
   readonly recorded: ReadonlyMap<string, StateRow> | null;
   /** Governed base tables (`schema\0table`) -> neutral name, from the desired objects and the recorded state. */
@@ -241,9 +246,11 @@ export function liveFromSnapshot(
       message: `${object} ${what} but not the marker of project ${project} (${comment ? `its comment reads ${JSON.stringify(truncate(comment, 80))}` : 'it has no comment'}); meshward will not change it`,
     });
 
-  // The root of trust: the governance schema with this project's marker, and the state in it.
+  // The root of trust: the governance schema with this project's marker, owned (with its tables)
+  // by the owner role and writable by nobody else — and the state in it.
   const govRow = snap.schemas.find((s) => s.name === scope.governanceSchema);
-  const govOurs = govRow !== undefined && isOurMarker(govRow.comment, project);
+  const governanceUntrusted = govRow !== undefined && isOurMarker(govRow.comment, project) ? governanceDistrust(snap, govRow, owner) : null;
+  const govOurs = govRow !== undefined && isOurMarker(govRow.comment, project) && governanceUntrusted === null;
   const recordedRows = govOurs && snap.state ? snap.state : null;
   const recorded = recordedRows ? new Map(recordedRows.map((r) => [r.key, r])) : null;
   const nothingRecorded = !recorded || recorded.size === 0;
@@ -306,7 +313,7 @@ export function liveFromSnapshot(
     const key = keys.schema(s.name);
     const isGov = s.name === scope.governanceSchema;
     const marked = isOurMarker(s.comment, project);
-    const ours = marked && (isGov || made(key));
+    const ours = marked && (isGov ? governanceUntrusted === null : made(key));
     if (ours) ourSchemas.add(s.name);
     else if (marked) unrecorded('schema', `schema ${quoteIdent(s.name)}`, key, s.name);
     else foreign(`schema ${quoteIdent(s.name)}`, isGov && !prefixed(s.name) ? 'is the configured governance schema' : `has the managed prefix "${prefix}"`, s.comment, key);
@@ -386,18 +393,36 @@ export function liveFromSnapshot(
     const isGoverned = governed.has(k);
     const table = neutralName(scope, governed, rel.schema, rel.name);
     const extra = isGoverned ? { table } : {};
+    // Every privilege a managed role holds on a base table is a live object: the model holds only
+    // the owner role's SELECT, so apply revokes the rest (issue 8) — a TRIGGER lets a member copy
+    // every new row, a REFERENCES lets one probe which values exist.
+    const managedGrants: GrantSpec[] = [];
+    const grantableSelect = new Set(rel.acl.filter((a) => a.privilege === 'SELECT' && a.grantable).map((a) => a.grantee));
     for (const grantee of rel.selectGrantees) {
       if (grantee === rel.owner) continue;
       const spec: GrantSpec = { privilege: 'SELECT', on: 'table', object, grantee };
-      if (ourRoles.has(grantee)) put(objects.grant(spec, extra), true);
+      if (ourRoles.has(grantee)) managedGrants.push(grantableSelect.has(grantee) ? { ...spec, grantable: true } : spec);
       else if (isGoverned) {
         put(objects.grant(spec, extra), false);
         bypass({ key: keys.grant(spec), object, table, grantee, columnLevel: false });
       }
     }
+    const ourEntries = <E extends AclEntry>(acl: readonly E[]) => acl.filter((a) => a.grantee !== rel.owner && ourRoles.has(a.grantee));
+    managedGrants.push(...basePrivilegesOf(ourEntries(rel.acl).filter((a) => a.privilege !== 'SELECT'), (privilege, grantee) => ({ privilege, on: 'table', object, grantee })));
+    managedGrants.push(
+      ...basePrivilegesOf(ourEntries(rel.columnAcl), (privilege, grantee, entries) => ({ privilege, on: 'columns', object, grantee, columns: [...new Set(entries.map((e) => e.column))].sort(compare) })),
+    );
+    for (const g of managedGrants) {
+      put(objects.grant(g, extra), true);
+      if (isGoverned && !(g.grantee === owner && g.on === 'table' && g.privilege === 'SELECT' && !g.grantable)) {
+        const key = keys.grant(g);
+        findings.push({ code: 'BASE_TABLE_GRANT', object, table, key, grantee: g.grantee, columnLevel: g.on === 'columns', message: basePrivilegeMessage(g, table) });
+      }
+    }
     if (!isGoverned) continue;
+    const managedColumnGrantees = new Set(managedGrants.filter((g) => g.on === 'columns' && g.privilege === 'SELECT').map((g) => g.grantee));
     for (const grantee of rel.columnGrantees) {
-      if (grantee !== rel.owner) bypass({ key: `grant:SELECT:columns:${object}:${grantee}`, object, table, grantee, columnLevel: true });
+      if (grantee !== rel.owner && !managedColumnGrantees.has(grantee)) bypass({ key: `grant:SELECT:columns:${object}:${grantee}`, object, table, grantee, columnLevel: true });
     }
     baseTableChanges.push(...baseTableChangesOf(rel, object, table, owner, recordedViewOf.get(k)));
   }
@@ -424,7 +449,54 @@ export function liveFromSnapshot(
   foreignMemberships.sort((a, b) => compare(a.key, b.key));
   forged.sort((a, b) => compare(a.key, b.key));
   baseTableChanges.sort((a, b) => compare(a.key, b.key));
-  return { scope, objects: sorted, findings: dedupe(findings), bypasses, foreignMemberships, forged, baseTableChanges, recorded, governed };
+  return { scope, objects: sorted, findings: dedupe(findings), bypasses, foreignMemberships, forged, baseTableChanges, recorded, governed, governanceUntrusted };
+}
+
+/** Privileges on a governance table that let their holder change what it records (TRIGGER: a trigger that rewrites meshward's own writes). */
+const GOVERNANCE_WRITES = ['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'TRIGGER', 'MAINTAIN'];
+
+/**
+ * Why the governance schema cannot be trusted, or null (issue 8): the recorded state says which
+ * objects are meshward's, so whoever can write it can make meshward adopt anything. apply creates
+ * the schema and its tables owned by the owner role and grants nothing on them; a schema or table
+ * owned by another role, or a write privilege (CREATE on the schema; INSERT, UPDATE, DELETE,
+ * TRUNCATE, TRIGGER on a table, column-level too) held by any other role, PUBLIC included, means
+ * someone else could have forged it — e.g. a schema pre-created on a fresh target with a forged
+ * state table. Each problem comes with the SQL that removes it.
+ */
+export function governanceDistrust(snap: CatalogSnapshot, gov: SchemaRow, owner: string): string | null {
+  const problems: string[] = [];
+  const fixes: string[] = [];
+  const schema = quoteIdent(gov.name);
+  if (gov.owner !== owner) {
+    problems.push(`the schema ${schema} is owned by ${quoteIdent(gov.owner)}, not ${quoteIdent(owner)} (apply creates it as ${quoteIdent(owner)})`);
+    fixes.push(`if meshward made it, ALTER SCHEMA ${schema} OWNER TO ${quoteIdent(owner)}; if not, it is forged: DROP SCHEMA ${schema} CASCADE;`);
+  }
+  const schemaWriters = [...new Set(gov.acl.filter((a) => a.grantee !== gov.owner && a.privilege === 'CREATE').map((a) => a.grantee))].sort(compare);
+  for (const g of schemaWriters) {
+    problems.push(`${granteeText(g)} holds CREATE on the schema ${schema}`);
+    fixes.push(`REVOKE CREATE ON SCHEMA ${schema} FROM ${granteeText(g)} CASCADE;`);
+  }
+  for (const rel of snap.relations) {
+    if (rel.schema !== gov.name || !GOVERNANCE_RELATIONS.includes(rel.name) || (rel.kind !== 'r' && rel.kind !== 'p')) continue;
+    const object = qualified(rel.schema, rel.name);
+    if (rel.owner !== owner) {
+      problems.push(`${object} is owned by ${quoteIdent(rel.owner)}, not ${quoteIdent(owner)}`);
+      fixes.push(`ALTER TABLE ${object} OWNER TO ${quoteIdent(owner)};`);
+    }
+    const writes = new Map<string, Set<string>>();
+    for (const a of [...rel.acl, ...rel.columnAcl]) {
+      if (a.grantee === rel.owner || !GOVERNANCE_WRITES.includes(a.privilege)) continue;
+      writes.set(a.grantee, (writes.get(a.grantee) ?? new Set()).add(a.privilege));
+    }
+    for (const [g, privileges] of [...writes].sort(([a], [b]) => compare(a, b))) {
+      const list = [...privileges].sort(compare).join(', ');
+      problems.push(`${granteeText(g)} holds ${list} on ${object}`);
+      fixes.push(`REVOKE ${list} ON TABLE ${object} FROM ${granteeText(g)} CASCADE;`);
+    }
+  }
+  if (problems.length === 0) return null;
+  return `the governance schema ${schema} is not trusted: ${problems.join('; ')} — whoever can write it can forge the recorded state that says which objects are meshward's. Check the recorded state (meshward audit, and SELECT key FROM ${schema}."state"), then ${fixes.join(' ')} (or set governance_schema to a schema meshward creates)`;
 }
 
 /**
@@ -497,6 +569,39 @@ function grouped<E extends AclEntry>(acl: readonly E[], owner: string, make: (pr
 }
 
 /**
+ * Privileges of managed roles on a base table, one per privilege and grantee (WITH GRANT OPTION
+ * marked). Unlike on a managed object, who granted it is not kept: a base table's grants are made
+ * by its owner or whoever holds a grant option on it, never by meshward's owner role.
+ */
+function basePrivilegesOf<E extends AclEntry>(acl: readonly E[], make: (privilege: Privilege, grantee: string, entries: readonly E[]) => GrantSpec): GrantSpec[] {
+  const groups = new Map<string, E[]>();
+  for (const a of acl) {
+    if (!(PRIVILEGES as readonly string[]).includes(a.privilege)) continue;
+    const k = `${a.privilege}\u0000${a.grantee}`;
+    groups.set(k, [...(groups.get(k) ?? []), a]);
+  }
+  return [...groups.values()].map((entries) => ({ ...make(entries[0]!.privilege as Privilege, entries[0]!.grantee, entries), ...(entries.some((e) => e.grantable) ? { grantable: true as const } : {}) }));
+}
+
+/** What a privilege meshward did not grant lets the members of a managed role do with a governed base table. */
+const BASE_PRIVILEGE_EFFECT: Readonly<Record<string, string>> = {
+  SELECT: 'read it in clear, around the managed view',
+  TRIGGER: 'create a trigger on it that copies every new or changed row elsewhere',
+  REFERENCES: 'point a foreign key at it and so probe which values exist',
+  INSERT: 'write rows into it',
+  UPDATE: 'change its rows',
+  DELETE: 'delete its rows',
+  TRUNCATE: 'empty it',
+  MAINTAIN: 'lock, vacuum, analyze and refresh it',
+};
+
+export function basePrivilegeMessage(g: GrantSpec, table: string): string {
+  const columns = g.on === 'columns' ? ` (${(g.columns ?? []).map(quoteIdent).join(', ')})` : '';
+  const option = g.grantable ? ' WITH GRANT OPTION (and pass it on to anyone)' : '';
+  return `GRANT ${g.privilege}${columns} on the governed base table ${table} to the managed role ${quoteIdent(g.grantee)}${option} was not made by meshward: every member of ${quoteIdent(g.grantee)} can ${BASE_PRIVILEGE_EFFECT[g.privilege] ?? 'use it'}; meshward apply revokes it`;
+}
+
+/**
  * What changes what the managed view over a governed base table returns, though the view itself
  * is intact (item 9): row-level security enabled or forced on the table (the view reads it as the
  * owner role, so every group sees only the rows its policies give the owner — none without one),
@@ -551,6 +656,7 @@ function baseTableChangesOf(rel: RelationRow, object: string, table: string, own
  */
 export async function introspect(conn: Connection, ctx: TargetContext, desired: readonly NativeObject[]): Promise<CurrentState> {
   const live = await readLive(conn, ctx, desired);
+  if (live.governanceUntrusted) throw new TargetReadError(live.governanceUntrusted);
   const govSchemaKey = keys.schema(live.scope.governanceSchema);
   const wantsGovSchema = desired.some((o) => o.key === govSchemaKey);
   const current: NativeObject[] = [];

@@ -60,8 +60,8 @@ export function postgresProbe(conn: Connection, ctx: TargetContext, resolved: Re
     },
     async bypasses(): Promise<readonly Finding[]> {
       const current = await introspect(conn, ctx, compile(resolved, ctx));
-      // paths around the views, and governed base tables changed so that the views return something else
-      return current.findings.filter((f) => f.code === 'BYPASS_GRANT' || f.code === 'BASE_TABLE_RLS' || f.code === 'BASE_TABLE_COLUMNS');
+      // paths around the views (privileges of managed roles on base tables too), and governed base tables changed so that the views return something else
+      return current.findings.filter((f) => f.code === 'BYPASS_GRANT' || f.code === 'BASE_TABLE_RLS' || f.code === 'BASE_TABLE_COLUMNS' || f.code === 'BASE_TABLE_GRANT');
     },
   };
 }

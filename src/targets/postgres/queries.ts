@@ -153,10 +153,11 @@ FROM (SELECT c.oid, ${VIEW_FACTS}
       WHERE c.relkind = 'v') AS v`;
 
 /**
- * (e) SELECT grantees (relation and column level) and the owner of every relation in prefixed
- * schemas, the governance schema and the governed base schemas ($3); for relations in prefixed
- * schemas and the governance schema their whole ACL (every privilege, grant option, grantor); for
- * relations in the base schemas what decides what a view over them returns: row-level security
+ * (e) SELECT grantees (relation and column level), the owner and the whole ACL (every privilege,
+ * grant option, grantor; relation and column level) of every relation in prefixed schemas, the
+ * governance schema and the governed base schemas ($3) — on a base table a TRIGGER or REFERENCES
+ * of a managed role is as much a way around the view as a SELECT (issue 8); for relations in the
+ * base schemas also what decides what a view over them returns: row-level security
  * (enabled, forced, the policies) and the columns. In prefixed schemas and the governance schema
  * also sequences and composite types: every relation there that meshward did not make is reported
  * (a view of that name could not be created).
@@ -172,16 +173,14 @@ SELECT n.nspname::text AS schema,
        COALESCE((SELECT json_agg(DISTINCT CASE WHEN x.grantee = 0 THEN '' ELSE pg_catalog.pg_get_userbyid(x.grantee)::text END)
                  FROM pg_catalog.pg_attribute AS at, pg_catalog.aclexplode(at.attacl) AS x
                  WHERE at.attrelid = c.oid AND at.attnum > 0 AND NOT at.attisdropped AND x.privilege_type = 'SELECT'), '[]'::json) AS column_grantees,
-       CASE WHEN left(n.nspname, length($1::text)) = $1::text OR n.nspname = $2::text THEN ${aclJson('c.relacl')} ELSE '[]'::json END AS acl,
-       CASE WHEN left(n.nspname, length($1::text)) = $1::text OR n.nspname = $2::text THEN
-         COALESCE((SELECT json_agg(json_build_array(e.col, e.grantee, e.privilege, e.grantable, e.grantor) ORDER BY e.col, e.grantee, e.privilege, e.grantor)
+       ${aclJson('c.relacl')} AS acl,
+       COALESCE((SELECT json_agg(json_build_array(e.col, e.grantee, e.privilege, e.grantable, e.grantor) ORDER BY e.col, e.grantee, e.privilege, e.grantor)
                    FROM (SELECT at.attname::text AS col,
                                 CASE WHEN x.grantee = 0 THEN '' ELSE pg_catalog.pg_get_userbyid(x.grantee)::text END AS grantee,
                                 x.privilege_type::text AS privilege, x.is_grantable AS grantable,
                                 pg_catalog.pg_get_userbyid(x.grantor)::text AS grantor
                          FROM pg_catalog.pg_attribute AS at, pg_catalog.aclexplode(at.attacl) AS x
-                         WHERE at.attrelid = c.oid AND at.attnum > 0 AND NOT at.attisdropped) AS e), '[]'::json)
-       ELSE '[]'::json END AS column_acl,
+                         WHERE at.attrelid = c.oid AND at.attnum > 0 AND NOT at.attisdropped) AS e), '[]'::json) AS column_acl,
        c.relrowsecurity AS rls, c.relforcerowsecurity AS force_rls,
        CASE WHEN n.nspname = ANY ($3::text[]) THEN
          COALESCE((SELECT json_agg(json_build_array(p.polname::text, p.polcmd::text, p.polpermissive,
@@ -313,7 +312,7 @@ export interface RelationRow {
   readonly owner: string;
   readonly selectGrantees: readonly string[];
   readonly columnGrantees: readonly string[];
-  /** Whole ACL; read for relations in prefixed schemas and the governance schema only. */
+  /** Whole ACL (rows recorded before base tables' ACLs were read hold it for managed schemas only). */
   readonly acl: readonly AclEntry[];
   /** Column-level ACL entries with their column; same relations as `acl`. */
   readonly columnAcl: readonly (AclEntry & { readonly column: string })[];

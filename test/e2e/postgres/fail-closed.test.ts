@@ -5,7 +5,7 @@ import { ExitError } from '../../../src/cli/output.js';
 import { planFor } from '../../../src/cli/commands/plan.js';
 import type { TargetSession } from '../../../src/session/open-target.js';
 import { postgresProbe } from '../../../src/targets/postgres/live.js';
-import type { DriftItem } from '../../../src/targets/target.js';
+import { TargetReadError, type DriftItem } from '../../../src/targets/target.js';
 import { edit, open, pendingChanges, planAndApply, q, type SqlClient, withOutOfBand } from '../../support/e2e-session.js';
 import { readAs } from '../../support/e2e-read.js';
 import { ENGINES, makeTarget, type E2eTarget } from '../../support/e2e-target.js';
@@ -115,8 +115,7 @@ describe.each(ENGINES)('fail closed on %s', (engine) => {
       await db.exec(`GRANT USAGE ON SCHEMA ${q(role('sales'))}, ${q(role('hr'))} TO ${q(bob)}, ${q(alice)}`);
       await db.exec(`GRANT SELECT (employee_id) ON ${salaries} TO ${q(alice)}`);
       await db.exec(`GRANT ${q(analysts)} TO ${q(carol)} WITH ADMIN OPTION`); // carol is the administrator's member already
-      await db.exec(`GRANT UPDATE ON ${state} TO ${q(alice)}`);
-      await db.exec(`ALTER TABLE ${q(role('meta'))}."tags" OWNER TO ${q(alice)}`); // an owner holds every privilege, unseen in the ACL
+      await db.exec(`GRANT SELECT ON ${state} TO ${q(alice)}`); // a write privilege (or another owner) makes the state untrusted: test 2
       // through the owner role: the recorded state (and the views it owns, which it may replace by unmasked ones)
       expect(await readAs(db, login, state)).toMatch(/^[1-9]/);
       expect(await readAs(db, bob, customers)).not.toBe('denied');
@@ -133,13 +132,12 @@ describe.each(ENGINES)('fail closed on %s', (engine) => {
       usage: `grant:USAGE:schema:${q(role('hr'))}:${bob}`,
       column: `grant:SELECT:columns:${salaries}:${alice}`,
       admin: `role_admin:${analysts}:${carol}`,
-      state: `grant:UPDATE:relation:${state}:${alice}`,
+      state: `grant:SELECT:relation:${state}:${alice}`,
     };
     expect(items.get(k.owner)).toMatchObject({ status: 'extra', detail: expect.stringContaining('reads every governed base table in clear') });
     for (const key of [k.create, k.update, k.bob, k.usage, k.column, k.admin, k.state]) expect(items.get(key), key).toMatchObject({ status: 'extra' });
     expect(items.get(k.option)).toMatchObject({ status: 'altered', detail: expect.stringContaining('grantable changed from null to true') });
     expect(items.get(k.admin)!.detail).toMatch(/ADMIN OPTION/);
-    expect(items.get(`governance:${role('meta')}`)).toMatchObject({ status: 'altered', detail: expect.stringContaining(`"tags" is owned by "${alice}"`) });
     // the administrator's membership (carol in sales_analysts) is not drift; only her ADMIN OPTION is
     expect([...items.keys()].filter((x) => x.includes(carol))).toEqual([k.admin]);
 
@@ -162,18 +160,201 @@ describe.each(ENGINES)('fail closed on %s', (engine) => {
       expect(await readAs(db, bob, customers)).toBe('denied');
       expect(await readAs(db, alice, `(SELECT employee_id FROM ${salaries})`)).toBe('denied');
       const { rows } = await db.query(
-        `SELECT has_schema_privilege($1, $2, 'CREATE') AS create, has_table_privilege($1, $3, 'UPDATE') AS update, has_table_privilege($1, $4, 'UPDATE') AS state,
+        `SELECT has_schema_privilege($1, $2, 'CREATE') AS create, has_table_privilege($1, $3, 'UPDATE') AS update, has_table_privilege($1, $4, 'SELECT') AS state,
                 pg_has_role($5, $6, 'MEMBER') AS carol, pg_has_role($5, $6, 'USAGE WITH ADMIN OPTION') AS carol_admin`,
         [alice, role('sales'), customers, state, carol, analysts],
       );
       expect(rows[0]).toEqual({ create: false, update: false, state: false, carol: true, carol_admin: false });
-      const tags = await db.query(`SELECT pg_get_userbyid(relowner)::text AS owner FROM pg_class WHERE oid = $1::regclass`, [`${q(role('meta'))}."tags"`]);
-      expect(tags.rows).toEqual([{ owner: role('owner') }]); // carol keeps the membership, not the ADMIN OPTION
       const acl = await db.query(`SELECT a.is_grantable AS g FROM pg_class c, aclexplode(c.relacl) a WHERE c.oid = $1::regclass AND a.grantee = $2::regrole`, [customers, analysts]);
       expect(acl.rows).toEqual([{ g: false }]);
       // carol, the administrator's member of sales_analysts, still reads what the model gives the group
       expect(await readAs(db, carol, customers)).not.toBe('denied');
     });
+  });
+
+  it('4b. every privilege a managed role holds on a governed base table that meshward did not grant is a finding, and apply revokes it', async () => {
+    const analysts = role('sales_analysts');
+    const partners = role('hr_partners');
+    const owner = role('owner');
+    const etl = helper('etl');
+    /** Whether `who` may create a trigger on sales.customers (a trigger that could copy every new row). */
+    const canTrigger = (db: SqlClient, who: string) =>
+      (async () => {
+        await db.exec('BEGIN');
+        try {
+          await db.exec(`SET LOCAL ROLE ${q(who)}`);
+          await db.exec(`CREATE TRIGGER zz_copy AFTER INSERT ON sales.customers FOR EACH ROW EXECUTE FUNCTION suppress_redundant_updates_trigger()`);
+          return true;
+        } catch (e) {
+          if (/permission denied|must be owner/i.test((e as Error).message)) return false;
+          throw e;
+        } finally {
+          await db.exec('ROLLBACK');
+        }
+      })();
+    await sql(async (db) => {
+      await db.exec(`CREATE ROLE ${q(etl)} NOLOGIN`);
+      await db.exec(`GRANT USAGE ON SCHEMA sales TO ${q(analysts)}`); // the base schema is the administrator's
+      await db.exec(`GRANT TRIGGER ON sales.customers TO ${q(analysts)}`);
+      await db.exec(`GRANT REFERENCES (email) ON sales.customers TO ${q(partners)}`);
+      await db.exec(`GRANT INSERT, UPDATE ON hr.salaries TO ${q(owner)} WITH GRANT OPTION`);
+      await db.exec(`GRANT SELECT ON sales.orders TO ${q(owner)} WITH GRANT OPTION`); // the owner's own SELECT, with a grant option meshward never gives
+      await db.exec(`GRANT INSERT, UPDATE, DELETE, TRUNCATE, TRIGGER ON sales.customers TO ${q(etl)}`); // an ETL role: not meshward's
+      expect(await canTrigger(db, analysts)).toBe(true);
+    });
+    const customers = '"sales"."customers"';
+    const k = {
+      trigger: `grant:TRIGGER:table:${customers}:${analysts}`,
+      references: `grant:REFERENCES:columns:${customers}:${partners}`,
+      insert: `grant:INSERT:table:"hr"."salaries":${owner}`,
+      update: `grant:UPDATE:table:"hr"."salaries":${owner}`,
+      option: `grant:SELECT:table:"sales"."orders":${owner}`,
+    };
+    const items = byKey(await drift());
+    expect(items.get(k.trigger)).toMatchObject({ status: 'extra', detail: expect.stringContaining('create a trigger on it that copies every new or changed row') });
+    expect(items.get(k.references)).toMatchObject({ status: 'extra', detail: expect.stringContaining('GRANT REFERENCES ("email") on the governed base table analytics.sales.customers') });
+    for (const key of [k.insert, k.update]) expect(items.get(key), key).toMatchObject({ status: 'extra', detail: expect.stringContaining('WITH GRANT OPTION') });
+    expect(items.get(k.option)).toMatchObject({ status: 'altered', detail: expect.stringContaining('grantable changed from null to true') });
+    expect([...items.keys()].filter((x) => x.includes(etl))).toEqual([]); // privileges of unmanaged roles other than SELECT are not meshward's
+
+    const { plan } = await planFor(session);
+    const found = plan.findings.filter((f) => f.code === 'BASE_TABLE_GRANT');
+    expect(found.map((f) => f.key).sort()).toEqual(Object.values(k).sort());
+    expect(found.find((f) => f.key === k.references)).toMatchObject({ grantee: partners, columnLevel: true, table: 'analytics.sales.customers' });
+    const change = (key: string) => plan.changes.find((c) => c.key === key);
+    expect(change(k.trigger)).toMatchObject({ action: 'remove', sql: [`REVOKE TRIGGER ON TABLE ${customers} FROM ${q(analysts)};`] });
+    expect(change(k.references)!.sql).toEqual([`REVOKE REFERENCES ("email") ON TABLE ${customers} FROM ${q(partners)};`]);
+    expect(change(k.insert)!.sql).toEqual([`REVOKE INSERT ON TABLE "hr"."salaries" FROM ${q(owner)} CASCADE;`]);
+    expect(change(k.option)).toMatchObject({ action: 'change', sql: [`REVOKE GRANT OPTION FOR SELECT ON TABLE "sales"."orders" FROM ${q(owner)} CASCADE;`] });
+    const probe = postgresProbe(session.conn, session.ctx, session.resolved);
+    expect((await probe.bypasses()).filter((f) => f.code === 'BASE_TABLE_GRANT').map((f) => f.key).sort()).toEqual(Object.values(k).sort());
+
+    await planAndApply(session);
+    expect(await drift()).toEqual([]);
+    expect(await pendingChanges(session)).toEqual([]);
+    await sql(async (db) => {
+      expect(await canTrigger(db, analysts)).toBe(false);
+      const { rows } = await db.query(
+        `SELECT has_column_privilege($1, 'sales.customers', 'email', 'REFERENCES') AS refs, has_table_privilege($2, 'hr.salaries', 'INSERT') AS ins,
+                has_table_privilege($2, 'sales.orders', 'SELECT WITH GRANT OPTION') AS opt, has_table_privilege($2, 'sales.orders', 'SELECT') AS sel,
+                has_table_privilege($3, 'sales.customers', 'TRIGGER') AS etl`,
+        [partners, owner, etl],
+      );
+      expect(rows[0]).toEqual({ refs: false, ins: false, opt: false, sel: true, etl: true });
+      await db.exec(`REVOKE ALL ON sales.customers FROM ${q(etl)}`);
+      await db.exec(`REVOKE USAGE ON SCHEMA sales FROM ${q(analysts)}`);
+      await db.exec(`DROP ROLE ${q(etl)}`);
+    });
+    expect(await drift()).toEqual([]);
+  });
+
+  it('2. the governance schema is trusted only while the owner role owns it and nobody else can write it', async () => {
+    const alice = helper('alice');
+    const meta = q(role('meta'));
+    const refused = async () => {
+      const error = await planFor(session).then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+      expect(error).toBeInstanceOf(TargetReadError);
+      return error!.message;
+    };
+    const cases: { edit: string; says: RegExp; fix: string }[] = [
+      { edit: `GRANT UPDATE ON ${meta}."state" TO ${q(alice)}`, says: new RegExp(`"${alice}" holds UPDATE on ${meta}\."state"`), fix: `REVOKE UPDATE ON TABLE ${meta}."state" FROM ${q(alice)} CASCADE;` },
+      { edit: `GRANT INSERT (key) ON ${meta}."state" TO PUBLIC`, says: /PUBLIC holds INSERT on /, fix: `REVOKE INSERT ON TABLE ${meta}."state" FROM PUBLIC CASCADE;` },
+      { edit: `ALTER TABLE ${meta}."tags" OWNER TO ${q(alice)}`, says: new RegExp(`${meta}\."tags" is owned by "${alice}"`), fix: `ALTER TABLE ${meta}."tags" OWNER TO ${q(role('owner'))};` },
+      { edit: `GRANT CREATE ON SCHEMA ${meta} TO ${q(alice)}`, says: new RegExp(`"${alice}" holds CREATE on the schema ${meta}`), fix: `REVOKE CREATE ON SCHEMA ${meta} FROM ${q(alice)} CASCADE;` },
+      { edit: `ALTER SCHEMA ${meta} OWNER TO ${q(alice)}`, says: new RegExp(`the schema ${meta} is owned by "${alice}"`), fix: `ALTER SCHEMA ${meta} OWNER TO ${q(role('owner'))};` },
+    ];
+    for (const c of cases) {
+      await sql((db) => db.exec(c.edit));
+      const message = await refused();
+      expect(message, c.edit).toMatch(c.says);
+      expect(message, c.edit).toContain(c.fix);
+      expect(message).not.toContain('\n');
+      const items = await drift();
+      expect(items, c.edit).toEqual([expect.objectContaining({ key: `governance:${role('meta')}`, status: 'altered', repair: 'manual', detail: message })]);
+      await sql((db) => db.exec(c.fix.replace(/ CASCADE;$/, ';')));
+      expect((await drift()).map((i) => `${i.key} ${i.detail}`), c.edit).toEqual([]);
+    }
+    // a column-level UPDATE is a write too (the REVOKE of the table privilege takes it away)
+    await sql((db) => db.exec(`GRANT UPDATE (spec) ON ${meta}."state" TO ${q(alice)}`));
+    expect(await refused()).toContain(`REVOKE UPDATE ON TABLE ${meta}."state" FROM ${q(alice)} CASCADE;`);
+    await sql((db) => db.exec(`REVOKE UPDATE ON TABLE ${meta}."state" FROM ${q(alice)}`));
+    expect(await drift()).toEqual([]);
+  });
+
+  it('2. on a fresh target, a governance schema pre-made by someone else with a forged state is refused, never adopted', async () => {
+    const fresh = await makeTarget(engine);
+    let s = await open(fresh);
+    try {
+      const fp = fresh.prefix;
+      const forger = `${fp}zz_forger`;
+      const meta = q(`${fp}meta`);
+      const root = `${fp}root`;
+      const name = s.model.project.name;
+      await withOutOfBand(fresh, s, async (db) => {
+        await db.exec(`CREATE ROLE ${q(forger)} NOLOGIN`);
+        await db.exec(`CREATE ROLE ${q(root)} NOLOGIN`);
+        await db.exec(`COMMENT ON ROLE ${q(root)} IS 'meshward:${name}:group:root'`);
+        await db.exec(`CREATE SCHEMA ${meta} AUTHORIZATION ${q(forger)}`);
+        await db.exec(`COMMENT ON SCHEMA ${meta} IS 'meshward:${name}:governance:${fp}meta'`);
+        await db.exec(`CREATE TABLE ${meta}."state" (key text PRIMARY KEY, kind text, spec jsonb, fingerprint text, applied_at timestamptz)`);
+        await db.exec(`CREATE TABLE ${meta}."tags" (object text, tag text, value text, PRIMARY KEY (object, tag))`);
+        await db.exec(`CREATE TABLE ${meta}."meta" (key text PRIMARY KEY, value jsonb)`);
+        await db.exec(`INSERT INTO ${meta}."meta" VALUES ('project', to_jsonb('${name}'::text)), ('layout_version', '2'::jsonb)`);
+        // the forged record: "meshward made the role root"
+        await db.exec(`INSERT INTO ${meta}."state" VALUES ('role:${root}', 'role', '{"name": "${root}", "comment": "meshward:${name}:group:root"}', NULL, now())`);
+        await db.exec(`ALTER TABLE ${meta}."state" OWNER TO ${q(forger)}`);
+      });
+      const error = await planFor(s).then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+      expect(error).toBeInstanceOf(TargetReadError);
+      expect(error!.message).toMatch(new RegExp(`the governance schema ${meta} is not trusted: the schema ${meta} is owned by "${forger}", not "${fp}owner".*DROP SCHEMA ${meta} CASCADE;`));
+      await expect(planAndApply(s)).rejects.toThrow(/is not trusted/);
+      const items = (await s.target.drift(s.conn, s.ctx)).items;
+      expect(items).toEqual([expect.objectContaining({ key: `governance:${fp}meta`, status: 'altered', repair: 'manual' })]);
+      await withOutOfBand(fresh, s, async (db) => {
+        const { rows } = await db.query(`SELECT (SELECT count(*)::int FROM pg_roles WHERE rolname = $1) AS roles, (SELECT count(*)::int FROM ${meta}."state") AS state`, [root]);
+        expect(rows[0]).toEqual({ roles: 1, state: 1 }); // nothing was changed or dropped
+        await db.exec(`DROP SCHEMA ${meta} CASCADE`); // the fix the message names
+      });
+      // then the forged role is only an unrecorded marker, and the first apply goes ahead around it
+      const { plan } = await planFor(s);
+      expect(plan.findings.filter((f) => f.key === `role:${root}`).map((f) => f.code)).toEqual(['FOREIGN_OBJECT']);
+      expect(plan.changes.filter((c) => c.key === `role:${root}`)).toEqual([]);
+      await s.close();
+      s = await open(fresh);
+      await planAndApply(s);
+      expect((await s.target.drift(s.conn, s.ctx)).items.map((i) => i.key)).toEqual([`role:${root}`]);
+      await withOutOfBand(fresh, s, (db) => db.exec(`DROP ROLE ${q(root)}`).then(() => db.exec(`DROP ROLE ${q(forger)}`)));
+    } finally {
+      await s.close();
+      await fresh.cleanup();
+    }
+  }, 240_000);
+
+  it('5b. a hand-made schema with a forged marker is reported and survives apply --yes', async () => {
+    const forged = role('zz_forged');
+    await sql(async (db) => {
+      await db.exec(`CREATE SCHEMA ${q(forged)}`);
+      await db.exec(`COMMENT ON SCHEMA ${q(forged)} IS 'meshward:${project}:schema:${forged}'`);
+      await db.exec(`CREATE VIEW ${q(forged)}."v" AS SELECT 1 AS x`);
+    });
+    const items = byKey(await drift());
+    expect(items.get(`schema:${forged}`)).toMatchObject({ status: 'extra', repair: 'manual', detail: expect.stringMatching(/forged or unrecorded marker.*DROP SCHEMA/) });
+    const { plan } = await planFor(session);
+    expect(plan.findings).toContainEqual(expect.objectContaining({ code: 'FOREIGN_OBJECT', key: `schema:${forged}`, contradicts: true }));
+    expect(plan.changes.filter((c) => c.key.includes(forged))).toEqual([]);
+    await planAndApply(session); // a plain apply --yes
+    await sql(async (db) => {
+      const { rows } = await db.query(`SELECT to_regnamespace($1) IS NOT NULL AS schema, to_regclass($2) IS NOT NULL AS view`, [q(forged), `${q(forged)}."v"`]);
+      expect(rows[0]).toEqual({ schema: true, view: true });
+      await db.exec(`DROP SCHEMA ${q(forged)} CASCADE`);
+    });
+    expect(await drift()).toEqual([]);
   });
 
   it('5. a forged marker is never evidence: such objects are reported, survive apply, and block a model that needs their name', async () => {

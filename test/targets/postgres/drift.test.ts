@@ -217,13 +217,14 @@ describe('drift (PGlite)', () => {
     expect(items[0]!.detail).toBe('comment changed from "meshward:acme:view:analytics.sales.customers" to "" since the last apply');
   });
 
-  it('a governance table given another owner is altered, and plan puts the owner back', async () => {
+  it('a governance table given another owner makes the recorded state untrusted: drift says so, plan refuses (issue 8)', async () => {
     await conn.exec('ALTER TABLE mw_meta.state OWNER TO etl_reader');
-    expect(only((await drift(conn, ctx)).items)).toEqual([
-      { key: keys.governance('mw_meta'), status: 'altered', detail: 'governance tables in "mw_meta": "mw_meta"."state" is owned by "etl_reader", not "mw_owner" since the last apply', table: undefined },
-    ]);
-    const current = await introspect(conn, ctx, desired);
-    expect(current.objects.find((o) => o.kind === 'governance')!.spec).toEqual({ schema: 'mw_meta', version: 1, drift: '"mw_meta"."state" is owned by "etl_reader", not "mw_owner"' });
+    const items = only((await drift(conn, ctx)).items);
+    expect(items).toEqual([{ key: keys.governance('mw_meta'), status: 'altered', detail: expect.stringContaining('the governance schema "mw_meta" is not trusted: "mw_meta"."state" is owned by "etl_reader", not "mw_owner"'), table: undefined }]);
+    expect(items[0]!.detail).toContain('ALTER TABLE "mw_meta"."state" OWNER TO "mw_owner";');
+    await expect(introspect(conn, ctx, desired)).rejects.toThrow(/^the governance schema "mw_meta" is not trusted/);
+    await conn.exec('ALTER TABLE mw_meta.state OWNER TO mw_owner');
+    expect((await drift(conn, ctx)).items).toEqual([]);
   });
 
   it('a managed-looking object that the last apply did not create is extra', async () => {

@@ -206,9 +206,10 @@ describe('introspect (PGlite)', () => {
     expect(current.objects.map((o) => o.key)).toEqual([keys.grant({ privilege: 'SELECT', on: 'table', object: '"sales"."customers"', grantee: 'mw_owner' }), keys.role('mw_owner')]);
     expect(current.findings.map((f) => f.key)).toContain(keys.role('mw_sales_leads'));
     // once anything is recorded, only the record counts: an unrecorded owner role is a finding
-    await conn.exec('CREATE SCHEMA mw_meta');
+    await conn.exec('CREATE SCHEMA mw_meta AUTHORIZATION mw_owner');
     await conn.exec("COMMENT ON SCHEMA mw_meta IS 'meshward:acme:governance:mw_meta'");
     await conn.exec('CREATE TABLE mw_meta.state (key text PRIMARY KEY, kind text, spec jsonb, fingerprint text, applied_at timestamptz)');
+    await conn.exec('ALTER TABLE mw_meta.state OWNER TO mw_owner');
     await conn.exec(`INSERT INTO mw_meta.state VALUES ('role:mw_sales_analysts', 'role', '{"name":"mw_sales_analysts","comment":"meshward:acme:role:sales_analysts"}', NULL, now())`);
     const later = await introspect(conn, ctx, desired);
     expect(later.objects.filter((o) => o.kind === 'role').map((o) => o.key)).toEqual([keys.role('mw_sales_analysts')]);
