@@ -106,10 +106,11 @@ const anyRecorded = (gov: string) => `SELECT EXISTS (SELECT 1 FROM ${quoteIdent(
  * A keyed record: only the rows of `only` are written — desired ones with their live fingerprint,
  * the others deleted — and every other row stays. `only` is the keys a transaction applied plus
  * what the plan's record hint names (apply.ts keyedRecords: every record when the plan has a
- * hint; else each change of a --no-transaction apply but the last). A fingerprint is what introspection computes: a view's from its
- * live definition (one query for the views among them), any other object's from its spec, which
- * is the live spec once its change has applied (the plan after an apply is empty). Three queries
- * to five queries and two writes, however big the catalog.
+ * hint; else each change of a --no-transaction apply but the last). A fingerprint is what
+ * introspection computes: a view's from its live definition (read as readLive reads it when
+ * recording), any other object's from its spec, which is the live spec once its change has
+ * applied (the plan after an apply is empty). Three to five queries and two writes, however big
+ * the catalog.
  * Returns false, writing nothing, when nothing has been recorded yet (the governance change has
  * just created the table): then the caller records in full, keeping `pending`.
  */
