@@ -206,7 +206,7 @@ export async function applyPlan(session: TargetSession, plan: Plan, options: App
     // only the rows of its own change.
     const last = u === layout.units.length - 1;
     const record: RecordOptions | undefined = keyed
-      ? ownRows(keyed(u), runKeys, done)
+      ? { ...ownRows(keyed.keys(u), runKeys, done), fresh: keyed.fresh }
       : last
         ? undefined
         : layout.mode === 'no-transaction'
@@ -240,20 +240,28 @@ export async function applyPlan(session: TargetSession, plan: Plan, options: App
  * deleted in the first. A key whose change has not run yet is never among them: its row stays
  * (`pending`). So the state after every transaction is exactly what a full record keeping the
  * rows of what is still to run would write (test/e2e/postgres/record-keyed.test.ts), and an apply
- * of a few changes among 10,000 tables reads and writes a few rows (issue 10). Undefined — every
+ * of a few changes among 10,000 tables reads and writes a few rows (issue 10). The first apply to
+ * an empty target writes the rows of its changes, which are all of them. Undefined — every
  * record full — without a hint, or when the plan changes the governance layout (which records
  * the state in its new form).
  */
-function keyedRecords(session: TargetSession, plan: Plan, units: readonly (readonly number[])[]): ((unit: number) => string[]) | undefined {
+function keyedRecords(session: TargetSession, plan: Plan, units: readonly (readonly number[])[]): { keys: (unit: number) => string[]; fresh: boolean } | undefined {
+  const changeKeys = new Set(plan.changes.map((c) => c.key));
+  const own = (u: number) => units[u]!.map((i) => plan.changes[i]!.key);
+  // The first apply to a target where nothing is managed: every desired object is a change, and
+  // nothing recorded can differ — each transaction writes the rows of its own changes.
+  // (The governance change, which creates the state table, must be in the first transaction: a
+  // record before it records nothing, and a later one only its own rows.)
+  const governanceFirst = plan.changes.every((c, i) => c.kind !== 'governance' || units[0]!.includes(i));
+  if (plan.new_target && governanceFirst && session.desired.every((o) => changeKeys.has(o.key))) return { keys: own, fresh: true };
   const hint = recordHintOf(plan);
   if (!hint || plan.changes.some((c) => c.kind === 'governance')) return undefined;
-  const changeKeys = new Set(plan.changes.map((c) => c.key));
   const wanted = new Set([...hint.restate, ...hint.forget].filter((k) => !changeKeys.has(k)));
   const views = new Set<string>();
   if (wanted.size) for (const o of session.desired) if (o.kind === 'view' && wanted.has(o.key)) views.add(o.key);
   const first = [...wanted].filter((k) => !views.has(k));
   const every = [...new Set([...hint.always, ...views])].filter((k) => !changeKeys.has(k));
-  return (u) => [...new Set([...units[u]!.map((i) => plan.changes[i]!.key), ...every, ...(u === 0 ? first : [])])];
+  return { keys: (u) => [...new Set([...own(u), ...every, ...(u === 0 ? first : [])])], fresh: false };
 }
 
 /** Record the rows of `only`; `pending` (the keys from `from` on) is computed only if the target asks — a copy per change would be quadratic. */

@@ -205,6 +205,11 @@ export interface RecordOptions {
    * has been recorded yet, the record is full, keeping `pending`.
    */
   readonly only?: readonly string[];
+  /**
+   * With `only`: the plan makes every desired object of a target where nothing is managed yet,
+   * so the keyed record is complete even while nothing has been recorded (the first apply).
+   */
+  readonly fresh?: boolean;
 }
 
 /** A planned change as the lock estimate sees it (plan.json's fields). */

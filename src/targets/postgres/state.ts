@@ -58,7 +58,7 @@ export async function fingerprintLive(conn: Connection, ctx: TargetContext, only
  * governance change has not run yet) records nothing.
  */
 export async function recordState(conn: Connection, desired: readonly NativeObject[], ctx: TargetContext, options: RecordOptions = {}): Promise<void> {
-  if (options.only && (await recordOnly(conn, desired, ctx, options.only))) return;
+  if (options.only && (await recordOnly(conn, desired, ctx, options.only, options.fresh === true))) return;
   const pending = [...new Set(options.pending ?? [])];
   // the desired objects live now are the ones this apply made or found recorded (plan refuses the others)
   const live = await readLive(conn, ctx, desired, { recording: new Set(desired.map((o) => o.key)) });
@@ -112,9 +112,10 @@ const anyRecorded = (gov: string) => `SELECT EXISTS (SELECT 1 FROM ${quoteIdent(
  * applied (the plan after an apply is empty). Three to five queries and two writes, however big
  * the catalog.
  * Returns false, writing nothing, when nothing has been recorded yet (the governance change has
- * just created the table): then the caller records in full, keeping `pending`.
+ * just created the table) unless the plan makes every desired object (`fresh`: the first apply):
+ * then the caller records in full, keeping `pending`.
  */
-async function recordOnly(conn: Connection, desired: readonly NativeObject[], ctx: TargetContext, only: readonly string[]): Promise<boolean> {
+async function recordOnly(conn: Connection, desired: readonly NativeObject[], ctx: TargetContext, only: readonly string[], fresh: boolean): Promise<boolean> {
   const scope = scopeOf(ctx);
   const gov = scope.governanceSchema;
   const { rows: govRows } = await conn.query(STATE_TABLE_QUERY, [gov]);
@@ -123,7 +124,7 @@ async function recordOnly(conn: Connection, desired: readonly NativeObject[], ct
   if (!isOurMarker(g.comment as string | null, scope.project)) {
     throw new Error(`target '${ctx.target.name}': cannot record the applied state: ${quoteIdent(gov)} does not carry the marker of project ${scope.project}`);
   }
-  if ((await conn.query(anyRecorded(gov))).rows[0]?.any !== true) return false;
+  if (!fresh && (await conn.query(anyRecorded(gov))).rows[0]?.any !== true) return false;
   const wanted = new Set(only);
   const applied = desired.filter((o) => wanted.has(o.key));
   const views = applied.filter((o) => o.kind === 'view').map((o) => o.spec as ViewSpec);

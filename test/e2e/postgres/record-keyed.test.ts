@@ -7,8 +7,8 @@ import { planFor } from '../../../src/cli/commands/plan.js';
 import { recordHintOf } from '../../../src/plan/plan.js';
 import type { TargetSession } from '../../../src/session/open-target.js';
 import { changeAt } from '../../apply/pglite.js';
-import { appliedExample, edit, pendingChanges, withOutOfBand } from '../../support/e2e-session.js';
-import { ENGINES } from '../../support/e2e-target.js';
+import { appliedExample, edit, open, pendingChanges, withOutOfBand } from '../../support/e2e-session.js';
+import { ENGINES, makeTarget } from '../../support/e2e-target.js';
 
 /**
  * Issue 10: a record writes only the rows of what changed (apply.ts keyedRecords), and the
@@ -43,9 +43,35 @@ async function written(session: TargetSession, gov: string): Promise<{ newest: n
   return { newest: Number(rows[0]!.newest), all: Number(rows[0]!.all) };
 }
 
+describe.each(ENGINES)('the first apply on %s', (engine) => {
+  it.each([
+    ['one transaction', {}],
+    ['batches', { lockBudget: 160 }],
+    ['--no-transaction', { transaction: false }],
+  ] as [string, ApplyOptions][])('in %s: each transaction writes the rows of its own changes, all of them in the end, as a full record would', async (_, options) => {
+    const t = await makeTarget(engine);
+    const session = await open(t);
+    try {
+      const { plan } = await planFor(session);
+      expect(plan.new_target).toBe(true);
+      const report = await applyPlan(session, plan, options);
+      expect(report.error ?? null).toBeNull();
+      expect(await stateRows(session, `${t.prefix}meta`)).toEqual(await fullRecordRows(session, `${t.prefix}meta`));
+      expect(await pendingChanges(session)).toEqual([]);
+    } finally {
+      await session.close();
+      await t.cleanup();
+    }
+  }, 240_000);
+});
+
 describe.each(ENGINES)('keyed records on %s', (engine) => {
   const ex = appliedExample(engine);
   const gov = () => `${ex.t.prefix}meta`;
+
+  it('the first apply recorded what a full record would', async () => {
+    expect(await stateRows(ex.session, gov())).toEqual(await fullRecordRows(ex.session, gov()));
+  });
 
   /** Plans, applies in `mode`, and checks the record against a full one and the next plan. */
   async function applyAndCompare(options: ApplyOptions, expectKeyed = true): Promise<{ changes: number; restated: number }> {
