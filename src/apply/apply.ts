@@ -1,4 +1,4 @@
-import type { Plan } from '../plan/plan.js';
+import { recordHintOf, type Plan } from '../plan/plan.js';
 import type { TargetSession } from '../session/open-target.js';
 import type { RecordOptions, StatementResult } from '../targets/target.js';
 import { LockBudgetError } from './batches.js';
@@ -195,14 +195,23 @@ export async function applyPlan(session: TargetSession, plan: Plan, options: App
   };
 
   const runKeys = layout.units.flat().map((i) => plan.changes[i]!.key);
+  const keyed = keyedRecords(session, plan, layout.units);
   let done = 0; // changes of the units before this one
   for (const [u, unit] of (failure ? [] : layout.units).entries()) {
     const positions = unit.flatMap((i) => plan.changes[i]!.sql.map((_, k) => firstOf[i]! + k));
     done += unit.length;
-    // The last transaction records everything; an earlier one keeps the records of what is still
-    // to run — in --no-transaction mode cheaply, by writing only the rows of its own change.
+    // With the plan's record hint, every transaction writes only the rows its changes and the
+    // hint name (keyedRecords). Without: the last transaction records everything; an earlier one
+    // keeps the records of what is still to run — in --no-transaction mode cheaply, by writing
+    // only the rows of its own change.
     const last = u === layout.units.length - 1;
-    const record: RecordOptions | undefined = last ? undefined : layout.mode === 'no-transaction' ? ownRows(unit.map((i) => plan.changes[i]!.key), runKeys, done) : { pending: runKeys.slice(done) };
+    const record: RecordOptions | undefined = keyed
+      ? { ...ownRows(keyed.keys(u), runKeys, done), fresh: keyed.fresh }
+      : last
+        ? undefined
+        : layout.mode === 'no-transaction'
+          ? ownRows(unit.map((i) => plan.changes[i]!.key), runKeys, done)
+          : { pending: runKeys.slice(done) };
     failure = await runUnit(positions, record);
     const settle = (outcome: StatementOutcome) => {
       for (const p of positions) if (slots[p]!.outcome === 'rolled_back') slots[p]!.outcome = outcome;
@@ -219,6 +228,40 @@ export async function applyPlan(session: TargetSession, plan: Plan, options: App
   }
   setPhase('idle');
   return buildReport(plan, layout, slots, sent, committed, failure, lockTimeoutMs, started);
+}
+
+/**
+ * The keys each transaction's record writes when the plan carries a record hint (plan.ts): the
+ * rows of its own changes, the governance rows (every record leaves a row with its time: the
+ * audit's gap check reads it), and the rows the hint says a full record would write differently
+ * though no change is planned for them — a view's in every transaction (its fingerprint is read
+ * live, as a full record would), any other's in the first (it is written from the desired spec,
+ * which no later transaction changes), and the rows of recorded objects no longer desired are
+ * deleted in the first. A key whose change has not run yet is never among them: its row stays
+ * (`pending`). So the state after every transaction is exactly what a full record keeping the
+ * rows of what is still to run would write (test/e2e/postgres/record-keyed.test.ts), and an apply
+ * of a few changes among 10,000 tables reads and writes a few rows (issue 10). The first apply to
+ * an empty target writes the rows of its changes, which are all of them. Undefined — every
+ * record full — without a hint, or when the plan changes the governance layout (which records
+ * the state in its new form).
+ */
+function keyedRecords(session: TargetSession, plan: Plan, units: readonly (readonly number[])[]): { keys: (unit: number) => string[]; fresh: boolean } | undefined {
+  const changeKeys = new Set(plan.changes.map((c) => c.key));
+  const own = (u: number) => units[u]!.map((i) => plan.changes[i]!.key);
+  // The first apply to a target where nothing is managed: every desired object is a change, and
+  // nothing recorded can differ — each transaction writes the rows of its own changes.
+  // (The governance change, which creates the state table, must be in the first transaction: a
+  // record before it records nothing, and a later one only its own rows.)
+  const governanceFirst = plan.changes.every((c, i) => c.kind !== 'governance' || units[0]!.includes(i));
+  if (plan.new_target && governanceFirst && session.desired.every((o) => changeKeys.has(o.key))) return { keys: own, fresh: true };
+  const hint = recordHintOf(plan);
+  if (!hint || plan.changes.some((c) => c.kind === 'governance')) return undefined;
+  const wanted = new Set([...hint.restate, ...hint.forget].filter((k) => !changeKeys.has(k)));
+  const views = new Set<string>();
+  if (wanted.size) for (const o of session.desired) if (o.kind === 'view' && wanted.has(o.key)) views.add(o.key);
+  const first = [...wanted].filter((k) => !views.has(k));
+  const every = [...new Set([...hint.always, ...views])].filter((k) => !changeKeys.has(k));
+  return { keys: (u) => [...new Set([...own(u), ...every, ...(u === 0 ? first : [])])], fresh: false };
 }
 
 /** Record the rows of `only`; `pending` (the keys from `from` on) is computed only if the target asks — a copy per change would be quadratic. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import type { Change, Finding, Hazard, JoinedSegment, NativeObject, RenderContext, Target } from '../targets/target.js';
+import type { Change, Finding, Hazard, JoinedSegment, NativeObject, RecordHint, RenderContext, Target } from '../targets/target.js';
 import { BLOCKING_HAZARDS } from '../targets/target.js';
 import { canonicalSpec } from './canonical.js';
 import { describeAccessChange, type PolicyAt } from './describe.js';
@@ -84,6 +84,22 @@ export interface PlanInput {
 }
 
 /** diff -> hazards (target) -> order (target rank, then key) -> render: a reviewable plan. */
+const recordHints = new WeakMap<Plan, RecordHint>();
+
+/**
+ * What the introspection a plan was made from says a record must rewrite besides the plan's own
+ * changes (target.ts RecordHint). Kept beside the plan, never in it: a plan saved and read back
+ * has none (its apply re-derives the plan, which has), and a plan without one records in full.
+ */
+export function setRecordHint(plan: Plan, hint: RecordHint | undefined): void {
+  if (hint) recordHints.set(plan, hint);
+  else recordHints.delete(plan);
+}
+
+export function recordHintOf(plan: Plan): RecordHint | undefined {
+  return recordHints.get(plan);
+}
+
 export function buildPlan(input: PlanInput): { plan: Plan; changes: Change[] } {
   const changes: Change[] = [...diffObjects(input.desired, input.current), ...(input.extra ?? [])].map((c) => ({ ...c, hazards: input.target.hazards(c) }));
   const ordered = orderChanges(changes, (c) => input.target.rank(c));

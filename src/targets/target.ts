@@ -115,6 +115,26 @@ export interface CurrentState {
   readonly stateHash: string;
   /** Catalog queries issued to read it (the "fixed number per database" promise). */
   readonly queryCount: number;
+  /**
+   * What a record after applying the plan must rewrite besides the rows of the plan's own changes,
+   * as read now (RecordHint); absent when the target cannot say (then every record is full).
+   */
+  readonly record?: RecordHint;
+}
+
+/**
+ * The rows of the recorded state that a record made right after this read would write
+ * differently, although the diff plans no change for them: with it, a record writes the rows of
+ * the changes it applied and these, and leaves every other row as it is (issue 10: the cost of
+ * an apply grows with the change, not the estate).
+ */
+export interface RecordHint {
+  /** Desired keys whose recorded row differs from what recording them now writes (their spec's "about", their fingerprint's form). */
+  readonly restate: readonly string[];
+  /** Recorded keys that are not desired: a full record drops their rows. */
+  readonly forget: readonly string[];
+  /** Keys rewritten by every record, whatever changed (the governance rows), so each write leaves evidence (audit gap). */
+  readonly always: readonly string[];
 }
 
 /** A drifted object: what was recorded at the last apply vs. what is live. */
@@ -181,11 +201,17 @@ export interface RecordOptions {
   /** Keys of changes that were not applied: their recorded rows stay as they are. */
   readonly pending?: readonly string[];
   /**
-   * Keys of the changes just applied: only their rows are written and every other row stays —
-   * a cheap record after each change of a --no-transaction apply (whose last record is full).
-   * While nothing has been recorded yet, the record is full, keeping `pending`.
+   * Keys whose rows are written (desired ones) or deleted (the others); every other row stays —
+   * the changes just applied and the rows the plan's RecordHint names (apply.ts), or after each
+   * change of a --no-transaction apply without a hint (whose last record is full). While nothing
+   * has been recorded yet, the record is full, keeping `pending`.
    */
   readonly only?: readonly string[];
+  /**
+   * With `only`: the plan makes every desired object of a target where nothing is managed yet,
+   * so the keyed record is complete even while nothing has been recorded (the first apply).
+   */
+  readonly fresh?: boolean;
 }
 
 /** A planned change as the lock estimate sees it (plan.json's fields). */

@@ -3,7 +3,7 @@ import type { ApplyReport } from '../../apply/apply.js';
 import { applyLayout, parseLockBudget } from '../../apply/budget.js';
 import { runApply } from '../../apply/run.js';
 import { canonicalJson, sha256 } from '../../plan/canonical.js';
-import { blockingHazards, type Plan } from '../../plan/plan.js';
+import { blockingHazards, recordHintOf, setRecordHint, type Plan } from '../../plan/plan.js';
 import { compareSavedPlan, loadSavedPlan, SavedPlanError } from '../../plan/saved.js';
 import type { TargetSession } from '../../session/open-target.js';
 import { step } from '../../progress.js';
@@ -82,6 +82,7 @@ export async function applyCommand(planFile: string | undefined, options: ApplyC
       check: async () => {
         const { plan: now } = await planFor(session, { revokeUnmanaged });
         if (now.state_hash !== toApply.state_hash) throw new ExitError(1, `target '${toApply.target}' changed while the plan was being confirmed (state ${toApply.state_hash.slice(0, 8)} → ${now.state_hash.slice(0, 8)}); nothing was applied — run meshward plan again`);
+        setRecordHint(toApply, recordHintOf(now)); // the recorded rows as read under the lock
       },
       lockTimeoutMs,
       ...layoutOptions,

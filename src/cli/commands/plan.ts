@@ -1,7 +1,7 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { policyPositions } from '../../plan/describe.js';
-import { buildPlan, joinedRenderer, savePlan, type Plan } from '../../plan/plan.js';
+import { buildPlan, joinedRenderer, savePlan, setRecordHint, type Plan } from '../../plan/plan.js';
 import { inStep } from '../../progress.js';
 import { contradictsModel } from '../../plan/findings.js';
 import type { TargetSession } from '../../session/open-target.js';
@@ -42,7 +42,7 @@ export async function planFor(session: TargetSession, options: PlanForOptions = 
     throw new ExitError(1);
   }
   const extra = options.revokeUnmanaged ? revokesOf(session, current.findings) : [];
-  return buildPlan({
+  const built = buildPlan({
     extra,
     request: { revoke_unmanaged: options.revokeUnmanaged === true },
     target: session.target,
@@ -56,6 +56,8 @@ export async function planFor(session: TargetSession, options: PlanForOptions = 
     renderJoined: joinedRenderer(session.target, { ...session.ctx, desired: session.desired }),
     policyAt: policyPositions(session.model),
   });
+  setRecordHint(built.plan, current.record); // what its apply's records rewrite besides its changes (apply.ts)
+  return built;
 }
 
 /** The target's revokes of the unmanaged grants that contradict the model (BYPASS_GRANT findings). */

@@ -1,12 +1,12 @@
-import { canonicalJson, sha256 } from '../../plan/canonical.js';
-import { TargetReadError, type AccessSummary, type Connection, type CurrentState, type Finding, type NativeObject, type TargetContext } from '../target.js';
+import { canonicalJson, sameJson, sha256 } from '../../plan/canonical.js';
+import { TargetReadError, type AccessSummary, type Connection, type CurrentState, type Finding, type NativeObject, type RecordHint, type TargetContext } from '../target.js';
 import { governanceSchemaName, ownerRoleName } from './governance.js';
 import { quoteIdent } from './naming.js';
 import { quoteLiteral } from './sql-text.js';
 import { accessOfSpec } from './view.js';
-import { liveViewPrint, needsDefinition, viewMatches } from './view-print.js';
+import { liveViewPrint, needsDefinition, ruleMatches, viewMatches } from './view-print.js';
 import { isOurMarker, keys, marker, objects, PRIVILEGES, qualified, type DefaultAclSpec, type GrantSpec, type GrantTarget, type Privilege, type RoleSpec, type ViewSpec } from './objects.js';
-import { readCatalog, type AclEntry, type CatalogSnapshot, type DefaultAclEntry, type RecordedAbout, type RelationRow, type RoleRow, type SchemaRow, type StateRow, type ViewRow } from './queries.js';
+import { ABOUT_KEY, readCatalog, type AclEntry, type CatalogSnapshot, type DefaultAclEntry, type RecordedAbout, type RelationRow, type RoleRow, type SchemaRow, type StateRow, type ViewRow } from './queries.js';
 
 /**
  * Reads what is live on a PostgreSQL target, scoped to what this project manages (product.md,
@@ -669,7 +669,56 @@ export async function introspect(conn: Connection, ctx: TargetContext, desired: 
       viewFingerprints.push([lo.object.key, lo.fingerprint]);
     } else current.push(servedBy(lo.object, live));
   }
-  return { objects: current, findings: live.findings, stateHash: stateHashOf(current, live.findings, viewFingerprints), queryCount: live.queryCount };
+  const record = recordHintOf(live, desired);
+  return { objects: current, findings: live.findings, stateHash: stateHashOf(current, live.findings, viewFingerprints), queryCount: live.queryCount, ...(record ? { record } : {}) };
+}
+
+/** The spec as stored: with the object's domain, table, policies and access summary inside (queries.ts RecordedAbout). */
+export function storedSpec(o: NativeObject): Record<string, unknown> {
+  const about: RecordedAbout = {
+    ...(o.domain !== undefined ? { domain: o.domain } : {}),
+    ...(o.table !== undefined ? { table: o.table } : {}),
+    ...(o.policies?.length ? { policies: o.policies } : {}),
+    ...(o.access ? { access: o.access } : {}),
+  };
+  return Object.keys(about).length ? { ...o.spec, [ABOUT_KEY]: about } : { ...o.spec };
+}
+
+/**
+ * What a record right after this read would write differently from the recorded rows, besides
+ * the rows of the planned changes (target.ts RecordHint). The diff compares specs only, so a
+ * model edit that changes only what an object served (its domain, table, policies, access
+ * summary: the "about" stored with it) plans nothing, yet a full record rewrites the row. A
+ * fingerprint is the same when it is recorded now as it was: a non-view's is its live spec's
+ * hash; a view's is kept when its rule confirms it (view-print.ts) — any other view (recorded
+ * before v2, or confirmed only by deparsing, after a restore) is restated. Absent while nothing
+ * is recorded, or when no governance row is desired (a record must write at least one row).
+ */
+function recordHintOf(live: LiveState, desired: readonly NativeObject[]): RecordHint | undefined {
+  const recorded = live.recorded;
+  if (!recorded || recorded.size === 0) return undefined;
+  const desiredKeys = new Set<string>();
+  const restate: string[] = [];
+  const always: string[] = [];
+  for (const o of desired) {
+    desiredKeys.add(o.key);
+    if (o.kind === 'governance') always.push(o.key);
+    const rec = recorded.get(o.key);
+    if (!rec || !recordedAsNow(o, rec, live.objects.get(o.key))) restate.push(o.key);
+  }
+  if (always.length === 0) return undefined;
+  const forget = [...recorded.keys()].filter((k) => !desiredKeys.has(k));
+  return { restate, forget, always };
+}
+
+/** Whether recording `o` now would write exactly its recorded row (fails closed: false when unsure). */
+function recordedAsNow(o: NativeObject, rec: StateRow, lo: LiveObject | undefined): boolean {
+  if (rec.kind !== o.kind) return false;
+  const stored = rec.about !== undefined ? { ...rec.spec, [ABOUT_KEY]: rec.about } : rec.spec;
+  if (!sameJson(storedSpec(o), stored)) return false;
+  if (!lo) return false; // not live: its change records it
+  if (o.kind === 'view' || lo.view) return lo.view !== undefined && rec.fingerprint !== null && ruleMatches(rec.fingerprint, lo.view) && viewMatches(rec.fingerprint, lo.view);
+  return rec.fingerprint === lo.fingerprint;
 }
 
 /**

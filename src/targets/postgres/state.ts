@@ -1,9 +1,9 @@
 import type { Connection, NativeObject, RecordOptions, TargetContext } from '../target.js';
-import { parseQualified, readLive, scopeOf, specFingerprint, type LiveState } from './introspect.js';
+import { parseQualified, readLive, scopeOf, specFingerprint, storedSpec, type LiveState } from './introspect.js';
 import { quoteIdent } from './naming.js';
 import { isOurMarker, keys, type ViewSpec } from './objects.js';
-import { ABOUT_KEY, NAMED_VIEWS_QUERY, viewRow, type RecordedAbout } from './queries.js';
-import { viewPrintToRecord } from './view-print.js';
+import { DEPARSE_QUERY, NAMED_VIEWS_QUERY, viewRow, type ViewRow } from './queries.js';
+import { needsDefinition, viewPrintToRecord } from './view-print.js';
 
 /**
  * The state recorded at each apply: one row per desired object in `<gov>.state` with the
@@ -21,16 +21,7 @@ function pseudoObjectsOf(keyList: readonly string[]): { kind: string; spec: Reco
   return out;
 }
 
-/** The spec as stored: with the object's domain, table, policies and access summary inside (queries.ts RecordedAbout). */
-export function storedSpec(o: NativeObject): Record<string, unknown> {
-  const about: RecordedAbout = {
-    ...(o.domain !== undefined ? { domain: o.domain } : {}),
-    ...(o.table !== undefined ? { table: o.table } : {}),
-    ...(o.policies?.length ? { policies: o.policies } : {}),
-    ...(o.access ? { access: o.access } : {}),
-  };
-  return Object.keys(about).length ? { ...o.spec, [ABOUT_KEY]: about } : { ...o.spec };
-}
+export { storedSpec };
 
 /**
  * Live fingerprints by key, read in the same fixed set of bulk queries as introspection. With
@@ -67,7 +58,7 @@ export async function fingerprintLive(conn: Connection, ctx: TargetContext, only
  * governance change has not run yet) records nothing.
  */
 export async function recordState(conn: Connection, desired: readonly NativeObject[], ctx: TargetContext, options: RecordOptions = {}): Promise<void> {
-  if (options.only && (await recordOnly(conn, desired, ctx, options.only))) return;
+  if (options.only && (await recordOnly(conn, desired, ctx, options.only, options.fresh === true))) return;
   const pending = [...new Set(options.pending ?? [])];
   // the desired objects live now are the ones this apply made or found recorded (plan refuses the others)
   const live = await readLive(conn, ctx, desired, { recording: new Set(desired.map((o) => o.key)) });
@@ -139,25 +130,28 @@ SELECT pg_catalog.obj_description(n.oid, 'pg_namespace') AS comment,
 FROM pg_catalog.pg_namespace AS n
 WHERE n.nspname = $1::text`;
 
-/** The recorded fingerprints of the keys `$1`. */
-const recordedFingerprints = (gov: string) => `SELECT s.key::text AS key, s.fingerprint::text AS fingerprint FROM ${quoteIdent(gov)}."state" AS s WHERE s.key = ANY ($1::text[])`;
+/** The recorded kinds and fingerprints of the keys `$1`. */
+const recordedFingerprints = (gov: string) => `SELECT s.key::text AS key, s.kind::text AS kind, s.fingerprint::text AS fingerprint FROM ${quoteIdent(gov)}."state" AS s WHERE s.key = ANY ($1::text[])`;
 
 /** Whether the state table holds any row (read only once it is known to exist). */
 const anyRecorded = (gov: string) => `SELECT EXISTS (SELECT 1 FROM ${quoteIdent(gov)}."state") AS any`;
 
 
 /**
- * The record after one change of a --no-transaction apply: only the rows of `only` (the keys
- * just applied) are written — desired ones with their live fingerprint, removed ones deleted —
- * and every other row stays. A fingerprint is what introspection computes: a view's from its
- * live definition (one query for the views among them), any other object's from its spec, which
- * is the live spec once its change has applied (the plan after an apply is empty). Three queries
- * and three writes (the rows, and the state-write marker STATE_WRITTEN_KEY, which a change that
- * only removed rows needs), however big the catalog; the apply's last transaction records everything.
+ * A keyed record: only the rows of `only` are written — desired ones with their live fingerprint,
+ * the others deleted — and every other row stays. `only` is the keys a transaction applied plus
+ * what the plan's record hint names (apply.ts keyedRecords: every record when the plan has a
+ * hint; else each change of a --no-transaction apply but the last). A fingerprint is what
+ * introspection computes: a view's from its live definition (read as readLive reads it when
+ * recording), any other object's from its spec, which is the live spec once its change has
+ * applied (the plan after an apply is empty). Three to five queries and three writes (the rows,
+ * and the state-write marker STATE_WRITTEN_KEY, which a record that only removed rows needs),
+ * however big the catalog.
  * Returns false, writing nothing, when nothing has been recorded yet (the governance change has
- * just created the table): then the caller records in full, keeping `pending`.
+ * just created the table) unless the plan makes every desired object (`fresh`: the first apply):
+ * then the caller records in full, keeping `pending`.
  */
-async function recordOnly(conn: Connection, desired: readonly NativeObject[], ctx: TargetContext, only: readonly string[]): Promise<boolean> {
+async function recordOnly(conn: Connection, desired: readonly NativeObject[], ctx: TargetContext, only: readonly string[], fresh: boolean): Promise<boolean> {
   const scope = scopeOf(ctx);
   const gov = scope.governanceSchema;
   const { rows: govRows } = await conn.query(STATE_TABLE_QUERY, [gov]);
@@ -166,19 +160,37 @@ async function recordOnly(conn: Connection, desired: readonly NativeObject[], ct
   if (!isOurMarker(g.comment as string | null, scope.project)) {
     throw new Error(`target '${ctx.target.name}': cannot record the applied state: ${quoteIdent(gov)} does not carry the marker of project ${scope.project}`);
   }
-  if ((await conn.query(anyRecorded(gov))).rows[0]?.any !== true) return false;
+  if (!fresh && (await conn.query(anyRecorded(gov))).rows[0]?.any !== true) return false;
   const wanted = new Set(only);
   const applied = desired.filter((o) => wanted.has(o.key));
   const views = applied.filter((o) => o.kind === 'view').map((o) => o.spec as ViewSpec);
   const viewPrints = new Map<string, string>();
   if (views.length) {
+    // What readLive does when recording (view-print.ts needsDefinition): the definition is read
+    // only when the rule does not confirm the record, and then only of a view this transaction
+    // holds locks on or whose recorded fingerprint names no definition.
     const { rows: recordedRows } = await conn.query(recordedFingerprints(gov), [views.map((v) => keys.view(v.schema, v.name))]);
-    const recorded = new Map(recordedRows.map((r) => [String(r.key), r.fingerprint === null || r.fingerprint === undefined ? null : String(r.fingerprint)]));
+    const recorded = new Map(recordedRows.map((r) => [String(r.key), { kind: String(r.kind), fingerprint: r.fingerprint === null || r.fingerprint === undefined ? null : String(r.fingerprint) }]));
     const { rows } = await conn.query(NAMED_VIEWS_QUERY, [views.map((v) => v.schema), views.map((v) => v.name)]);
+    const live = new Map<string, ViewRow>();
+    const toDeparse: ViewRow[] = [];
     for (const r of rows) {
-      const key = keys.view(String(r.schema), String(r.name));
-      viewPrints.set(key, viewPrintToRecord(recorded.get(key) ?? null, viewRow(r)));
+      const { def, ...facts } = viewRow(r);
+      const key = keys.view(facts.schema, facts.name);
+      const rec = recorded.get(key);
+      const need = needsDefinition(rec?.kind === 'view' ? rec.fingerprint : undefined, facts, true);
+      live.set(key, need && def !== undefined ? { ...facts, def } : facts);
+      if (need && def === undefined) toDeparse.push(facts);
     }
+    if (toDeparse.length) {
+      const { rows: defs } = await conn.query(DEPARSE_QUERY, [toDeparse.map((v) => v.schema), toDeparse.map((v) => v.name)]);
+      for (const r of defs) {
+        const key = keys.view(String(r.schema), String(r.name));
+        const v = live.get(key);
+        if (v) live.set(key, { ...v, def: String(r.def) });
+      }
+    }
+    for (const [key, v] of live) viewPrints.set(key, viewPrintToRecord(recorded.get(key)?.fingerprint ?? null, v));
   }
   const rows = applied.map((o) => ({ key: o.key, kind: o.kind, spec: storedSpec(o), fingerprint: o.kind === 'view' ? (viewPrints.get(o.key) ?? null) : specFingerprint(o.spec) }));
   const table = `${quoteIdent(gov)}."state"`;
