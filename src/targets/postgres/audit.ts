@@ -75,10 +75,17 @@ async function stateWrites(conn: Connection, state: string, meta: string): Promi
             (SELECT CASE WHEN jsonb_typeof(m.value -> 'removed') = 'array' THEN (m.value -> 'removed')::text END FROM ${meta} AS m WHERE m.key = '${STATE_WRITTEN_KEY}') AS removed`,
   );
   const t = marker[0]?.t;
-  if (typeof t === 'string' && !writes.some((w) => w.applied_at === t)) {
+  if (typeof t === 'string') {
     const removed = (JSON.parse(String(marker[0]?.removed ?? '[]')) as unknown[]).map(String).slice(0, 50);
-    writes.push({ applied_at: t, rows: 0, keys: [], removed });
-    writes.sort((a, b) => (a.applied_at < b.applied_at ? -1 : a.applied_at > b.applied_at ? 1 : 0));
+    // The marker's write may also have written rows (a keyed record writes the governance row):
+    // the keys it removed belong to that write.
+    const same = writes.findIndex((w) => w.applied_at === t);
+    if (same >= 0) {
+      if (removed.length) writes[same] = { ...writes[same]!, removed };
+    } else {
+      writes.push({ applied_at: t, rows: 0, keys: [], removed });
+      writes.sort((a, b) => (a.applied_at < b.applied_at ? -1 : a.applied_at > b.applied_at ? 1 : 0));
+    }
   }
   return writes;
 }
