@@ -17,6 +17,8 @@ export interface Principal {
  */
 export class PrincipalIndex {
   private readonly closures = new Map<string, ReadonlySet<string>>();
+  private readonly inheritors = new Map<string, ReadonlySet<string>>();
+  private children: ReadonlyMap<string, readonly string[]> | undefined;
   private readonly attributeTypes: ReadonlyMap<string, AttributeType>;
 
   constructor(private readonly model: Model) {
@@ -55,9 +57,43 @@ export class PrincipalIndex {
     return { groups: sorted, closure, attributes, attributeTypes: this.attributeTypes };
   }
 
-  /** Groups that are in the closure of `g` (who inherits from g): g itself and its descendants. */
-  inheritorsOf(group: string): string[] {
-    return [...this.model.groups.keys()].filter((g) => this.closureOf(g).has(group));
+  /**
+   * Groups whose closure holds `group` (who inherits from it): the group itself and every group
+   * reaching it through `member_of`, memoised. One reverse walk of the member_of edges, so the cost
+   * is the size of the answer, never groups × closure.
+   */
+  inheritorsOf(group: string): ReadonlySet<string> {
+    const memo = this.inheritors.get(group);
+    if (memo) return memo;
+    const children = this.childrenIndex();
+    const out = new Set<string>();
+    const seen = new Set<string>([group]);
+    const stack = [group];
+    while (stack.length) {
+      const g = stack.pop()!;
+      if (this.model.groups.has(g)) out.add(g);
+      for (const child of children.get(g) ?? []) {
+        if (seen.has(child)) continue;
+        seen.add(child);
+        stack.push(child);
+      }
+    }
+    this.inheritors.set(group, out);
+    return out;
+  }
+
+  /** Reverse member_of edges: parent name -> the groups naming it (unknown parents included). */
+  private childrenIndex(): ReadonlyMap<string, readonly string[]> {
+    if (this.children) return this.children;
+    const children = new Map<string, string[]>();
+    for (const [name, g] of this.model.groups) {
+      for (const parent of g.memberOf) {
+        const list = children.get(parent.name);
+        if (list) list.push(name);
+        else children.set(parent.name, [name]);
+      }
+    }
+    return (this.children = children);
   }
 }
 
