@@ -164,38 +164,35 @@ describe('no command crashes on generated input', () => {
   const exprToken = fc.constantFrom('(', ')', 'NOT ', ' AND ', ' OR ', 'region', 'amount', ' IN ', 'user.region', " 'EMEA'", ' = ', ' <> ', ' > ', '1', '2.5', 'NULL', ' IS ', 'TRUE', ',', "'a''b'", '"x"', '\\', '$1');
   const expr = fc.oneof(fc.array(exprToken, { maxLength: 30 }).map((t) => t.join('')), fc.integer({ min: 1, max: 3000 }).map((n) => `${'('.repeat(n)}TRUE${')'.repeat(n)}`));
 
-  it('random YAML in a policy file', async () => {
-    const dir = repo('gen-yaml', () => undefined);
-    await fc.assert(
-      fc.asyncProperty(yamlText, async (t) => {
-        writeFileSync(join(dir, 'random.yaml'), `kind: AccessTests\ntests:\n${t}`);
-        await expectCleanRun(dir, JSON.stringify(t));
-      }),
-      { numRuns: 25 },
-    );
-  }, 120_000);
+  /** A copy of the example where `write` puts one generated value; every value through the commands. */
+  function generatedCase<T>(name: string, arb: fc.Arbitrary<T>, write: (dir: string, value: T) => void, what: (value: T) => string): void {
+    it(name, async () => {
+      const dir = repo(`gen-${name.replace(/\W+/g, '-')}`, () => undefined);
+      await fc.assert(
+        fc.asyncProperty(arb, async (value) => {
+          write(dir, value);
+          await expectCleanRun(dir, what(value));
+        }),
+        { numRuns: 25 },
+      );
+    }, 120_000);
+  }
 
-  it('random row-filter expressions', async () => {
-    const dir = repo('gen-expr', () => undefined);
-    const global = readFileSync(join(dir, 'global.yaml'), 'utf8');
-    await fc.assert(
-      fc.asyncProperty(expr, async (e) => {
-        writeFileSync(join(dir, 'global.yaml'), `${global}  - name: generated\n    row_filter: { tables_tagged: { sensitivity: restricted }, allow: ${JSON.stringify(e)} }\n`);
-        await expectCleanRun(dir, JSON.stringify(e.slice(0, 200)));
-      }),
-      { numRuns: 25 },
-    );
-  }, 120_000);
+  generatedCase('random YAML in a policy file', yamlText, (dir, t) => writeFileSync(join(dir, 'random.yaml'), `kind: AccessTests\ntests:\n${t}`), (t) => JSON.stringify(t));
 
-  it('hostile group names', async () => {
-    const dir = repo('gen-names', () => undefined);
-    const principals = readFileSync(join(dir, 'principals.yaml'), 'utf8');
-    await fc.assert(
-      fc.asyncProperty(fc.oneof(hostileName(80), fc.string({ maxLength: 20 })), async (name) => {
-        writeFileSync(join(dir, 'principals.yaml'), principals.replace(/^groups:\n/m, () => `groups:\n  ${JSON.stringify(name)}: { member_of: [employees] }\n`));
-        await expectCleanRun(dir, JSON.stringify(name));
-      }),
-      { numRuns: 25 },
-    );
-  }, 120_000);
+  const global = readFileSync(join('policies', 'global.yaml'), 'utf8');
+  generatedCase(
+    'random row-filter expressions',
+    expr,
+    (dir, e) => writeFileSync(join(dir, 'global.yaml'), `${global}  - name: generated\n    row_filter: { tables_tagged: { sensitivity: restricted }, allow: ${JSON.stringify(e)} }\n`),
+    (e) => JSON.stringify(e.slice(0, 200)),
+  );
+
+  const principals = readFileSync(join('policies', 'principals.yaml'), 'utf8');
+  generatedCase(
+    'hostile group names',
+    fc.oneof(hostileName(80), fc.string({ maxLength: 20 })),
+    (dir, name) => writeFileSync(join(dir, 'principals.yaml'), principals.replace(/^groups:\n/m, () => `groups:\n  ${JSON.stringify(name)}: { member_of: [employees] }\n`)),
+    (name) => JSON.stringify(name),
+  );
 });
