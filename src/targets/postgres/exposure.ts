@@ -278,7 +278,9 @@ interface Fingerprint {
 /**
  * What `SELECT * FROM view` as a probe role can depend on, read in one catalog query per step:
  *
- * - per view: its definition, options, owner, ACL and column ACLs, its schema's owner and ACL, and
+ * - per view: its stored rule (pg_rewrite.ev_action: the query tree the rewriter expands, with
+ *   every relation, column and function by OID — what pg_get_viewdef would deparse, without the
+ *   deparsing, which was a third of the probe's time), options, owner, ACL and column ACLs, its schema's owner and ACL, and
  *   for every relation it reads: owner, ACL, column ACLs, row-security flags and policies; and
  *   the closure of its owner (the view reads its relations with the owner's privileges);
  * - per principal: the closure of its probe role — every role it is a member of, directly or not,
@@ -296,7 +298,7 @@ async function fingerprints(conn: Connection, views: readonly string[], attribut
     `WITH v AS (SELECT x.j::int AS j, pg_catalog.to_regclass(x.name) AS rel FROM unnest($1::text[]) WITH ORDINALITY AS x(name, j))
      SELECT v.j, c.relowner::text AS owner, CASE WHEN c.oid IS NULL THEN '' ELSE pg_catalog.concat_ws('|',
               c.oid, c.relkind, c.relowner, c.relacl, c.reloptions, c.relrowsecurity, c.relforcerowsecurity,
-              pg_catalog.pg_get_viewdef(c.oid), n.nspowner, n.nspacl,
+              (SELECT rw.ev_action::text FROM pg_catalog.pg_rewrite rw WHERE rw.ev_class = c.oid AND rw.rulename = '_RETURN'), n.nspowner, n.nspacl,
               (SELECT pg_catalog.string_agg(pg_catalog.concat_ws(':', a.attnum, a.attname, a.atttypid, a.attacl), ',' ORDER BY a.attnum)
                  FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped),
               (SELECT pg_catalog.string_agg(pg_catalog.concat_ws(':', b.oid, b.relowner, b.relacl, b.relrowsecurity, b.relforcerowsecurity,
@@ -310,10 +312,16 @@ async function fingerprints(conn: Connection, views: readonly string[], attribut
        FROM v LEFT JOIN pg_catalog.pg_class c ON c.oid = v.rel LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace`,
     [views],
   );
-  const { rows: roleRows } = await conn.query(
-    `SELECT r.oid::text AS oid, r.rolname::text AS name, pg_catalog.concat_ws(':', r.oid, r.rolname, r.rolsuper, r.rolinherit, r.rolbypassrls) AS fp FROM pg_catalog.pg_roles r`,
+  // Roles, membership edges and which attributes tables exist at this step: one round trip.
+  const { rows: catalogRows } = await conn.query(
+    `SELECT 'r' AS k, r.oid::text AS a, r.rolname::text AS b, pg_catalog.concat_ws(':', r.oid, r.rolname, r.rolsuper, r.rolinherit, r.rolbypassrls) AS fp FROM pg_catalog.pg_roles r
+     UNION ALL SELECT 'e', m.member::text, m.roleid::text, m::text FROM pg_catalog.pg_auth_members m
+     UNION ALL SELECT 't', x.name, NULL, NULL FROM unnest($1::text[]) AS x(name) WHERE pg_catalog.to_regclass(x.name) IS NOT NULL`,
+    [attributeTables],
   );
-  const { rows: edgeRows } = await conn.query('SELECT m.member::text AS member, m.roleid::text AS role, m::text AS fp FROM pg_catalog.pg_auth_members m');
+  const roleRows = catalogRows.filter((r) => r.k === 'r').map((r) => ({ oid: r.a, name: r.b, fp: r.fp }));
+  const edgeRows = catalogRows.filter((r) => r.k === 'e').map((r) => ({ member: r.a, role: r.b, fp: r.fp }));
+  const presentTables = catalogRows.filter((r) => r.k === 't').map((r) => String(r.a));
   const roleFp = new Map(roleRows.map((r) => [String(r.oid), String(r.fp)]));
   const oidOf = new Map(roleRows.map((r) => [String(r.name), String(r.oid)]));
   const nameOf = new Map(roleRows.map((r) => [String(r.oid), String(r.name)]));
@@ -323,7 +331,7 @@ async function fingerprints(conn: Connection, views: readonly string[], attribut
     list.push({ role: String(e.role), fp: String(e.fp) });
     edgesOf.set(String(e.member), list);
   }
-  const attributes = await attributeRows(conn, attributeTables);
+  const attributes = await attributeRows(conn, presentTables);
   /** Roles reachable from `start` (oids) and the edges walked, as one text. */
   const closure = (start: readonly string[]): { oids: Set<string>; text: string } => {
     const oids = new Set<string>();
@@ -363,14 +371,12 @@ async function fingerprints(conn: Connection, views: readonly string[], attribut
   };
 }
 
-/** The rows of each attributes table that exists at this step, each with the role it belongs to. */
+/** The rows of the attributes tables that exist at this step, each with the role it belongs to. */
 async function attributeRows(conn: Connection, tables: readonly string[]): Promise<{ role: string; text: string }[]> {
-  const { rows } = await conn.query('SELECT x.name FROM unnest($1::text[]) AS x(name) WHERE pg_catalog.to_regclass(x.name) IS NOT NULL', [tables]);
-  const out: { role: string; text: string }[] = [];
-  for (const r of rows) {
-    // the name is qualified() output, read back from our own parameter: quoted already
-    const { rows: data } = await conn.query(`SELECT a.role::text AS role, pg_catalog.json_build_array(a.role, a.attribute, a.type, a.value)::text AS v FROM ${String(r.name)} AS a ORDER BY a.role, a.attribute, a.value`);
-    for (const d of data) out.push({ role: String(d.role), text: `${String(r.name)}=${String(d.v)}` });
-  }
-  return out;
+  if (tables.length === 0) return [];
+  // the names are qualified() output, read back from our own parameter: quoted already
+  const { rows } = await conn.query(
+    tables.map((t, i) => `SELECT ${i} AS i, a.role::text AS role, pg_catalog.json_build_array(a.role, a.attribute, a.type, a.value)::text AS v FROM ${t} AS a`).join(' UNION ALL ') + ' ORDER BY 1, 2, 3',
+  );
+  return rows.map((d) => ({ role: String(d.role), text: `${tables[Number(d.i)]}=${String(d.v)}` }));
 }
