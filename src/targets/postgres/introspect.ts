@@ -1,4 +1,5 @@
-import { canonicalJson, sameJson, sha256 } from '../../plan/canonical.js';
+import { createHash } from 'node:crypto';
+import { canonicalJson, canonicalSpec, sameJson, sha256 } from '../../plan/canonical.js';
 import { TargetReadError, type AccessSummary, type Connection, type CurrentState, type Finding, type NativeObject, type RecordHint, type TargetContext } from '../target.js';
 import { governanceSchemaName, ownerRoleName } from './governance.js';
 import { quoteIdent } from './naming.js';
@@ -151,7 +152,7 @@ export function neutralName(scope: Scope, governed: ReadonlyMap<string, string |
 
 /** Fingerprint of any other live object: its spec. */
 export function specFingerprint(spec: Readonly<Record<string, unknown>>): string {
-  return sha256(canonicalJson(spec));
+  return sha256(canonicalSpec(spec)); // the text is kept with the spec: the state hash writes it again
 }
 
 export interface LiveOptions {
@@ -798,9 +799,16 @@ export function describeViewDrift(recorded: Partial<ViewSpec>, live: ViewRow): s
 
 /** Hash of what was read: stable for an unchanged database, different after any managed change. */
 export function stateHashOf(current: readonly NativeObject[], findings: readonly Finding[], viewFingerprints: readonly [string, string][]): string {
-  const objs = [...current].sort((a, b) => compare(a.key, b.key)).map((o) => ({ key: o.key, kind: o.kind, spec: o.spec }));
+  // sha256 of canonicalJson({ objects: [{ key, kind, spec }] sorted by key, findings, views }),
+  // fed to the hash piece by piece: the same bytes without one string of every spec (hundreds of
+  // MB at 10,000 tables), and each spec's text is the one its fingerprint already wrote.
+  const hash = createHash('sha256');
+  hash.update(`{"findings":${canonicalJson(findings)},"objects":[`, 'utf8');
+  const sorted = [...current].sort((a, b) => compare(a.key, b.key));
+  for (const [i, o] of sorted.entries()) hash.update(`${i ? ',' : ''}{"key":${JSON.stringify(o.key)},"kind":${JSON.stringify(o.kind)},"spec":${canonicalSpec(o.spec)}}`, 'utf8');
   const fps = [...viewFingerprints].sort((a, b) => compare(a[0], b[0]));
-  return sha256(canonicalJson({ objects: objs, findings, views: fps }));
+  hash.update(`],"views":${canonicalJson(fps)}}`, 'utf8');
+  return hash.digest('hex');
 }
 
 /** PUBLIC is grantee 0, read as '' — no role can be named '' (a role named "PUBLIC" can exist). */
