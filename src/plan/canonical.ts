@@ -12,6 +12,7 @@ export function canonicalJson(value: unknown): string {
 /** The text of one value; undefined where JSON.stringify leaves a property out (undefined, a function, a symbol). */
 function write(value: unknown): string | undefined {
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (inCanonicalOrder(value)) return JSON.stringify(value); // the same text, written natively in one piece
   if (Array.isArray(value)) {
     let out = '[';
     for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + (write(value[i]) ?? 'null');
@@ -27,6 +28,37 @@ function write(value: unknown): string | undefined {
     first = false;
   }
   return out + '}';
+}
+
+/**
+ * Whether JSON.stringify already writes `value` canonically: only plain objects and arrays
+ * (no toJSON, no boxed primitive or other prototype) whose every object lists its keys in
+ * sorted order, none starting with a digit (so none is an array index, which JavaScript lists
+ * first). Objects compile builds mostly are (their specs are written in key order).
+ */
+function inCanonicalOrder(value: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (Array.isArray(value)) {
+    if (proto !== Array.prototype) return false;
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      if (v !== null && typeof v === 'object' && !inCanonicalOrder(v)) return false;
+    }
+    return true;
+  }
+  if (proto !== Object.prototype && proto !== null) return false;
+  const record = value as Record<string, unknown>;
+  if (typeof record.toJSON === 'function') return false;
+  const keys = Object.keys(record);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    const c = k.charCodeAt(0);
+    if (c >= 48 && c <= 57) return false;
+    if (i > 0 && !(keys[i - 1]! < k)) return false;
+    const v = record[k];
+    if (v !== null && typeof v === 'object' && !inCanonicalOrder(v)) return false;
+  }
+  return true;
 }
 
 const INDEX = /^(?:0|[1-9][0-9]*)$/;

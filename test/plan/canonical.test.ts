@@ -29,6 +29,23 @@ describe('canonicalJson', () => {
     expect(canonicalJson({ b: 1, a: [undefined, { d: undefined, c: 'x' }] })).toBe('{"a":[null,{"c":"x"}],"b":1}');
   });
 
+  it('writes a value already in key order (its native JSON) like one that is not, and never trusts toJSON, prototypes or index keys', () => {
+    const sorted = { a: [1, { b: 'x', c: [{ d: null }] }], e: { f: undefined, g: () => 1 }, h: '"q"\n' };
+    expect(canonicalJson(sorted)).toBe(reference(sorted));
+    expect(canonicalJson(sorted)).toBe(JSON.stringify(sorted));
+    const cases: unknown[] = [
+      { a: 1, b: { d: 1, c: 2 } }, // sorted outside, not inside
+      { a: new Date(0), b: new String('xy'), c: new Number(3) },
+      { '1': 'x', a: 'y', '0': 'z' },
+      { a: Object.assign(Object.create(null) as object, { y: 1, x: 2 }) },
+      [{ b: 1, a: 2 }, [{ d: [], c: {} }]],
+      Object.assign([1, 2], { extra: 3 }),
+    ];
+    for (const v of cases) expect(canonicalJson(v)).toBe(reference(v));
+    // a toJSON member is a function: left out, never called (as before the native path)
+    expect(canonicalJson({ a: { toJSON: () => 'no' }, b: 1 })).toBe('{"a":{},"b":1}');
+  });
+
   it('a spec is serialised once and gives the same text', () => {
     const spec = { z: 1, a: { y: [2, 'x'] } };
     expect(canonicalSpec(spec)).toBe(canonicalJson(spec));
