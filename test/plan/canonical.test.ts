@@ -67,4 +67,17 @@ describe('sameJson', () => {
       { numRuns: 3000 },
     );
   });
+
+  it('compares objects listing the same keys in the same order like any others (members left out, in any order)', () => {
+    const pairs: [unknown, unknown][] = [
+      [{ a: undefined, b: 1 }, { a: 2, b: 1 }],
+      [{ a: undefined, b: 1 }, { a: () => 1, b: 1 }],
+      [{ a: undefined, b: 1 }, { b: 1 }],
+      [{ a: 1, b: { c: [1, { d: 'x' }] } }, { a: 1, b: { c: [1, { d: 'y' }] } }],
+      [{ a: 1, b: { c: [1, { d: 'x' }] } }, { b: { c: [1, { d: 'x' }] }, a: 1 }],
+      [{ a: 1, b: 2 }, { b: 1, a: 2 }],
+      [{ '1': 'x', a: null }, { a: null, '1': 'x' }],
+    ];
+    for (const [a, b] of pairs) expect(sameJson(a, b), `${canonicalJson(a)} vs ${canonicalJson(b)}`).toBe(canonicalJson(a) === canonicalJson(b));
+  });
 });
