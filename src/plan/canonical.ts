@@ -13,6 +13,8 @@ export function canonicalJson(value: unknown): string {
 function write(value: unknown): string | undefined {
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
   if (inCanonicalOrder(value)) return JSON.stringify(value); // the same text, written natively in one piece
+  const sorted = sortedCopy(value);
+  if (sorted) return JSON.stringify(sorted); // a flat spec (a grant, a tag row) whose keys only need sorting
   if (Array.isArray(value)) {
     let out = '[';
     for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + (write(value[i]) ?? 'null');
@@ -59,6 +61,29 @@ function inCanonicalOrder(value: object): boolean {
     if (v !== null && typeof v === 'object' && !inCanonicalOrder(v)) return false;
   }
   return true;
+}
+
+/**
+ * A copy of a plain object with its keys in sorted order, when that is all it takes for
+ * JSON.stringify to write it canonically: no toJSON, no key starting with a digit or named
+ * `__proto__`, and every member a primitive or a value already in canonical order. Else undefined.
+ */
+function sortedCopy(value: object): Record<string, unknown> | undefined {
+  if (Array.isArray(value)) return undefined;
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return undefined;
+  const record = value as Record<string, unknown>;
+  if (typeof record.toJSON === 'function') return undefined;
+  const keys = Object.keys(record);
+  for (const k of keys) {
+    const c = k.charCodeAt(0);
+    if ((c >= 48 && c <= 57) || k === '__proto__') return undefined;
+    const v = record[k];
+    if (v !== null && typeof v === 'object' && !inCanonicalOrder(v)) return undefined;
+  }
+  const copy: Record<string, unknown> = {};
+  for (const k of keys.sort()) copy[k] = record[k];
+  return copy;
 }
 
 const INDEX = /^(?:0|[1-9][0-9]*)$/;

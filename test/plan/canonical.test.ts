@@ -40,6 +40,9 @@ describe('canonicalJson', () => {
       { a: Object.assign(Object.create(null) as object, { y: 1, x: 2 }) },
       [{ b: 1, a: 2 }, [{ d: [], c: {} }]],
       Object.assign([1, 2], { extra: 3 }),
+      { z: 1, y: [{ a: 1, b: [true] }], x: null, w: undefined, v: 'é"\u2028' }, // flat but unsorted: only its keys need sorting
+      { z: 1, y: { b: 1, a: 2 } }, // unsorted inside too
+      JSON.parse('{"b":1,"__proto__":{"d":1,"c":2},"a":3}') as unknown, // an own __proto__ key is data
     ];
     for (const v of cases) expect(canonicalJson(v)).toBe(reference(v));
     // a toJSON member is a function: left out, never called (as before the native path)
