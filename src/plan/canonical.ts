@@ -12,6 +12,9 @@ export function canonicalJson(value: unknown): string {
 /** The text of one value; undefined where JSON.stringify leaves a property out (undefined, a function, a symbol). */
 function write(value: unknown): string | undefined {
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (inCanonicalOrder(value)) return JSON.stringify(value); // the same text, written natively in one piece
+  const sorted = sortedCopy(value);
+  if (sorted) return JSON.stringify(sorted); // a flat spec (a grant, a tag row) whose keys only need sorting
   if (Array.isArray(value)) {
     let out = '[';
     for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + (write(value[i]) ?? 'null');
@@ -27,6 +30,60 @@ function write(value: unknown): string | undefined {
     first = false;
   }
   return out + '}';
+}
+
+/**
+ * Whether JSON.stringify already writes `value` canonically: only plain objects and arrays
+ * (no toJSON, no boxed primitive or other prototype) whose every object lists its keys in
+ * sorted order, none starting with a digit (so none is an array index, which JavaScript lists
+ * first). Objects compile builds mostly are (their specs are written in key order).
+ */
+function inCanonicalOrder(value: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (Array.isArray(value)) {
+    if (proto !== Array.prototype) return false;
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      if (v !== null && typeof v === 'object' && !inCanonicalOrder(v)) return false;
+    }
+    return true;
+  }
+  if (proto !== Object.prototype && proto !== null) return false;
+  const record = value as Record<string, unknown>;
+  if (typeof record.toJSON === 'function') return false;
+  const keys = Object.keys(record);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    const c = k.charCodeAt(0);
+    if (c >= 48 && c <= 57) return false;
+    if (i > 0 && !(keys[i - 1]! < k)) return false;
+    const v = record[k];
+    if (v !== null && typeof v === 'object' && !inCanonicalOrder(v)) return false;
+  }
+  return true;
+}
+
+/**
+ * A copy of a plain object with its keys in sorted order, when that is all it takes for
+ * JSON.stringify to write it canonically: no toJSON, no key starting with a digit or named
+ * `__proto__`, and every member a primitive or a value already in canonical order. Else undefined.
+ */
+function sortedCopy(value: object): Record<string, unknown> | undefined {
+  if (Array.isArray(value)) return undefined;
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return undefined;
+  const record = value as Record<string, unknown>;
+  if (typeof record.toJSON === 'function') return undefined;
+  const keys = Object.keys(record);
+  for (const k of keys) {
+    const c = k.charCodeAt(0);
+    if ((c >= 48 && c <= 57) || k === '__proto__') return undefined;
+    const v = record[k];
+    if (v !== null && typeof v === 'object' && !inCanonicalOrder(v)) return undefined;
+  }
+  const copy: Record<string, unknown> = {};
+  for (const k of keys.sort()) copy[k] = record[k];
+  return copy;
 }
 
 const INDEX = /^(?:0|[1-9][0-9]*)$/;
@@ -65,10 +122,30 @@ export function sameJson(a: unknown, b: unknown): boolean {
   }
   const x = a as Record<string, unknown>;
   const y = b as Record<string, unknown>;
+  const same = sameKeyOrder(x, y);
+  if (same !== undefined) return same;
   const ka = Object.keys(x).filter((k) => printed(x[k])).sort();
   const kb = Object.keys(y).filter((k) => printed(y[k])).sort();
   if (ka.length !== kb.length) return false;
   for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i] || !sameJson(x[ka[i]!], y[ka[i]!])) return false;
+  return true;
+}
+
+/**
+ * sameJson of two objects listing the same keys in the same order (both built by one
+ * constructor: the common case), without filtering and sorting their keys; undefined when they
+ * do not, for the general comparison.
+ */
+function sameKeyOrder(x: Record<string, unknown>, y: Record<string, unknown>): boolean | undefined {
+  const ka = Object.keys(x);
+  const kb = Object.keys(y);
+  if (ka.length !== kb.length) return undefined;
+  for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return undefined;
+  for (const k of ka) {
+    const px = printed(x[k]);
+    if (px !== printed(y[k])) return false; // a member one side prints and the other leaves out
+    if (px && !sameJson(x[k], y[k])) return false;
+  }
   return true;
 }
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import type { Change, Finding, Hazard, JoinedSegment, NativeObject, RecordHint, RenderContext, Target } from '../targets/target.js';
 import { BLOCKING_HAZARDS } from '../targets/target.js';
-import { canonicalSpec } from './canonical.js';
+import { canonicalJson } from './canonical.js';
 import { describeAccessChange, type PolicyAt } from './describe.js';
 import { diffObjects } from './diff.js';
 
@@ -101,9 +101,16 @@ export function recordHintOf(plan: Plan): RecordHint | undefined {
 }
 
 export function buildPlan(input: PlanInput): { plan: Plan; changes: Change[] } {
-  const changes: Change[] = [...diffObjects(input.desired, input.current), ...(input.extra ?? [])].map((c) => ({ ...c, hazards: input.target.hazards(c) }));
-  const ordered = orderChanges(changes, (c) => input.target.rank(c));
-  const { rendered, floor } = renderStatements(ordered, input);
+  // the diff's changes are this plan's own objects: their hazards are set on them (a copy of
+  // 185,000 changes at 10,000 tables is most of the garbage); the extra ones are the caller's
+  const changes: Change[] = diffObjects(input.desired, input.current).map((c) => Object.assign(c, { hazards: input.target.hazards(c) }));
+  for (const c of input.extra ?? []) changes.push({ ...c, hazards: input.target.hazards(c) });
+  // the target's rank once per change: the order and the joined runs both ask for it
+  const ranks = new Map<Change, number>();
+  for (const c of changes) ranks.set(c, input.target.rank(c));
+  const rankOf = (c: Change): number => ranks.get(c) ?? input.target.rank(c);
+  const ordered = orderChanges(changes, rankOf);
+  const { rendered, floor } = renderStatements(ordered, input, rankOf);
   const planned = ordered.map((c, i) => toPlanned(c, rendered[i]!, c.action === 'change' ? describeAccessChange(c.current?.access, c.desired?.access, input.policyAt) : []));
   const hazards = planned.reduce((n, c) => n + c.hazards.length, 0);
   return {
@@ -134,19 +141,29 @@ export function buildPlan(input: PlanInput): { plan: Plan; changes: Change[] } {
 
 /** Stable order: the target's rank first (revoke, change views, then grant — proven by src/safety), then the key. */
 export function orderChanges(changes: readonly Change[], rank: (c: Change) => number): Change[] {
-  const ranks = new Map(changes.map((c) => [c, rank(c)])); // once per change, not per comparison
-  return [...changes].sort((a, b) => ranks.get(a)! - ranks.get(b)! || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  // rank and key beside each change, once per change, not per comparison (a stable sort, as before)
+  const items = changes.map((change) => ({ change, rank: rank(change), key: change.key }));
+  items.sort((a, b) => a.rank - b.rank || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return items.map((i) => i.change);
 }
 
 /**
  * Hash of the desired objects: the canonical JSON of `[[key, spec], …]`, fed to the hash object
- * by object (one string of every view's SELECT would be hundreds of MB at 10,000 tables).
+ * in pieces of about 1 MB (one string of every view's SELECT would be tens of MB at 10,000
+ * tables, and one update per object is 185,000 calls); no spec's text is kept.
  */
 export function desiredHash(desired: readonly NativeObject[]): string {
   const hash = createHash('sha256');
-  hash.update('[');
-  desired.forEach((o, i) => hash.update(`${i ? ',' : ''}[${JSON.stringify(o.key)},${canonicalSpec(o.spec)}]`, 'utf8'));
-  return hash.update(']').digest('hex');
+  let piece = '[';
+  for (let i = 0; i < desired.length; i++) {
+    const o = desired[i]!;
+    piece += `${i ? ',' : ''}[${JSON.stringify(o.key)},${canonicalJson(o.spec)}]`;
+    if (piece.length >= 1 << 20) {
+      hash.update(piece, 'utf8');
+      piece = '';
+    }
+  }
+  return hash.update(piece + ']', 'utf8').digest('hex');
 }
 
 interface Rendered {
@@ -159,9 +176,14 @@ interface Rendered {
  * hazards and domain are rendered together: a segment's statements go to its first change, and the others
  * point at it (`served_by`).
  */
-function renderStatements(ordered: readonly Change[], input: PlanInput): { rendered: Rendered[]; floor?: number } {
+function renderStatements(ordered: readonly Change[], input: PlanInput, rankOf: (c: Change) => number): { rendered: Rendered[]; floor?: number } {
   const target = input.target;
-  const classOf = (c: Change) => (input.renderJoined && target.joinClass ? target.joinClass(c) : null);
+  const classes = new Map<Change, string | null>();
+  const classOf = (c: Change): string | null => {
+    let cls = classes.get(c);
+    if (cls === undefined) classes.set(c, (cls = input.renderJoined && target.joinClass ? target.joinClass(c) : null));
+    return cls;
+  };
   const out: Rendered[] = [];
   let floor = 0;
   for (let i = 0; i < ordered.length; ) {
@@ -169,10 +191,10 @@ function renderStatements(ordered: readonly Change[], input: PlanInput): { rende
     const cls = classOf(first);
     let end = i + 1;
     if (cls !== null) {
-      const rank = target.rank(first);
+      const rank = rankOf(first);
       const hazards = first.hazards.join();
       const domain = domainOf(first);
-      const joins = (c: Change) => classOf(c) === cls && target.rank(c) === rank && c.hazards.join() === hazards && domainOf(c) === domain;
+      const joins = (c: Change) => classOf(c) === cls && rankOf(c) === rank && c.hazards.join() === hazards && domainOf(c) === domain;
       while (end < ordered.length && joins(ordered[end]!)) end++;
     }
     if (end - i === 1) {
@@ -196,23 +218,26 @@ function renderStatements(ordered: readonly Change[], input: PlanInput): { rende
 /** A joined statement never spans two domains: each domain's statements stay its own (compile --domain, the plan by domain). */
 const domainOf = (c: Change): string | undefined => (c.desired ?? c.current)?.domain;
 
+const NO_POLICIES: readonly string[] = Object.freeze([]);
+
 /** A removal keeps the domain, table and policies of the object it removes (its current side: what was recorded). */
 function toPlanned(c: Change, rendered: Rendered, details: string[]): PlannedChange {
   const o = c.desired ?? c.current!;
-  return {
+  const planned: { -readonly [K in keyof PlannedChange]: PlannedChange[K] } = {
     action: c.action,
     kind: c.kind,
     key: c.key,
     object: o.label,
     domain: o.domain ?? null,
     table: o.table ?? null,
-    policy: o.policies ?? [],
+    policy: o.policies ?? NO_POLICIES,
     reason: c.reason,
     details,
     hazards: c.hazards,
     sql: rendered.sql,
-    ...(rendered.servedBy !== undefined ? { served_by: rendered.servedBy } : {}),
   };
+  if (rendered.servedBy !== undefined) planned.served_by = rendered.servedBy;
+  return planned;
 }
 
 /** PlanInput.renderJoined for a target and its render context (undefined when the target joins nothing). */

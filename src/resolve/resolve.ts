@@ -69,6 +69,14 @@ export function resolve(model: Model, inventory: Inventory | undefined, diags: D
     return m;
   };
   const groupNames = new Set(model.groups.keys());
+  // Columns and tables by tag key, in table and column order: a tag selector matches only what
+  // carries its first key, so a policy looks at those instead of every column of the estate.
+  const columnsByTag = new Map<string, { table: GovernedTable; column: GovernedTable['columns'][number] }[]>();
+  const tablesByTag = new Map<string, GovernedTable[]>();
+  for (const t of tables) {
+    for (const key of t.tags.keys()) pushTo(tablesByTag, key, t);
+    for (const c of t.columns) for (const key of c.tags.keys()) pushTo(columnsByTag, key, { table: t, column: c });
+  }
 
   const grants = new Map<string, TableGrant[]>();
   const masks = new Map<string, Map<string, MaskCandidate[]>>();
@@ -87,10 +95,9 @@ export function resolve(model: Model, inventory: Inventory | undefined, diags: D
       const spec = policy.spec;
       const candidate: MaskCandidate = { policy, method: spec.method, keepLast: spec.keepLast, exempt: policy.exempt.map((e) => e.name) };
       const reached: { table: GovernedTable; column: string; type?: string; name: string }[] = [];
-      if (spec.tags) {
-        for (const t of tables) {
-          if (!inScope(t)) continue;
-          for (const c of t.columns) if (matchesTags(c.tags, spec.tags, model.catalog)) reached.push({ table: t, column: c.key, type: c.type, name: c.name });
+      if (spec.tags && spec.tags.length > 0) {
+        for (const { table: t, column: c } of columnsByTag.get(spec.tags[0]!.key) ?? []) {
+          if (inScope(t) && matchesTags(c.tags, spec.tags, model.catalog)) reached.push({ table: t, column: c.key, type: c.type, name: c.name });
         }
       }
       for (const ref of spec.columns ?? []) reached.push(...expandColumns(ref, policy, ctx, extraColumns));
@@ -110,7 +117,7 @@ export function resolve(model: Model, inventory: Inventory | undefined, diags: D
       const parsed = parseExpr(spec.allow);
       for (const e of parsed.errors) diags.error('filter-syntax', `policy '${policy.name}': ${e.message}`, shift(spec.allowAt, e.offset), e.hint);
       const reached = new Set<GovernedTable>();
-      if (spec.tablesTagged) for (const t of tables) if (inScope(t) && matchesTags(t.tags, spec.tablesTagged, model.catalog)) reached.add(t);
+      if (spec.tablesTagged && spec.tablesTagged.length > 0) for (const t of tablesByTag.get(spec.tablesTagged[0]!.key) ?? []) if (inScope(t) && matchesTags(t.tags, spec.tablesTagged, model.catalog)) reached.add(t);
       for (const ref of spec.tables ?? []) for (const t of expandTables(ref, policy.domain, ctx)) reached.add(t);
       if (spec.tablesTagged && reached.size === 0) {
         diags.warn('selector-matches-nothing', `policy '${policy.name}': no governed table is tagged ${describeSelector(spec.tablesTagged)}`, policy.at);
@@ -130,8 +137,7 @@ export function resolve(model: Model, inventory: Inventory | undefined, diags: D
       // One error per problem, naming the tables it occurs on (a typo in user.<a> is not one per table).
       const typeErrors = new Map<string, { error: ExprError; tables: string[] }>();
       for (const t of reached) {
-        const columns = index && t.inInventory ? new Map(t.columns.map((c) => [c.key, { name: c.name, type: c.type! }])) : undefined;
-        for (const e of typeCheck(parsed.expr, { ...checkContext, columns })) {
+        for (const e of typeCheck(parsed.expr, { ...checkContext, columns: columnsFor(t) })) {
           const key = `${e.offset}\u0000${e.message}`;
           const seen = typeErrors.get(key) ?? { error: e, tables: [] };
           seen.tables.push(t.name);
@@ -277,3 +283,9 @@ function expandColumns(ref: Ref, policy: Policy, ctx: PatternContext, extra: Map
 }
 
 export type { TablePattern };
+
+function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}

@@ -29,6 +29,26 @@ describe('canonicalJson', () => {
     expect(canonicalJson({ b: 1, a: [undefined, { d: undefined, c: 'x' }] })).toBe('{"a":[null,{"c":"x"}],"b":1}');
   });
 
+  it('writes a value already in key order (its native JSON) like one that is not, and never trusts toJSON, prototypes or index keys', () => {
+    const sorted = { a: [1, { b: 'x', c: [{ d: null }] }], e: { f: undefined, g: () => 1 }, h: '"q"\n' };
+    expect(canonicalJson(sorted)).toBe(reference(sorted));
+    expect(canonicalJson(sorted)).toBe(JSON.stringify(sorted));
+    const cases: unknown[] = [
+      { a: 1, b: { d: 1, c: 2 } }, // sorted outside, not inside
+      { a: new Date(0), b: new String('xy'), c: new Number(3) },
+      { '1': 'x', a: 'y', '0': 'z' },
+      { a: Object.assign(Object.create(null) as object, { y: 1, x: 2 }) },
+      [{ b: 1, a: 2 }, [{ d: [], c: {} }]],
+      Object.assign([1, 2], { extra: 3 }),
+      { z: 1, y: [{ a: 1, b: [true] }], x: null, w: undefined, v: 'é"\u2028' }, // flat but unsorted: only its keys need sorting
+      { z: 1, y: { b: 1, a: 2 } }, // unsorted inside too
+      JSON.parse('{"b":1,"__proto__":{"d":1,"c":2},"a":3}') as unknown, // an own __proto__ key is data
+    ];
+    for (const v of cases) expect(canonicalJson(v)).toBe(reference(v));
+    // a toJSON member is a function: left out, never called (as before the native path)
+    expect(canonicalJson({ a: { toJSON: () => 'no' }, b: 1 })).toBe('{"a":{},"b":1}');
+  });
+
   it('a spec is serialised once and gives the same text', () => {
     const spec = { z: 1, a: { y: [2, 'x'] } };
     expect(canonicalSpec(spec)).toBe(canonicalJson(spec));
@@ -49,5 +69,18 @@ describe('sameJson', () => {
       }),
       { numRuns: 3000 },
     );
+  });
+
+  it('compares objects listing the same keys in the same order like any others (members left out, in any order)', () => {
+    const pairs: [unknown, unknown][] = [
+      [{ a: undefined, b: 1 }, { a: 2, b: 1 }],
+      [{ a: undefined, b: 1 }, { a: () => 1, b: 1 }],
+      [{ a: undefined, b: 1 }, { b: 1 }],
+      [{ a: 1, b: { c: [1, { d: 'x' }] } }, { a: 1, b: { c: [1, { d: 'y' }] } }],
+      [{ a: 1, b: { c: [1, { d: 'x' }] } }, { b: { c: [1, { d: 'x' }] }, a: 1 }],
+      [{ a: 1, b: 2 }, { b: 1, a: 2 }],
+      [{ '1': 'x', a: null }, { a: null, '1': 'x' }],
+    ];
+    for (const [a, b] of pairs) expect(sameJson(a, b), `${canonicalJson(a)} vs ${canonicalJson(b)}`).toBe(canonicalJson(a) === canonicalJson(b));
   });
 });

@@ -2,8 +2,7 @@ import { createInterface } from 'node:readline/promises';
 import type { ApplyReport } from '../../apply/apply.js';
 import { applyLayout, parseLockBudget } from '../../apply/budget.js';
 import { runApply } from '../../apply/run.js';
-import { canonicalJson, sha256 } from '../../plan/canonical.js';
-import { blockingHazards, setRecordHint, type Plan } from '../../plan/plan.js';
+import { blockingHazards, desiredHash, setRecordHint, type Plan } from '../../plan/plan.js';
 import { compareSavedPlan, loadSavedPlan, SavedPlanError } from '../../plan/saved.js';
 import type { TargetSession } from '../../session/open-target.js';
 import { inStep, step } from '../../progress.js';
@@ -133,8 +132,8 @@ function refuseStale(saved: Plan, fresh: Plan, session: TargetSession, file: str
   if (saved.state_hash !== fresh.state_hash) {
     throw new ExitError(1, `${file} is stale: target '${saved.target}' changed since the plan was made (state ${saved.state_hash.slice(0, 8)} → ${fresh.state_hash.slice(0, 8)}); run meshward plan again`);
   }
-  const desiredHash = sha256(canonicalJson(session.desired.map((o) => [o.key, o.spec])));
-  if (saved.desired_hash !== desiredHash) throw new ExitError(1, `${file} is stale: it was made from another version of the policy repository; run meshward plan again`);
+  // the same text as canonicalJson of [[key, spec], …], hashed in pieces (not one string of every view)
+  if (saved.desired_hash !== desiredHash(session.desired)) throw new ExitError(1, `${file} is stale: it was made from another version of the policy repository; run meshward plan again`);
 }
 
 async function confirm(p: Paint): Promise<void> {

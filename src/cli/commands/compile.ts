@@ -30,7 +30,8 @@ export function compileCommand(options: CompileOptions): void {
   const ctx: TargetContext = { model, target: decl, settings, root, diagnostics };
   const desired = target.compile(resolved, ctx);
   printDiagnostics(diagnostics.sorted().filter((d) => d.severity === 'error'), root);
-  const { plan } = buildPlan({ target, targetName: decl.name, project: model.project.name, desired, current: [], findings: [], stateHash: 'none', render: (c) => target.render(c, { ...ctx, desired }), renderJoined: joinedRenderer(target, { ...ctx, desired }) });
+  const rctx = { ...ctx, desired }; // one render context, not a copy per change
+  const { plan } = buildPlan({ target, targetName: decl.name, project: model.project.name, desired, current: [], findings: [], stateHash: 'none', render: (c) => target.render(c, rctx), renderJoined: joinedRenderer(target, rctx) });
   const changes = options.domain ? plan.changes.filter((c) => c.domain === options.domain) : plan.changes;
   const lines = [`-- meshward compile: project ${model.project.name}, target ${decl.name} (${decl.type})${options.domain ? `, domain ${options.domain}` : ''}`];
   if (!options.domain) lines.push(`-- ${plan.summary.statements} statements${plan.summary.floor !== undefined ? ` (the fewest the engine allows for these changes: ${plan.summary.floor})` : ''}`);

@@ -42,6 +42,7 @@ export async function planFor(session: TargetSession, options: PlanForOptions = 
     throw new ExitError(1);
   }
   const extra = options.revokeUnmanaged ? revokesOf(session, current.findings) : [];
+  const rctx = { ...session.ctx, desired: session.desired }; // one render context, not a copy per change
   const built = buildPlan({
     extra,
     request: { revoke_unmanaged: options.revokeUnmanaged === true },
@@ -52,8 +53,8 @@ export async function planFor(session: TargetSession, options: PlanForOptions = 
     current: current.objects,
     findings: current.findings,
     stateHash: current.stateHash,
-    render: (c) => session.target.render(c, { ...session.ctx, desired: session.desired }),
-    renderJoined: joinedRenderer(session.target, { ...session.ctx, desired: session.desired }),
+    render: (c) => session.target.render(c, rctx),
+    renderJoined: joinedRenderer(session.target, rctx),
     policyAt: policyPositions(session.model),
   });
   setRecordHint(built.plan, current.record); // what its apply's records rewrite besides its changes (apply.ts)

@@ -44,7 +44,11 @@ export function compile(resolved: Resolved, ctx: TargetContext): NativeObject[] 
   }
 
   const bySchema = new Map<string, ResolvedTable[]>();
-  for (const t of withViews) bySchema.set(t.table.parts[1], [...(bySchema.get(t.table.parts[1]) ?? []), t]);
+  for (const t of withViews) {
+    const list = bySchema.get(t.table.parts[1]);
+    if (list) list.push(t);
+    else bySchema.set(t.table.parts[1], [t]);
+  }
   for (const [base, tables] of [...bySchema].sort((a, b) => compare(a[0], b[0]))) {
     const schema = names.schema(base);
     const domain = tables[0]!.table.domain;
@@ -81,7 +85,8 @@ function tableObjects(t: ResolvedTable, ctx: TargetContext, names: PostgresNames
     objects.view(spec, { ...extra, policies, access: accessSummary(t) }),
   ];
   const readers = [...new Set(t.grants.map((g) => g.group))].sort(compare);
-  for (const group of readers) out.push(objects.grant({ privilege: 'SELECT', on: 'view', object: qualified(schema, baseTable), grantee: names.role(group) }, extra));
+  const view = qualified(schema, baseTable);
+  for (const group of readers) out.push(objects.grant({ privilege: 'SELECT', on: 'view', object: view, grantee: names.role(group) }, extra));
   return out;
 }
 

@@ -291,8 +291,9 @@ export const RANK_RULES: readonly RankRule[] = [
 ];
 
 /** Ordering rank of a change: lower runs first. */
-export function rank(change: AnyChange): number {
-  const h = hazards(change);
+export function rank(change: AnyChange | Change): number {
+  // a planned change carries its hazards (this target's, from hazards()): not derived again
+  const h = 'hazards' in change && Array.isArray(change.hazards) ? change.hazards : hazards(change);
   const rule = RANK_RULES.find((r) => r.matches(change, h));
   if (!rule) throw new Error(`no rank rule for ${change.kind} ${change.action}`);
   return rule.rank;

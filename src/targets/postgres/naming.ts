@@ -6,5 +6,5 @@ export const POSTGRES_NAME_RULES: NativeNameRules = { maxBytes: 63, fold: (s) =>
 /** Quotes an identifier for PostgreSQL: always quoted, embedded quotes doubled. */
 export function quoteIdent(name: string): string {
   if (name.includes('\u0000')) throw new Error('identifier contains a NUL character');
-  return `"${name.replace(/"/g, '""')}"`;
+  return `"${name.includes('"') ? name.replace(/"/g, '""') : name}"`;
 }

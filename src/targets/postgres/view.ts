@@ -110,12 +110,22 @@ interface ViewColumnSource extends MaskColumn {
   readonly key: string;
 }
 
-/** Inventory columns in inventory order (a view needs their types; tables without an inventory get no view). */
-function viewColumns(table: ResolvedTable): ViewColumnSource[] {
-  return table.table.columns.map((c) => {
+const columnsOf = new WeakMap<readonly unknown[], readonly ViewColumnSource[]>();
+
+/**
+ * Inventory columns in inventory order (a view needs their types; tables without an inventory
+ * get no view). Once per table's (readonly) column list: a view's SELECT, column types and
+ * summaries all read them.
+ */
+function viewColumns(table: ResolvedTable): readonly ViewColumnSource[] {
+  const cached = columnsOf.get(table.table.columns);
+  if (cached) return cached;
+  const out = table.table.columns.map((c) => {
     if (!c.nativeType || !c.type) throw new Error(`column ${c.name} of ${table.table.name} has no type: the table is not in the inventory`);
     return { name: c.name, key: c.key, ref: quoteIdent(c.name), nativeType: c.nativeType, type: c.type };
   });
+  columnsOf.set(table.table.columns, out);
+  return out;
 }
 
 function namesOf(table: ResolvedTable, ctx: NamesContext): PostgresNames {

@@ -149,6 +149,10 @@ describe('rank: revoke, change views, then grant (exposure-window harness)', () 
     ['role remove', remove(role)],
   ];
 
+  it('ranks a planned change (carrying its hazards) as the same change without them', () => {
+    for (const [label, c] of ORDER) expect(rank({ ...c, hazards: hazards(c) }), label).toBe(rank(c));
+  });
+
   it('orders every kind of change as the rule table says', () => {
     const ranks = ORDER.map(([label, c]) => [label, rank(c)] as const);
     for (let i = 1; i < ranks.length; i++) expect(ranks[i]![1], `${ranks[i - 1]![0]} before ${ranks[i]![0]}`).toBeGreaterThanOrEqual(ranks[i - 1]![1]);
