@@ -6,7 +6,7 @@ import { Diagnostics } from './diagnostics.js';
 import { findPolicyFiles, NODE_FS, PROJECT_FILE, readPolicyFiles, type LoaderFs, type PolicyFile } from './files.js';
 import { checkEnvReferences } from './env.js';
 import { DOCUMENT_KINDS, documentSchemas, type DocumentKind } from './schema/documents.js';
-import { parseYamlFile, type SourceDoc } from './source.js';
+import { readYamlFile, type SourceDoc } from './source.js';
 import { reportZodIssues } from './zod-issues.js';
 import { didYouMean } from '../model/did-you-mean.js';
 
@@ -73,7 +73,7 @@ export function loadFromFiles(root: string, files: readonly PolicyFile[], diags 
   let unreadable = false;
   for (const file of files) {
     const before = diags.errors.length;
-    const sources = parseYamlFile(file.path, file.text, diags);
+    const sources = readYamlFile(file.path, file.text, diags);
     if (diags.errors.length > before) unreadable = true; // a syntax error drops that document
     else if (sources.length === 0) {
       // An emptied file (a failed checkout, a truncated copy) would drop its policies unseen.
@@ -108,9 +108,7 @@ class Accumulator {
   add(source: SourceDoc): void {
     let value: unknown;
     try {
-      // Aliases were bounded when the document was indexed (source.ts); the library's own count
-      // (count × depth > 100) would refuse modest, legitimate reuse.
-      value = source.doc.toJS({ maxAliasCount: -1 });
+      value = source.value();
     } catch (e) {
       this.diags.error('yaml-syntax', `YAML: ${(e as Error).message}`, source.pos([]), 'fix the YAML syntax');
       this.dropped = true;
