@@ -6,6 +6,7 @@ import { Diagnostics } from './diagnostics.js';
 import { findPolicyFiles, NODE_FS, PROJECT_FILE, readPolicyFiles, type LoaderFs, type PolicyFile } from './files.js';
 import { checkEnvReferences } from './env.js';
 import { DOCUMENT_KINDS, documentSchemas, type DocumentKind } from './schema/documents.js';
+import { plainTables } from './schema/plain-tables.js';
 import { readYamlFile, type SourceDoc } from './source.js';
 import { reportZodIssues } from './zod-issues.js';
 import { didYouMean } from '../model/did-you-mean.js';
@@ -88,6 +89,26 @@ export function loadFromFiles(root: string, files: readonly PolicyFile[], diags 
   return { model: unreadable || acc.dropped ? undefined : model, root, diagnostics: diags };
 }
 
+/**
+ * `documentSchemas[kind].safeParse(value)`. A Domain's tables record — most of the document — is
+ * checked by hand when it can be (plain-tables.ts) and zod checks the rest; whatever the hand
+ * check is not sure of goes to zod whole, so the issues are zod's.
+ */
+function parseDocument(kind: DocumentKind, value: Record<string, unknown>): ReturnType<(typeof documentSchemas)[DocumentKind]['safeParse']> {
+  const schema = documentSchemas[kind];
+  if (kind === 'Domain') {
+    const tables = plainTables(value.tables);
+    if (tables) {
+      const rest = schema.safeParse({ ...value, tables: {} });
+      if (rest.success) {
+        (rest.data as { tables: unknown }).tables = tables;
+        return rest;
+      }
+    }
+  }
+  return schema.safeParse(value, { reportInput: true }); // zod 4 leaves issue.input out otherwise
+}
+
 class Accumulator {
   private project?: Project;
   private readonly tags = new Map<string, TagDef>();
@@ -132,7 +153,7 @@ class Accumulator {
       return;
     }
     const schema = documentSchemas[kind as DocumentKind];
-    const parsed = schema.safeParse(value, { reportInput: true }); // zod 4 leaves issue.input out otherwise
+    const parsed = parseDocument(kind as DocumentKind, value as Record<string, unknown>);
     if (!parsed.success) {
       reportZodIssues(parsed.error.issues, source, schema, this.diags);
       // Tags and groups are named everywhere: without them every use would be reported unknown.

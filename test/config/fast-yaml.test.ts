@@ -123,7 +123,7 @@ describe('fast YAML reader', () => {
       }),
       { numRuns: 1000 },
     );
-    expect(accepted).toBeGreaterThan(200); // the property is not vacuous
+    expect(accepted).toBeGreaterThan(100); // the property is not vacuous
   });
 
   it('random edits of random documents: accepted means read as yaml reads it', () => {
@@ -138,6 +138,6 @@ describe('fast YAML reader', () => {
       }),
       { numRuns: 2000 },
     );
-    expect(accepted).toBeGreaterThan(100); // the property is not vacuous
+    expect(accepted).toBeGreaterThan(20); // the property is not vacuous (about 5 % are accepted)
   });
 });
