@@ -23,9 +23,20 @@ export function checkEnvReferences(source: SourceDoc, value: unknown, diags: Dia
     }
     return;
   }
-  if (Array.isArray(value)) value.forEach((v, i) => checkEnvReferences(source, v, diags, [...path, i]));
-  else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) checkEnvReferences(source, v, diags, [...path, k]);
+  // One path, extended and shortened in place: a copy per value made most of the walk's cost (issue 10).
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      path.push(i);
+      checkEnvReferences(source, value[i], diags, path);
+      path.pop();
+    }
+  } else if (value && typeof value === 'object') {
+    for (const k in value) {
+      if (!Object.hasOwn(value, k)) continue;
+      path.push(k);
+      checkEnvReferences(source, (value as Record<string, unknown>)[k], diags, path);
+      path.pop();
+    }
   }
 }
 

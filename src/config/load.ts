@@ -6,7 +6,8 @@ import { Diagnostics } from './diagnostics.js';
 import { findPolicyFiles, NODE_FS, PROJECT_FILE, readPolicyFiles, type LoaderFs, type PolicyFile } from './files.js';
 import { checkEnvReferences } from './env.js';
 import { DOCUMENT_KINDS, documentSchemas, type DocumentKind } from './schema/documents.js';
-import { parseYamlFile, type SourceDoc } from './source.js';
+import { plainTables } from './schema/plain-tables.js';
+import { readYamlFile, type SourceDoc } from './source.js';
 import { reportZodIssues } from './zod-issues.js';
 import { didYouMean } from '../model/did-you-mean.js';
 
@@ -73,7 +74,7 @@ export function loadFromFiles(root: string, files: readonly PolicyFile[], diags 
   let unreadable = false;
   for (const file of files) {
     const before = diags.errors.length;
-    const sources = parseYamlFile(file.path, file.text, diags);
+    const sources = readYamlFile(file.path, file.text, diags);
     if (diags.errors.length > before) unreadable = true; // a syntax error drops that document
     else if (sources.length === 0) {
       // An emptied file (a failed checkout, a truncated copy) would drop its policies unseen.
@@ -86,6 +87,26 @@ export function loadFromFiles(root: string, files: readonly PolicyFile[], diags 
   // A document that could not be read is missing from the model: cross-checking the rest would
   // report its groups, tags and policies as unknown everywhere they are used.
   return { model: unreadable || acc.dropped ? undefined : model, root, diagnostics: diags };
+}
+
+/**
+ * `documentSchemas[kind].safeParse(value)`. A Domain's tables record — most of the document — is
+ * checked by hand when it can be (plain-tables.ts) and zod checks the rest; whatever the hand
+ * check is not sure of goes to zod whole, so the issues are zod's.
+ */
+function parseDocument(kind: DocumentKind, value: Record<string, unknown>): ReturnType<(typeof documentSchemas)[DocumentKind]['safeParse']> {
+  const schema = documentSchemas[kind];
+  if (kind === 'Domain') {
+    const tables = plainTables(value.tables);
+    if (tables) {
+      const rest = schema.safeParse({ ...value, tables: {} });
+      if (rest.success) {
+        (rest.data as { tables: unknown }).tables = tables;
+        return rest;
+      }
+    }
+  }
+  return schema.safeParse(value, { reportInput: true }); // zod 4 leaves issue.input out otherwise
 }
 
 class Accumulator {
@@ -108,9 +129,7 @@ class Accumulator {
   add(source: SourceDoc): void {
     let value: unknown;
     try {
-      // Aliases were bounded when the document was indexed (source.ts); the library's own count
-      // (count × depth > 100) would refuse modest, legitimate reuse.
-      value = source.doc.toJS({ maxAliasCount: -1 });
+      value = source.value();
     } catch (e) {
       this.diags.error('yaml-syntax', `YAML: ${(e as Error).message}`, source.pos([]), 'fix the YAML syntax');
       this.dropped = true;
@@ -134,7 +153,7 @@ class Accumulator {
       return;
     }
     const schema = documentSchemas[kind as DocumentKind];
-    const parsed = schema.safeParse(value, { reportInput: true }); // zod 4 leaves issue.input out otherwise
+    const parsed = parseDocument(kind as DocumentKind, value as Record<string, unknown>);
     if (!parsed.success) {
       reportZodIssues(parsed.error.issues, source, schema, this.diags);
       // Tags and groups are named everywhere: without them every use would be reported unknown.

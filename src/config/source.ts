@@ -1,6 +1,7 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { SourcePos } from '../model/neutral-types.js';
 import type { Diagnostics } from './diagnostics.js';
+import { readFast, type FastDoc, type FastNode } from './fast-yaml.js';
 
 export type Path = readonly (string | number)[];
 
@@ -16,19 +17,48 @@ export const YAML_LIMITS = {
   maxAliasNodes: 100_000,
 } as const;
 
+/** A node as positions need it: where it starts, and for a scalar whether it is quoted or a block. */
+interface Located {
+  readonly start: number | undefined;
+  readonly scalar?: 'plain' | 'quoted' | 'block';
+}
+
+/** What SourceDoc needs of a parsed document: its value and the nodes along a path. */
+interface Tree {
+  /** The document's value, as `Document.toJS()` gives it (may throw, e.g. on a bad alias). */
+  value(): unknown;
+  /** Start of the document's content. */
+  rootStart(): number | undefined;
+  /** Follows `path` from the root; `deepest` is the last node reached on the way. */
+  walk(path: Path): { node: Located | undefined; deepest: Located | undefined };
+  /** Start of the key of the map entry at `path`, if there is one and it is a plain value. */
+  keyStart(path: Path): number | undefined;
+}
+
 /**
- * One YAML document with its source positions. Loading keeps the parsed `yaml` Document so that
- * any later stage can turn a path into `file:line:col`. Lookups go through an index built in the
- * one walk over the document (see `indexDocument`): a path costs O(length), never a scan of a
- * map's keys, so loading a file of 100k groups stays linear.
+ * One YAML document with its source positions. Loading keeps the parsed document so that any
+ * later stage can turn a path into `file:line:col`. Lookups go through an index built in the one
+ * walk over the document (see `indexDocument`, or the fast reader's maps): a path costs
+ * O(length), never a scan of a map's keys, so loading a file of 100k groups stays linear.
  */
 export class SourceDoc {
-  constructor(
+  protected constructor(
     readonly file: string,
-    readonly doc: Document.Parsed,
     private readonly lines: LineCounter,
-    private readonly index: DocIndex = indexDocument(doc).index,
+    private readonly tree: Tree,
   ) {}
+
+  /** A document read by the fast reader. */
+  static fromFast(file: string, fast: FastDoc): SourceDoc {
+    const lines = new LineCounter();
+    for (const start of fast.lineStarts) lines.addNewLine(start);
+    return new SourceDoc(file, lines, new FastTree(fast));
+  }
+
+  /** The document's value, as `Document.toJS()` gives it; throws on what `toJS` refuses. */
+  value(): unknown {
+    return this.tree.value();
+  }
 
   /** Position of an offset in the file. */
   posAt(offset: number): SourcePos {
@@ -38,17 +68,15 @@ export class SourceDoc {
 
   /** Position of the value at `path`, or of its nearest existing ancestor. */
   pos(path: Path): SourcePos {
-    const node = this.nearestNode(path);
-    return this.posAt(node?.range?.[0] ?? this.doc.contents?.range?.[0] ?? 0);
+    const node = this.tree.walk(path).deepest;
+    return this.posAt(node?.start ?? this.tree.rootStart() ?? 0);
   }
 
   /** Position of the key of the map entry at `path` (nicer for `name: {...}` entries). */
   keyPos(path: Path): SourcePos {
     if (path.length === 0) return this.pos(path);
-    const parent = this.nodeAt(path.slice(0, -1));
-    const pair = isMap(parent) ? this.index.pair(parent, String(path[path.length - 1])) : undefined;
-    if (pair && isScalar(pair.key) && pair.key.range) return this.posAt(pair.key.range[0]);
-    return this.pos(path);
+    const start = this.tree.keyStart(path);
+    return start !== undefined ? this.posAt(start) : this.pos(path);
   }
 
   /**
@@ -56,27 +84,56 @@ export class SourceDoc {
    * into the string maps to a column; exact for single-line scalars.
    */
   textPos(path: Path, offset = 0): SourcePos {
-    const node = this.nodeAt(path);
-    if (isScalar(node) && node.range) {
-      const quoted = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE';
-      const start = node.range[0] + (quoted ? 1 : 0);
-      if (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') return this.posAt(node.range[0]);
-      return this.posAt(start + offset);
+    const node = this.tree.walk(path).node;
+    if (node?.scalar && node.start !== undefined) {
+      if (node.scalar === 'block') return this.posAt(node.start);
+      return this.posAt(node.start + (node.scalar === 'quoted' ? 1 : 0) + offset);
     }
     return this.pos(path);
   }
+}
 
-  /** The node at `path` (aliases followed), or undefined. */
-  private nodeAt(path: Path): Node | undefined {
-    return this.walkPath(path).node;
+/** A document parsed by the `yaml` package, which keeps its Document. */
+export class YamlSourceDoc extends SourceDoc {
+  constructor(
+    file: string,
+    readonly doc: Document.Parsed,
+    lines: LineCounter,
+    index: DocIndex = indexDocument(doc).index,
+  ) {
+    super(file, lines, new YamlTree(doc, index));
+  }
+}
+
+/** A `yaml` Document and its index. */
+class YamlTree implements Tree {
+  constructor(
+    private readonly doc: Document.Parsed,
+    private readonly index: DocIndex,
+  ) {}
+
+  value(): unknown {
+    // Aliases were bounded when the document was indexed; the library's own count (count ×
+    // depth > 100) would refuse modest, legitimate reuse.
+    return this.doc.toJS({ maxAliasCount: -1 });
   }
 
-  private nearestNode(path: Path): Node | undefined {
-    return this.walkPath(path).deepest;
+  rootStart(): number | undefined {
+    return this.doc.contents?.range?.[0];
   }
 
-  /** Follows `path` from the root; `deepest` is the last node reached on the way. */
-  private walkPath(path: Path): { node: Node | undefined; deepest: Node | undefined } {
+  walk(path: Path): { node: Located | undefined; deepest: Located | undefined } {
+    const { node, deepest } = this.nodes(path);
+    return { node: node && located(node), deepest: deepest && located(deepest) };
+  }
+
+  keyStart(path: Path): number | undefined {
+    const parent = this.nodes(path.slice(0, -1)).node;
+    const pair = isMap(parent) ? this.index.pair(parent, String(path[path.length - 1])) : undefined;
+    return pair && isScalar(pair.key) && pair.key.range ? pair.key.range[0] : undefined;
+  }
+
+  private nodes(path: Path): { node: Node | undefined; deepest: Node | undefined } {
     let node = this.index.deref(this.doc.contents as Node | null);
     let deepest = node;
     for (const segment of path) {
@@ -88,6 +145,54 @@ export class SourceDoc {
     }
     return { node, deepest };
   }
+}
+
+function located(node: Node): Located {
+  const start = node.range?.[0];
+  if (!isScalar(node) || !node.range) return { start };
+  const type = node.type;
+  const scalar = type === 'BLOCK_LITERAL' || type === 'BLOCK_FOLDED' ? 'block' : type === 'QUOTE_DOUBLE' || type === 'QUOTE_SINGLE' ? 'quoted' : 'plain';
+  return { start, scalar };
+}
+
+/** A document from the fast reader. */
+class FastTree implements Tree {
+  constructor(private readonly fast: FastDoc) {}
+
+  value(): unknown {
+    return this.fast.value;
+  }
+
+  rootStart(): number {
+    return this.fast.root.start;
+  }
+
+  walk(path: Path): { node: Located | undefined; deepest: Located | undefined } {
+    const { node, deepest } = this.nodes(path);
+    return { node: node && fastLocated(node), deepest: deepest && fastLocated(deepest) };
+  }
+
+  keyStart(path: Path): number | undefined {
+    const parent = this.nodes(path.slice(0, -1)).node;
+    return parent?.kind === 'map' ? parent.entries.get(String(path[path.length - 1]))?.keyStart : undefined;
+  }
+
+  private nodes(path: Path): { node: FastNode | undefined; deepest: FastNode | undefined } {
+    let node: FastNode | undefined = this.fast.root;
+    let deepest: FastNode = node;
+    for (const segment of path) {
+      if (node.kind === 'map') node = node.entries.get(String(segment))?.value;
+      else if (node.kind === 'seq' && typeof segment === 'number') node = node.items[segment];
+      else node = undefined;
+      if (!node) return { node: undefined, deepest };
+      deepest = node;
+    }
+    return { node, deepest };
+  }
+}
+
+function fastLocated(node: FastNode): Located {
+  return node.kind === 'scalar' ? { start: node.start, scalar: node.quoted ? 'quoted' : 'plain' } : { start: node.start };
 }
 
 /** Maps of more entries than this get a key index; smaller ones are scanned. */
@@ -249,18 +354,33 @@ export function indexDocument(doc: Document.Parsed): { index: DocIndex; problems
 const BOM = '\uFEFF';
 
 /**
+ * Reads one policy file: with the fast reader (fast-yaml.ts) when the file keeps to its plain
+ * subset, else with `parseYamlFile`. Both give the same value and positions; only `yaml` reports
+ * problems.
+ */
+export function readYamlFile(file: string, text: string, diags: Diagnostics): SourceDoc[] {
+  const fast = readFast(normalise(text));
+  return fast ? [SourceDoc.fromFast(file, fast)] : parseYamlFile(file, text, diags);
+}
+
+/** The text without a leading byte order mark, its line breaks `\n`. */
+function normalise(text: string): string {
+  return (text.startsWith(BOM) ? text.slice(1) : text).replace(/\r\n?/g, '\n');
+}
+
+/**
  * Parses every document of one file; YAML syntax errors become diagnostics with positions.
  * A leading byte order mark is dropped and line breaks are read as `\n` (CRLF and CR alike), so
  * a file saved on Windows gives the same model and the same `line:col` as on Linux.
  */
-export function parseYamlFile(file: string, text: string, diags: Diagnostics): SourceDoc[] {
-  const normalised = (text.startsWith(BOM) ? text.slice(1) : text).replace(/\r\n?/g, '\n');
+export function parseYamlFile(file: string, text: string, diags: Diagnostics): YamlSourceDoc[] {
+  const normalised = normalise(text);
   const lines = new LineCounter();
   // uniqueKeys: false — the library's own check scans every earlier key of the map (quadratic);
   // indexDocument finds duplicates in one pass, with the keys as toJS will name them.
   const docs = parseAllDocuments(normalised, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
   if (!Array.isArray(docs)) return []; // an empty stream
-  const out: SourceDoc[] = [];
+  const out: YamlSourceDoc[] = [];
   for (const doc of docs) {
     let ok = doc.errors.length === 0;
     const at = (offset: number): SourcePos => {
@@ -280,7 +400,7 @@ export function parseYamlFile(file: string, text: string, diags: Diagnostics): S
     const { index, problems } = indexDocument(doc);
     for (const p of problems) diags.error('yaml-syntax', p.message, at(p.offset), p.hint);
     ok = problems.length === 0;
-    if (ok) out.push(new SourceDoc(file, doc, lines, index));
+    if (ok) out.push(new YamlSourceDoc(file, doc, lines, index));
   }
   return out;
 }
