@@ -161,6 +161,26 @@ export function canonicalSpec(spec: Readonly<Record<string, unknown>>): string {
   return text;
 }
 
+/**
+ * sha256 of text given piece by piece, fed to the hash about 1 MB at a time: the digest of the
+ * whole text, without one string of every spec (tens of MB at 10,000 tables) and without one
+ * hash update per small piece (185,000 calls).
+ */
+export function pieceHash(): { add(text: string): void; digest(): string } {
+  const hash = createHash('sha256');
+  let piece = '';
+  return {
+    add(text) {
+      piece += text;
+      if (piece.length >= 1 << 20) {
+        hash.update(piece, 'utf8');
+        piece = '';
+      }
+    },
+    digest: () => hash.update(piece, 'utf8').digest('hex'),
+  };
+}
+
 export function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }

@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import type { Change, Finding, Hazard, JoinedSegment, NativeObject, RecordHint, RenderContext, Target } from '../targets/target.js';
 import { BLOCKING_HAZARDS } from '../targets/target.js';
-import { canonicalJson } from './canonical.js';
+import { canonicalJson, pieceHash } from './canonical.js';
 import { describeAccessChange, type PolicyAt } from './describe.js';
 import { diffObjects } from './diff.js';
 
@@ -149,21 +148,14 @@ export function orderChanges(changes: readonly Change[], rank: (c: Change) => nu
 
 /**
  * Hash of the desired objects: the canonical JSON of `[[key, spec], …]`, fed to the hash object
- * in pieces of about 1 MB (one string of every view's SELECT would be tens of MB at 10,000
- * tables, and one update per object is 185,000 calls); no spec's text is kept.
+ * in pieces (canonical.ts pieceHash); no spec's text is kept.
  */
 export function desiredHash(desired: readonly NativeObject[]): string {
-  const hash = createHash('sha256');
-  let piece = '[';
-  for (let i = 0; i < desired.length; i++) {
-    const o = desired[i]!;
-    piece += `${i ? ',' : ''}[${JSON.stringify(o.key)},${canonicalJson(o.spec)}]`;
-    if (piece.length >= 1 << 20) {
-      hash.update(piece, 'utf8');
-      piece = '';
-    }
-  }
-  return hash.update(piece + ']', 'utf8').digest('hex');
+  const hash = pieceHash();
+  hash.add('[');
+  desired.forEach((o, i) => hash.add(`${i ? ',' : ''}[${JSON.stringify(o.key)},${canonicalJson(o.spec)}]`));
+  hash.add(']');
+  return hash.digest();
 }
 
 interface Rendered {

@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { canonicalJson, canonicalSpec, sameJson, sha256 } from '../../plan/canonical.js';
+import { canonicalJson, canonicalSpec, pieceHash, sameJson, sha256 } from '../../plan/canonical.js';
 import { TargetReadError, type AccessSummary, type Connection, type CurrentState, type Finding, type NativeObject, type RecordHint, type TargetContext } from '../target.js';
 import { governanceSchemaName, ownerRoleName } from './governance.js';
 import { quoteIdent } from './naming.js';
@@ -800,15 +799,14 @@ export function describeViewDrift(recorded: Partial<ViewSpec>, live: ViewRow): s
 /** Hash of what was read: stable for an unchanged database, different after any managed change. */
 export function stateHashOf(current: readonly NativeObject[], findings: readonly Finding[], viewFingerprints: readonly [string, string][]): string {
   // sha256 of canonicalJson({ objects: [{ key, kind, spec }] sorted by key, findings, views }),
-  // fed to the hash piece by piece: the same bytes without one string of every spec (hundreds of
-  // MB at 10,000 tables), and each spec's text is the one its fingerprint already wrote.
-  const hash = createHash('sha256');
-  hash.update(`{"findings":${canonicalJson(findings)},"objects":[`, 'utf8');
+  // fed in pieces (pieceHash); each spec's text is the one its fingerprint already wrote.
+  const hash = pieceHash();
+  hash.add(`{"findings":${canonicalJson(findings)},"objects":[`);
   const sorted = [...current].sort((a, b) => compare(a.key, b.key));
-  for (const [i, o] of sorted.entries()) hash.update(`${i ? ',' : ''}{"key":${JSON.stringify(o.key)},"kind":${JSON.stringify(o.kind)},"spec":${canonicalSpec(o.spec)}}`, 'utf8');
+  sorted.forEach((o, i) => hash.add(`${i ? ',' : ''}{"key":${JSON.stringify(o.key)},"kind":${JSON.stringify(o.kind)},"spec":${canonicalSpec(o.spec)}}`));
   const fps = [...viewFingerprints].sort((a, b) => compare(a[0], b[0]));
-  hash.update(`],"views":${canonicalJson(fps)}}`, 'utf8');
-  return hash.digest('hex');
+  hash.add(`],"views":${canonicalJson(fps)}}`);
+  return hash.digest();
 }
 
 /** PUBLIC is grantee 0, read as '' — no role can be named '' (a role named "PUBLIC" can exist). */
