@@ -5,7 +5,7 @@ import type { Domain, GrantDecl, Model, Policy, Ref } from '../model/types.js';
 import { didYouMean } from '../model/did-you-mean.js';
 import { groupsOf, parseExpr, typeCheck, walk, type Expr, type ExprError } from '../model/expr/index.js';
 import { methodAccepts } from './mask-methods.js';
-import { governedTables, InventoryIndex, type GovernedTable } from './governed.js';
+import { governedTables, InventoryIndex, push, type GovernedTable } from './governed.js';
 import { nameKey, parseColumnPattern, parseTablePattern, splitName, type TablePattern } from './names.js';
 import { PrincipalIndex } from './principals.js';
 import { describeSelector, matchesTags } from './selectors.js';
@@ -74,8 +74,8 @@ export function resolve(model: Model, inventory: Inventory | undefined, diags: D
   const columnsByTag = new Map<string, { table: GovernedTable; column: GovernedTable['columns'][number] }[]>();
   const tablesByTag = new Map<string, GovernedTable[]>();
   for (const t of tables) {
-    for (const key of t.tags.keys()) pushTo(tablesByTag, key, t);
-    for (const c of t.columns) for (const key of c.tags.keys()) pushTo(columnsByTag, key, { table: t, column: c });
+    for (const key of t.tags.keys()) push(tablesByTag, key, t);
+    for (const c of t.columns) for (const key of c.tags.keys()) push(columnsByTag, key, { table: t, column: c });
   }
 
   const grants = new Map<string, TableGrant[]>();
@@ -283,9 +283,3 @@ function expandColumns(ref: Ref, policy: Policy, ctx: PatternContext, extra: Map
 }
 
 export type { TablePattern };
-
-function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
-}
