@@ -1,5 +1,7 @@
 import { join } from 'node:path';
+import { afterAll } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
+import { flushParked, parkEmbeddedDatabases } from '../../src/targets/postgres/embedded-pool.js';
 
 const MAIN = join(import.meta.dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
 
@@ -8,6 +10,10 @@ const MAIN = join(import.meta.dirname, '..', '..', 'dist', 'src', 'cli', 'main.j
  * stderr captured and the environment replaced for the duration. Much faster than spawning the
  * built CLI (no Node start, no build); spawned smoke tests (e2e-cli.ts) keep argv, exit codes
  * and TTY behaviour honest. Calls are serialised: the capture patches process-wide streams.
+ *
+ * The embedded database a command closes is kept open for the next command (embedded-pool.ts:
+ * the lock file is still taken per command, and a directory changed in between is never reused),
+ * and shut down when the test file ends.
  */
 export interface InProcessResult {
   readonly code: number;
@@ -16,6 +22,8 @@ export interface InProcessResult {
 }
 
 let queue: Promise<unknown> = Promise.resolve();
+
+afterAll(flushParked);
 
 export function runInProcess(args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<InProcessResult> {
   const run = queue.then(() => capture(args, options.env, options.cwd));
@@ -46,10 +54,12 @@ async function capture(args: readonly string[], env: NodeJS.ProcessEnv | undefin
   const stdinTty = Object.getOwnPropertyDescriptor(process.stdin, 'isTTY');
   Object.defineProperty(process.stdin, 'isTTY', { value: false, configurable: true });
   if (cwd) process.chdir(cwd); // relative paths in messages are relative to where the user is
+  parkEmbeddedDatabases(true);
   try {
     const code = await runCli(args);
     return { code, stdout, stderr };
   } finally {
+    parkEmbeddedDatabases(false);
     process.stdout.write = out;
     process.stderr.write = err;
     process.env = savedEnv;

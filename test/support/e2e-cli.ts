@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, stat
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
+import { flushParked } from '../../src/targets/postgres/embedded-pool.js';
 import { runInProcess } from './cli-inprocess.js';
 
 /** Runs the built CLI (`node dist/src/cli/main.js`) the way a user or a CI job does. */
@@ -30,7 +31,8 @@ export async function cli(args: readonly string[], options: { cwd?: string; env?
   return { code: r.code, stdout: r.stdout, stderr: r.stderr, ms: performance.now() - started };
 }
 
-function spawnCli(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<CliResult> {
+async function spawnCli(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<CliResult> {
+  await flushParked(); // the child opens what an in-process command may have left open
   const started = performance.now();
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [CLI, ...args], {

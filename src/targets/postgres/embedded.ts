@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, rmdirSync } fro
 import { basename, dirname, join } from 'node:path';
 import type { Connection } from '../target.js';
 import { sanitizeError } from './connect.js';
+import { park, parkingEnabled, takeParked } from './embedded-pool.js';
 import { acquireLockFile } from './lock.js';
 import { step } from '../../progress.js';
 
@@ -41,9 +42,11 @@ export async function openEmbedded(dir: string, bootstrap?: Bootstrap, opts: Emb
   mkdirSync(dirname(dir), { recursive: true });
   const release = acquireLockFile(`${dir}.lock`, { label, dir, target: basename(dir) });
   try {
+    const reused = await takeParked(dir);
+    if (reused) return pgliteConnection(reused, release, dir);
     if (!existsSync(join(dir, 'PG_VERSION'))) await create(dir, bootstrap, label);
     const db = await PGlite.create(dir);
-    return pgliteConnection(db, release);
+    return pgliteConnection(db, release, dir);
   } catch (e) {
     release();
     throw isComplete(e, label) ? e : new EmbeddedError(`${label}: cannot open the embedded database in ${dir}: ${sanitizeError(e).message}`);
@@ -116,8 +119,11 @@ function excerpt(text: string, max: number): string {
   return flat.length <= max ? flat : flat.slice(0, max - 1) + '…';
 }
 
-/** A Connection over an open PGlite; errors come back without the statement text. */
-export function pgliteConnection(db: PGlite, onClose: () => void = () => undefined): Connection {
+/**
+ * A Connection over an open PGlite; errors come back without the statement text. `dir`: the data
+ * directory it was opened on, for the test harness's pool (embedded-pool.ts), which keeps it open.
+ */
+export function pgliteConnection(db: PGlite, onClose: () => void = () => undefined, dir?: string): Connection {
   let closed = false;
   return {
     driver: 'pglite',
@@ -140,7 +146,7 @@ export function pgliteConnection(db: PGlite, onClose: () => void = () => undefin
       if (closed) return;
       closed = true;
       try {
-        await db.close();
+        if (!(dir !== undefined && parkingEnabled() && (await park(dir, db)))) await db.close();
       } finally {
         onClose();
       }
