@@ -33,6 +33,11 @@ const workers = Number(process.env.MESHWARD_TEST_WORKERS) || availableParallelis
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // A worker runs its files one after another without a new module graph per file: PGlite's
+    // engine is compiled once per worker, not once per file, and imports are not repeated. What
+    // a file leaves in a shared module is reset in test/support/setup-file.ts or where it is kept.
+    isolate: false,
+    setupFiles: ['test/support/setup-file.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     maxWorkers: workers,

@@ -1,7 +1,6 @@
 import { join } from 'node:path';
-import { afterAll } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
-import { flushParked, parkEmbeddedDatabases } from '../../src/targets/postgres/embedded-pool.js';
+import { parkEmbeddedDatabases } from '../../src/targets/postgres/embedded-pool.js';
 
 const MAIN = join(import.meta.dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
 
@@ -13,7 +12,7 @@ const MAIN = join(import.meta.dirname, '..', '..', 'dist', 'src', 'cli', 'main.j
  *
  * The embedded database a command closes is kept open for the next command (embedded-pool.ts:
  * the lock file is still taken per command, and a directory changed in between is never reused),
- * and shut down when the test file ends.
+ * and shut down when the test file ends (setup-file.ts).
  */
 export interface InProcessResult {
   readonly code: number;
@@ -22,8 +21,6 @@ export interface InProcessResult {
 }
 
 let queue: Promise<unknown> = Promise.resolve();
-
-afterAll(flushParked);
 
 export function runInProcess(args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<InProcessResult> {
   const run = queue.then(() => capture(args, options.env, options.cwd));

@@ -50,6 +50,7 @@ const NEGATED_ATTRIBUTE: ExposureCase = (() => {
 
 /** The suite on one engine (a test file per engine, so that vitest runs them side by side). */
 export function exposureRandomSuite(engine: 'pglite' | 'server'): void {
+  Object.assign(totals, { cases: 0, statements: 0, checks: 0, cells: 0, violations: 0 }); // one file's totals: workers reuse modules
 // Without the engine (no MESHWARD_TEST_PG_URL) the suite is reported as not run, not as passed.
 describe.runIf(ENGINES.includes(engine))(`exposure window, random model changes on ${engine}`, () => {
   let conn: Connection;

@@ -113,7 +113,7 @@ export const LEGACY_LEAKS: readonly (readonly [scenario: string, leak: RegExp])[
   ['many edits at once (tighten and loosen on the same tables, a grant, a group)', /^\[exposure\] \S*sales_interns\S* on analytics\.sales\.customers row \S+ column (first_name|last_name|street_address|phone) = .*allowed by neither model.*GRANT "\w*(hr_partners|sales_analysts_apac)" TO "\w*sales_interns";/],
 ];
 
-/** Totals over every engine, printed at the end for the issue note. */
+/** Totals over every engine of one test file (reset when its suite is made: workers reuse modules), printed at the end for the issue note. */
 const totals = { scenarios: 0, statements: 0, checks: 0, cells: 0, violations: 0 };
 
 function record(engine: string, name: string, r: PlanExposure): void {
@@ -144,6 +144,7 @@ export type ExposureShard = {
 };
 
 export function exposureSuite(shard: ExposureShard): void {
+Object.assign(totals, { scenarios: 0, statements: 0, checks: 0, cells: 0, violations: 0 });
 const present = ENGINES.filter((e) => shard.engine === undefined || e === shard.engine);
 // A shard whose engine is absent (no MESHWARD_TEST_PG_URL) is reported as not run, not as passed.
 const engines = present.length > 0 ? present : [shard.engine!];

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import pg from 'pg';
+import { registerTextParser } from './row-text.js';
 import { MASK, maskSecrets, scrubSecrets, secretsOf } from '../../audit/secrets.js';
 import type { Connection, TargetContext } from '../target.js';
 import type { BootstrapSource } from './embedded.js';
@@ -135,7 +136,7 @@ export async function connectUrl(url: string, opts: { readonly label?: string } 
     refused = undefined;
     if (r) throw r;
   };
-  return pinSettings({
+  return pinSettings(registerTextParser({
     driver: 'pg',
     async query(sql, params) {
       guard();
@@ -160,7 +161,7 @@ export async function connectUrl(url: string, opts: { readonly label?: string } 
     async close() {
       await client.end().catch(() => undefined);
     },
-  }, label);
+  }, (text, oid) => pg.types.getTypeParser(oid, 'text')(text)), label);
 }
 
 /** The directory of a target's embedded database: `<root>/.meshward/<target>`. */

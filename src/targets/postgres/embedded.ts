@@ -1,9 +1,10 @@
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, types } from '@electric-sql/pglite';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, rmdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Connection } from '../target.js';
 import { sanitizeError } from './connect.js';
 import { park, parkingEnabled, takeParked } from './embedded-pool.js';
+import { registerTextParser } from './row-text.js';
 import { acquireLockFile } from './lock.js';
 import { step } from '../../progress.js';
 
@@ -125,7 +126,7 @@ function excerpt(text: string, max: number): string {
  */
 export function pgliteConnection(db: PGlite, onClose: () => void = () => undefined, dir?: string): Connection {
   let closed = false;
-  return {
+  return registerTextParser({
     driver: 'pglite',
     async query(sql, params) {
       try {
@@ -151,7 +152,7 @@ export function pgliteConnection(db: PGlite, onClose: () => void = () => undefin
         onClose();
       }
     },
-  };
+  }, (text, oid) => types.parseType(text, oid, db.parsers)); // the instance's parsers: array types are registered there
 }
 
 /** One statement of a script (without its `;`), or a psql meta-command line, with its first line. */

@@ -7,6 +7,7 @@ import { quoteIdent } from './naming.js';
 import { namesForResolved, type PostgresNames } from './native-names.js';
 import { qualified } from './objects.js';
 import { primaryKeys, readBase } from './verify.js';
+import { rowFromText, rowShapes, textParserOf, type RowShape } from './row-text.js';
 
 /**
  * The exposure-window probe for PostgreSQL (src/safety/exposure.ts). The whole plan runs in ONE
@@ -76,6 +77,10 @@ export function postgresExposureProbe(
   /** Per principal, the closure fingerprint its cached reads were made under. */
   const previousPrints = new Map<string, string>();
   const reads = { views: 0, read: 0 };
+  const parseText = textParserOf(conn);
+  /** Names of the statements prepareReads made, and how many of them are deallocated. */
+  const prepared: string[] = [];
+  let deallocated = 0;
 
   /** A group's role: the new model's name, else the old model's (a group being removed). */
   const roleOf = (group: string): string | undefined => {
@@ -165,10 +170,13 @@ export function postgresExposureProbe(
    * caller rolls back.
    */
   async function readViews(wanted: readonly { readonly principal: readonly string[]; readonly views: readonly string[] }[], careful: boolean): Promise<void> {
+    await deallocateReads();
     const roles = await createProbeRoles(wanted.map((w) => w.principal));
     const views = [...new Set(wanted.flatMap((w) => w.views))];
     const viewIndex = new Map(views.map((v, i) => [v, i]));
     const readable = await readablePairs(roles, views);
+    const someoneReads = views.filter((_, j) => roles.some((_r, p) => readable.has(`${p}:${j}`)));
+    const fast = careful ? undefined : await prepareReads(someoneReads);
     for (const [p, role] of roles.entries()) {
       let roleSet = false;
       for (const view of wanted[p]!.views) {
@@ -178,11 +186,44 @@ export function postgresExposureProbe(
             await conn.exec(`SET LOCAL ROLE ${quoteIdent(role)}`);
             roleSet = true;
           }
-          rows = careful ? await selectCarefully(view) : (await conn.query(`SELECT * FROM ${view}`)).rows;
+          const read = fast?.get(view);
+          if (careful) rows = await selectCarefully(view);
+          else if (read) rows = (await conn.query(`EXECUTE ${read.name}`)).rows.map((r) => rowFromText(String(r.r), read.shape, parseText!));
+          else rows = (await conn.query(`SELECT * FROM ${view}`)).rows;
         }
         seen.set(seenKey(wanted[p]!.principal, view), rows ? observedRows(bases.get(tableOfView.get(view)!)!, rows) : null);
       }
     }
+  }
+
+  /**
+   * Each view's read, prepared once for the step as its row text (row-text.ts: the same values
+   * as `SELECT *`, without the driver decoding every cell), when the driver can parse row text.
+   * PREPARE runs as the applying identity; EXECUTE checks privileges as the role current when it
+   * runs, like any SELECT. Prepared statements outlive ROLLBACK TO SAVEPOINT: deallocateReads.
+   */
+  async function prepareReads(views: readonly string[]): Promise<Map<string, { name: string; shape: RowShape }> | undefined> {
+    if (parseText === undefined || views.length === 0) return undefined;
+    const shapes = await rowShapes(conn, views);
+    const reads = new Map<string, { name: string; shape: RowShape }>();
+    const script: string[] = [];
+    for (const view of views) {
+      const shape = shapes.get(view);
+      if (!shape) continue;
+      const name = `meshward_exposure_${tag}_${prepared.length}`;
+      prepared.push(name);
+      script.push(`PREPARE ${name} AS SELECT t::text AS r FROM ${view} AS t;`);
+      reads.set(view, { name, shape });
+    }
+    if (script.length) await conn.exec(script.join('\n'));
+    return reads;
+  }
+
+  /** Drops the prepared reads of earlier steps (needs a transaction that has not failed, or none). */
+  async function deallocateReads(): Promise<void> {
+    if (deallocated === prepared.length) return;
+    await conn.exec(prepared.slice(deallocated).map((n) => `DEALLOCATE ${n};`).join('\n'));
+    deallocated = prepared.length;
   }
 
   /** SELECT in its own savepoint: rows, or undefined when not readable. */
@@ -264,6 +305,7 @@ export function postgresExposureProbe(
       const commit = ok && options.finish === 'commit';
       if (options.nested) await conn.exec(commit ? `RELEASE SAVEPOINT ${RUN}` : `ROLLBACK TO SAVEPOINT ${RUN}; RELEASE SAVEPOINT ${RUN}`);
       else await conn.exec(commit ? 'COMMIT' : 'ROLLBACK');
+      await deallocateReads();
     },
   };
 }
