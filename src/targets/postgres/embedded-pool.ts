@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 
@@ -45,9 +45,8 @@ export async function takeParked(dir: string): Promise<PGlite | undefined> {
   const entry = parked.get(key);
   if (!entry) return undefined;
   parked.delete(key);
-  const unchanged = stampOf(key) === entry.stamp;
-  if (unchanged && enabled) return entry.db;
-  if (unchanged) await entry.db.close().catch(() => undefined);
+  if (enabled && stampOf(key) === entry.stamp) return entry.db;
+  await release(key, entry);
   return undefined;
 }
 
@@ -70,18 +69,27 @@ export async function park(dir: string, db: PGlite): Promise<boolean> {
   while (parked.size > MAX_PARKED) {
     const [oldest, entry] = parked.entries().next().value as [string, Parked];
     parked.delete(oldest);
-    if (stampOf(oldest) === entry.stamp) await entry.db.close().catch(() => undefined);
+    await release(oldest, entry);
   }
   return true;
 }
 
-/** Shuts down every parked instance whose directory is unchanged; drops the others. */
+/** Releases every parked instance (see release). */
 export async function flushParked(): Promise<void> {
   const entries = [...parked];
   parked.clear();
-  for (const [dir, entry] of entries) {
-    if (stampOf(dir) === entry.stamp) await entry.db.close().catch(() => undefined);
-  }
+  for (const [dir, entry] of entries) await release(dir, entry);
+}
+
+/**
+ * Shuts a parked instance down when that writes nothing another process made: its directory is
+ * unchanged, or gone (the writes fail: its parent no longer exists). A directory someone else
+ * opened since, or made anew at the same path, is left alone and the instance is dropped.
+ */
+async function release(dir: string, entry: Parked): Promise<void> {
+  const now = stampOf(dir);
+  if (now !== entry.stamp && now !== 'gone') return;
+  await entry.db.close().catch(() => undefined);
 }
 
 function stampOf(dir: string): string {
@@ -89,6 +97,6 @@ function stampOf(dir: string): string {
     const s = statSync(join(dir, 'global', 'pg_control'));
     return `${s.ino}:${s.size}:${s.mtimeMs}`;
   } catch {
-    return 'missing';
+    return existsSync(dir) ? 'missing' : 'gone';
   }
 }
