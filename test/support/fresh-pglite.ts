@@ -16,6 +16,13 @@ export async function freshPGlite(): Promise<PGlite> {
   return PGlite.create({ loadDataDir: new Blob([readFileSync(dump)]) });
 }
 
+/** The same empty cluster written into a data directory `dir` (for code that opens a directory). */
+export async function freshDataDir(dir: string): Promise<void> {
+  const dump = await freshDump();
+  const db = await PGlite.create(dir, { loadDataDir: new Blob([readFileSync(dump)]) });
+  await db.close();
+}
+
 const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 let made: Promise<string> | undefined;
 

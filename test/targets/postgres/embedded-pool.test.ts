@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { flushParked, parkEmbeddedDatabases } from '../../../src/targets/postgres/embedded-pool.js';
 import { openEmbedded } from '../../../src/targets/postgres/embedded.js';
+import { freshDataDir } from '../../support/fresh-pglite.js';
 
 /**
  * The test harness's pool of embedded databases (embedded-pool.ts): a database an in-process
@@ -19,13 +20,16 @@ afterEach(async () => {
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-/** One database with an empty table t, created once (creating one runs initdb: seconds); each test copies it. */
+/** One database with an empty table t, made once from the run's empty cluster (fresh-pglite.ts); each test copies it. */
 let base: string | undefined;
 let n = 0;
 async function fresh(): Promise<string> {
   if (!base) {
     base = join(root, 'base');
-    await (await openEmbedded(base, 'CREATE TABLE t (id int)')).close();
+    await freshDataDir(base);
+    const db = await openEmbedded(base);
+    await db.exec('CREATE TABLE t (id int)');
+    await db.close();
   }
   const dir = join(root, `db${n++}`);
   cpSync(base, dir, { recursive: true });
