@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
+import { createRequire } from 'node:module';
 import { registerTextParser } from './row-text.js';
 import { MASK, maskSecrets, scrubSecrets, secretsOf } from '../../audit/secrets.js';
 import type { Connection, TargetContext } from '../target.js';
@@ -100,12 +101,18 @@ async function pinSettings(conn: Connection, label: string): Promise<Connection>
   return conn;
 }
 
+/** The `pg` driver, loaded on first use: commands that never connect to a server (validate, explain, an embedded target) do not pay its load. */
+let driver: typeof pg | undefined;
+function pgDriver(): typeof pg {
+  return (driver ??= createRequire(import.meta.url)('pg') as typeof pg);
+}
+
 /** Connects to a PostgreSQL server through `pg`. */
 export async function connectUrl(url: string, opts: { readonly label?: string } = {}): Promise<Connection> {
   const label = opts.label ?? 'PostgreSQL';
   let client: pg.Client;
   try {
-    client = new pg.Client({ connectionString: url, application_name: applicationName() });
+    client = new (pgDriver().Client)({ connectionString: url, application_name: applicationName() });
   } catch (e) {
     // e.g. "Invalid URL" (its `input` is the URL itself): never rethrown as it is
     throw new Error(`${label}: cannot connect to ${redactUrl(url)}: ${scrubSecrets(e instanceof Error ? e.message : String(e), secretsOf(url))}`);
@@ -161,7 +168,7 @@ export async function connectUrl(url: string, opts: { readonly label?: string } 
     async close() {
       await client.end().catch(() => undefined);
     },
-  }, (text, oid) => pg.types.getTypeParser(oid, 'text')(text)), label);
+  }, (text, oid) => pgDriver().types.getTypeParser(oid, 'text')(text)), label);
 }
 
 /** The directory of a target's embedded database: `<root>/.meshward/<target>`. */

@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Handlebars from 'handlebars';
+import type Handlebars from 'handlebars';
+import { createRequire } from 'node:module';
 
 /**
  * The handlebars environment every target renders its statements with (architecture.md, rule 9).
@@ -51,7 +52,8 @@ const KNOWN_HELPERS = { ident: true, qname: true, lit: true, sql: true } as cons
 /** Loads and compiles every `*.sql.hbs` in `dir` with strict, escaping-free, known-helpers-only handlebars. */
 export function createTemplateEnv(options: TemplateEnvOptions): TemplateEnv {
   if (!existsSync(options.dir)) throw new Error(`template directory ${options.dir} does not exist`);
-  const hb = Handlebars.create();
+  // loaded on first use: commands that render nothing (validate, explain) do not pay its load
+  const hb = (createRequire(import.meta.url)('handlebars') as typeof Handlebars).create();
   const slot = (value: string, helperOptions: Handlebars.HelperOptions): string => {
     const slots = (helperOptions.data as { slots?: string[] } | undefined)?.slots;
     if (!slots) throw new Error('template helpers run only inside TemplateEnv.render');
