@@ -12,15 +12,18 @@ import { buildOnce } from './build-once.js';
  * directory while one makes it) in the run's scratch directory.
  */
 export async function freshPGlite(): Promise<PGlite> {
-  const dump = await freshDump();
-  return PGlite.create({ loadDataDir: new Blob([readFileSync(dump)]) });
+  return fromDump();
 }
 
 /** The same empty cluster written into a data directory `dir` (for code that opens a directory). */
 export async function freshDataDir(dir: string): Promise<void> {
-  const dump = await freshDump();
-  const db = await PGlite.create(dir, { loadDataDir: new Blob([readFileSync(dump)]) });
-  await db.close();
+  await (await fromDump(dir)).close();
+}
+
+/** A PGlite loaded from the dump: in memory, or written into the data directory `dir`. */
+async function fromDump(dir?: string): Promise<PGlite> {
+  const options = { loadDataDir: new Blob([readFileSync(await freshDump())]) };
+  return dir === undefined ? PGlite.create(options) : PGlite.create(dir, options);
 }
 
 const REPO_ROOT = resolve(import.meta.dirname, '..', '..');

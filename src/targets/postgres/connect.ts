@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { hostname, userInfo } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import type pg from 'pg';
-import { createRequire } from 'node:module';
 import { registerTextParser } from './row-text.js';
 import { MASK, maskSecrets, scrubSecrets, secretsOf } from '../../audit/secrets.js';
 import type { Connection, TargetContext } from '../target.js';

@@ -30,11 +30,6 @@ export function parkEmbeddedDatabases(on: boolean): void {
   enabled = on;
 }
 
-/** Whether a database closed now is parked. */
-export function parkingEnabled(): boolean {
-  return enabled;
-}
-
 /**
  * The parked instance for `dir`, taken out of the pool, when it may be used again; undefined
  * otherwise. A parked instance of `dir` that may not be reused is shut down (directory unchanged)
@@ -51,13 +46,14 @@ export async function takeParked(dir: string): Promise<PGlite | undefined> {
 }
 
 /**
- * Parks `db` (open on `dir`) for reuse: rolls back what a failed command left open, resets the
- * session (settings, role, temporary objects, prepared statements) and checkpoints. Returns false,
- * and leaves `db` to the caller to close, when any of that fails.
+ * Parks `db` (open on `dir`) for reuse when parking is on: rolls back what a failed command left
+ * open, resets the session (settings, role, temporary objects, prepared statements) and
+ * checkpoints. Returns false, and leaves `db` to the caller to close, when parking is off or any
+ * of that fails.
  */
 export async function park(dir: string, db: PGlite): Promise<boolean> {
+  if (!enabled || db.closed) return false;
   try {
-    if (db.closed) return false;
     if (db.isInTransaction()) await db.exec('ROLLBACK');
     await db.exec('DISCARD ALL');
     await db.exec('CHECKPOINT');

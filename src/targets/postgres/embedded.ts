@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, rmdirSync } fro
 import { basename, dirname, join } from 'node:path';
 import type { Connection } from '../target.js';
 import { sanitizeError } from './connect.js';
-import { park, parkingEnabled, takeParked } from './embedded-pool.js';
+import { park, takeParked } from './embedded-pool.js';
 import { registerTextParser } from './row-text.js';
 import { acquireLockFile } from './lock.js';
 import { step } from '../../progress.js';
@@ -147,7 +147,7 @@ export function pgliteConnection(db: PGlite, onClose: () => void = () => undefin
       if (closed) return;
       closed = true;
       try {
-        if (!(dir !== undefined && parkingEnabled() && (await park(dir, db)))) await db.close();
+        if (dir === undefined || !(await park(dir, db))) await db.close();
       } finally {
         onClose();
       }

@@ -99,7 +99,7 @@ export interface RowShape {
  * query. A domain is reported as its base type, as the server's row description does.
  */
 export async function rowShapes(conn: Connection, relations: readonly string[]): Promise<Map<string, RowShape>> {
-  const shapes = new Map<string, RowShape>();
+  const shapes = new Map<string, { names: string[]; types: number[] }>();
   if (relations.length === 0) return shapes;
   const { rows } = await conn.query(
     `WITH RECURSIVE rel AS (SELECT x.name, pg_catalog.to_regclass(x.name) AS oid FROM unnest($1::text[]) AS x(name)),
@@ -114,10 +114,10 @@ export async function rowShapes(conn: Connection, relations: readonly string[]):
   );
   for (const r of rows) {
     const name = String(r.name);
-    const shape = shapes.get(name) ?? { names: [], types: [] };
-    (shape.names as string[]).push(String(r.attname));
-    (shape.types as number[]).push(Number(r.typ));
-    shapes.set(name, shape);
+    let shape = shapes.get(name);
+    if (!shape) shapes.set(name, (shape = { names: [], types: [] }));
+    shape.names.push(String(r.attname));
+    shape.types.push(Number(r.typ));
   }
   return shapes;
 }
