@@ -16,13 +16,14 @@ import { maskSecrets } from '../audit/secrets.js';
 import { disableColour, ExitError } from './output.js';
 import { setPhase, setProgressSink } from '../progress.js';
 import { terminalProgress } from './progress-line.js';
+import { MESHWARD_VERSION } from '../version.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, ...value.split(',').filter(Boolean)];
 
 export function program(): Command {
   const cli = new Command('meshward')
     .description('Compile one platform-neutral data-mesh policy model into native warehouse access controls')
-    .version('0.1.0')
+    .version(MESHWARD_VERSION)
     .showHelpAfterError()
     .option('--no-color', 'plain output even on a terminal (so does the NO_COLOR environment variable)')
     .hook('preAction', (root) => disableColour(root.opts().color === false))
@@ -56,6 +57,7 @@ export function program(): Command {
     .option('--no-sql', 'leave the statements out of the human output')
     .option('--full-sql', 'print every statement whole (view changes are folded to their first line by default)')
     .option('--revoke-unmanaged', 'revoke unmanaged SELECT grants on governed base tables (hazard UNMANAGED_REVOKE, blocks apply unless allowed)')
+    .option('--no-stamp', 'read the live state in full even when the stamp of the last apply proves it unchanged')
     .action((o) => planCommand(o));
 
   live(cli.command('apply').description('apply the changes in one transaction (in batches when over the lock budget); asks on a TTY unless --yes or a saved plan').argument('[plan]', 'a plan saved with plan --out'))
@@ -66,10 +68,12 @@ export function program(): Command {
     .option('--lock-budget <entries>', 'lock-table entries one transaction may use; over it the plan runs in batches (default: MESHWARD_LOCK_BUDGET, else half the server\'s lock table)')
     .option('--json', 'the apply report as JSON')
     .option('--revoke-unmanaged', 'also revoke unmanaged SELECT grants on governed base tables (needs --allow-hazard UNMANAGED_REVOKE)')
+    .option('--no-stamp', 'neither trust nor write a convergence stamp: read the live state in full, and do not re-read it after applying')
     .action((plan, o) => applyCommand(plan, o));
 
   live(cli.command('drift').description('compare the live target with what the last apply recorded; exit 2 on drift'))
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'markdown']).default('text'))
+    .option('--no-stamp', 'read the live state in full even when the stamp of the last apply proves it unchanged')
     .action((o) => driftCommand(o));
 
   repo(cli.command('compile').description('the desired native SQL, without a connection'))

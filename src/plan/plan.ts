@@ -55,6 +55,11 @@ export interface Plan {
   readonly new_target: boolean;
   /** How the plan was asked for, so that `apply plan.json` re-derives it the same way. */
   readonly options: PlanRequest;
+  /**
+   * Set when the live state was not read in full but proven unchanged since a convergence stamp
+   * (README, Performance): the plan is the one the stamped read gave.
+   */
+  readonly live_read?: { readonly from: 'stamp'; readonly stamped_at: string };
   readonly created_at: string;
 }
 

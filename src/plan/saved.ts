@@ -48,6 +48,7 @@ const planSchema = z
       .strict(),
     new_target: z.boolean(),
     options: z.object({ revoke_unmanaged: z.boolean() }).strict(),
+    live_read: z.object({ from: z.literal('stamp'), stamped_at: z.string() }).strict().optional(),
     created_at: z.string(),
   })
   .strict();

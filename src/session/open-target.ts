@@ -112,8 +112,13 @@ export async function openTarget(options: OpenOptions): Promise<TargetSession> {
       diags.error('table-missing', `${d.message.replace(' is not in the inventory', '')} does not exist on target '${decl.name}'`, d.at, d.hint);
     }
     if (diags.hasErrors || !checked.resolved) throw new SessionError('the model does not fit the target', diags, root);
-    const desired = target.compile(checked.resolved, ctx);
-    return { ...session, inventory, resolved: checked.resolved, desired };
+    // compiled when first asked for: a plan a convergence stamp proves needs no desired objects (plan/stamp.ts)
+    const resolved = checked.resolved;
+    let desired: readonly NativeObject[] | undefined;
+    return Object.defineProperty({ ...session, inventory, resolved }, 'desired', {
+      get: () => (desired ??= target.compile(resolved, ctx)),
+      enumerable: true,
+    }) as TargetSession;
   } catch (e) {
     await conn.close();
     throw e;

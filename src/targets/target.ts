@@ -341,6 +341,59 @@ export interface AuditStorage {
   read(conn: Connection, ctx: TargetContext): Promise<AuditSnapshot>;
 }
 
+/**
+ * A convergence stamp (README, Performance): what a plan and a drift said of the live state,
+ * written by apply after a full read found nothing to change, with counters that let a later
+ * command prove in one cheap query that nothing that read depends on has changed since. Its
+ * content is the core's; where it is kept and how it is proven is the target's.
+ */
+export interface StampContent {
+  /** The meshward version that made it: another version re-reads in full. */
+  readonly meshward: string;
+  /** The plan that state gave: for this desired hash and these options, no changes; its state hash and findings. */
+  readonly plan: {
+    /** Hash of what compile reads (plan/stamp.ts inputHash): equal, the desired objects are the stamped ones without compiling them. */
+    readonly input_hash: string | null;
+    readonly desired_hash: string;
+    readonly options: Readonly<Record<string, unknown>>;
+    readonly state_hash: string;
+    readonly findings: readonly Finding[];
+    readonly summary: Readonly<Record<string, number>>;
+    readonly new_target: boolean;
+  };
+  /** What drift said of that state; null when the plan's read is not the one drift makes. */
+  readonly drift: readonly DriftItem[] | null;
+  /** When it was written (ISO 8601). */
+  readonly at: string;
+}
+
+/** A probe of the live state, made before a read: whether the stamp still holds, and what a new stamp would be proven against. */
+export interface StampProbe {
+  /** The stamp, when the live state is provably unchanged since it was written; else null. */
+  readonly holds: StampContent | null;
+  /** Why it does not hold (no stamp, what changed), for the plan's note. */
+  readonly why: string;
+  /** The target's counters and snapshot, to write a stamp from (opaque to the core). */
+  readonly token: unknown;
+}
+
+export interface Stamps {
+  /**
+   * A few cheap queries, whatever the estate's size; never throws for a target that was never
+   * applied. With `desired`, the counters also cover what a read for those objects reads (a stamp
+   * can then be written from the read that follows); without, only what the stamp covers.
+   */
+  probe(conn: Connection, ctx: TargetContext, desired?: readonly NativeObject[]): Promise<StampProbe>;
+  /** The target settings compile reads (never a connection secret): part of the stamp's input hash. */
+  compileSettings(ctx: TargetContext): Readonly<Record<string, unknown>>;
+  /**
+   * Writes the stamp for the state `read` saw (the introspect made right after `probe`); the
+   * target adds the drift of the same read. Returns false, writing nothing, when that read
+   * cannot be proven by the probe's counters (it read outside their scope, or deparsed a view).
+   */
+  write(conn: Connection, ctx: TargetContext, probe: StampProbe, read: CurrentState, content: Omit<StampContent, 'drift'>): Promise<boolean>;
+}
+
 export interface Target {
   readonly type: string;
   /**
@@ -418,4 +471,6 @@ export interface Target {
   unlock?(ctx: TargetContext, options: { readonly force: boolean }): Promise<UnlockResult>;
   /** The target's copy of the audit trail. */
   readonly audit?: AuditStorage;
+  /** Convergence stamps: a no-change plan and a clean drift without reading the whole catalog. */
+  readonly stamps?: Stamps;
 }

@@ -24,6 +24,8 @@ export interface ApplyCommandOptions {
   transaction?: boolean;
   /** `--lock-budget <n>`: lock entries one transaction may use (default: MESHWARD_LOCK_BUDGET, else half the server's lock table). */
   lockBudget?: string;
+  /** commander's `--no-stamp` sets stamp: false: no convergence stamp is trusted or written. */
+  stamp?: boolean;
 }
 
 export async function applyCommand(planFile: string | undefined, options: ApplyCommandOptions): Promise<void> {
@@ -47,7 +49,8 @@ export async function applyCommand(planFile: string | undefined, options: ApplyC
   const report = await withSession({ dir: options.dir, target: options.target ?? saved?.target }, async (session) => {
     // A saved plan is re-derived as it was asked for (its options); else from this command's flags.
     const revokeUnmanaged = saved ? saved.options.revoke_unmanaged : options.revokeUnmanaged === true;
-    const { plan } = await planFor(session, { revokeUnmanaged });
+    const stampOn = options.stamp !== false;
+    const { plan } = await planFor(session, { revokeUnmanaged, stamp: { use: stampOn, write: stampOn } });
     const toApply: Plan = plan;
     if (saved) {
       refuseStale(saved, plan, session, planFile!);
@@ -92,14 +95,20 @@ export async function applyCommand(planFile: string | undefined, options: ApplyC
       onNotice: notice,
       onProgress: (done, total) => progress.update(`${done}/${total}`),
     }).finally(() => progress.done());
-    return { result, plan: toApply };
+    // Read back in full once it committed: a plan of nothing then stamps the target, so that the
+    // next plan and drift are proven by counters (README, Performance); anything else is said.
+    const converged = result.ok && stampOn ? await convergedAfter(session, revokeUnmanaged) : null;
+    return { result, plan: toApply, converged };
   });
   if (!report) {
     if (options.json) process.stdout.write(JSON.stringify(nothingToApplyJson(options.target ?? saved?.target ?? null), null, 2) + '\n');
     else process.stdout.write(p.green('Nothing to apply.') + '\n');
     return;
   }
-  const json = applyReportJson(report.result, report.plan.target);
+  if (report.converged && report.converged.remaining > 0) {
+    process.stderr.write(p.yellow(`After this apply a new plan still has ${plural(report.converged.remaining, 'change')}; run ${commandHint('plan', { dir: options.dir, target: report.plan.target })} to see them`) + '\n');
+  }
+  const json = { ...applyReportJson(report.result, report.plan.target), stamped: report.converged?.stamped ?? false };
   if (options.json) process.stdout.write(JSON.stringify(json, null, 2) + '\n');
   else {
     const view = renderApplyReport(json, p);
@@ -107,6 +116,12 @@ export async function applyCommand(planFile: string | undefined, options: ApplyC
     if (view.stderr) process.stderr.write(view.stderr);
   }
   if (!report.result.ok) throw new ExitError(1);
+}
+
+/** The plan right after an apply, read in full: how many changes remain, and whether the target was stamped. */
+async function convergedAfter(session: TargetSession, revokeUnmanaged: boolean): Promise<{ remaining: number; stamped: boolean }> {
+  const { plan, stamped } = await planFor(session, { revokeUnmanaged, stamp: { use: false, write: true } });
+  return { remaining: plan.changes.length, stamped: stamped === true };
 }
 
 /** `--lock-timeout <ms>`: a whole number of milliseconds, 0 (wait forever, PostgreSQL's meaning) up to a day. */
@@ -168,6 +183,8 @@ export interface ApplyJson {
   readonly unknown: readonly number[];
   readonly not_run: readonly string[];
   readonly next: string;
+  /** After a successful apply: whether the full read after it planned nothing and stamped the target (README, Performance). */
+  readonly stamped?: boolean;
 }
 
 const ms = (v: number) => Math.round(v * 10) / 10;

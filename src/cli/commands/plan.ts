@@ -1,7 +1,8 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { policyPositions } from '../../plan/describe.js';
-import { buildPlan, joinedRenderer, savePlan, setRecordHint, type Plan } from '../../plan/plan.js';
+import { buildPlan, desiredHash, joinedRenderer, savePlan, setRecordHint, type Plan } from '../../plan/plan.js';
+import { inputHash, planFromStamp, stampContentOf } from '../../plan/stamp.js';
 import { inStep } from '../../progress.js';
 import { contradictsModel } from '../../plan/findings.js';
 import type { TargetSession } from '../../session/open-target.js';
@@ -22,15 +23,36 @@ export interface PlanOptions {
   revokeUnmanaged?: boolean;
   /** `--full-sql`: every statement whole in the human output. */
   fullSql?: boolean;
+  /** commander's --no-stamp sets stamp: false: read the live state in full, whatever the stamp says. */
+  stamp?: boolean;
 }
 
 export interface PlanForOptions {
   /** `--revoke-unmanaged`: revoke the unmanaged grants that contradict the model (BYPASS_GRANT findings). */
   readonly revokeUnmanaged?: boolean;
+  /**
+   * Convergence stamps (README, Performance): `use` takes a plan the target proves unchanged since
+   * its stamp (default true); `write` stamps the target when the full read plans nothing (apply).
+   */
+  readonly stamp?: { readonly use: boolean; readonly write: boolean };
 }
 
 /** Introspects and diffs: the plan for a session. Refuses to plan over objects it does not own. */
-export async function planFor(session: TargetSession, options: PlanForOptions = {}): Promise<{ plan: Plan; changes: Change[] }> {
+export async function planFor(session: TargetSession, options: PlanForOptions = {}): Promise<{ plan: Plan; changes: Change[]; stamped?: boolean }> {
+  const stamps = session.target.stamps;
+  const stampUse = options.stamp ?? { use: true, write: false };
+  const request = { revoke_unmanaged: options.revokeUnmanaged === true };
+  const step = `checking the stamp of target '${session.decl.name}'`;
+  const input = stamps && (stampUse.use || stampUse.write) ? inputHash({ model: session.model, inventory: session.inventory, decl: session.decl, settings: stamps.compileSettings(session.ctx) }) : null;
+  if (stamps && stampUse.use) {
+    // the stamp's own scope first: a stamp that holds for this model needs nothing compiled
+    const held = await inStep(step, () => stamps.probe(session.conn, session.ctx));
+    const stamped = planFromStamp(held, { target: session.decl.name, project: session.model.project.name, input, desiredHash: () => desiredHash(session.desired), request });
+    if (stamped) return { plan: stamped, changes: [] };
+  }
+  // to write a stamp, the counters cover this model's reads too, and are read before the catalog:
+  // a stamp written from this read then proves only what was there before it
+  const probe = stamps && stampUse.write ? await inStep(step, () => stamps.probe(session.conn, session.ctx, session.desired)) : undefined;
   const current = await inStep(`reading the live state of target '${session.decl.name}'`, () => session.target.introspect(session.conn, session.ctx, session.desired));
   const desiredKeys = new Set(session.desired.map((o) => o.key));
   const collisions = current.findings.filter((f) => f.code === 'FOREIGN_OBJECT' && f.key && desiredKeys.has(f.key));
@@ -45,7 +67,7 @@ export async function planFor(session: TargetSession, options: PlanForOptions = 
   const rctx = { ...session.ctx, desired: session.desired }; // one render context, not a copy per change
   const built = buildPlan({
     extra,
-    request: { revoke_unmanaged: options.revokeUnmanaged === true },
+    request,
     target: session.target,
     targetName: session.decl.name,
     project: session.model.project.name,
@@ -58,6 +80,10 @@ export async function planFor(session: TargetSession, options: PlanForOptions = 
     policyAt: policyPositions(session.model),
   });
   setRecordHint(built.plan, current.record); // what its apply's records rewrite besides its changes (apply.ts)
+  if (stampUse.write && probe && built.plan.changes.length === 0) {
+    const stamped = await inStep(`stamping target '${session.decl.name}'`, () => stamps!.write(session.conn, session.ctx, probe, current, stampContentOf(built.plan, input)));
+    return { ...built, stamped };
+  }
   return built;
 }
 
@@ -72,7 +98,7 @@ function revokesOf(session: TargetSession, findings: readonly Finding[]): Omit<C
 
 export async function planCommand(options: PlanOptions): Promise<void> {
   if (options.out) checkWritable(options.out); // before connecting: a plan that cannot be saved is not worth making
-  const plan = await withSession({ dir: options.dir, target: options.target }, async (s) => (await planFor(s, { revokeUnmanaged: options.revokeUnmanaged })).plan);
+  const plan = await withSession({ dir: options.dir, target: options.target }, async (s) => (await planFor(s, { revokeUnmanaged: options.revokeUnmanaged, stamp: { use: options.stamp !== false, write: false } })).plan);
   // Saved before anything is printed: "Saved to" is only ever said of a file that exists.
   if (options.out) {
     try {

@@ -20,10 +20,14 @@ import { viewMatches } from './view-print.js';
  */
 export async function drift(conn: Connection, ctx: TargetContext): Promise<{ items: DriftItem[]; queryCount: number }> {
   const live = await readLive(conn, ctx);
+  return { items: driftOf(live, ctx), queryCount: live.queryCount };
+}
+
+/** The pure half of drift: a live state read without desired objects (readLive(conn, ctx)) -> drift items. */
+export function driftOf(live: LiveState, ctx: TargetContext): DriftItem[] {
   const gov = live.scope.governanceSchema;
   if (live.governanceUntrusted) {
-    const item: DriftItem = { key: keys.governance(gov), kind: 'governance', object: `governance tables in ${quoteIdent(gov)}`, status: 'altered', detail: live.governanceUntrusted, repair: 'manual' };
-    return { items: [item], queryCount: live.queryCount };
+    return [{ key: keys.governance(gov), kind: 'governance', object: `governance tables in ${quoteIdent(gov)}`, status: 'altered', detail: live.governanceUntrusted, repair: 'manual' }];
   }
   if (!live.recorded || live.recorded.size === 0) {
     const schema = live.snapshot.schemas.find((s) => s.name === gov);
@@ -37,7 +41,7 @@ export async function drift(conn: Connection, ctx: TargetContext): Promise<{ ite
         ? `the governance schema ${quoteIdent(gov)} does not carry the marker of project ${live.scope.project}, so the state recorded there is not trusted; restore its comment or check the governance_schema setting`
         : `target '${ctx.target.name}' was never applied: no state is recorded in ${quoteIdent(gov)}."state" (run meshward apply --target ${ctx.target.name})`,
     };
-    return { items: [item], queryCount: live.queryCount };
+    return [item];
   }
   const items: DriftItem[] = [];
   for (const rec of live.recorded.values()) {
@@ -64,7 +68,7 @@ export async function drift(conn: Connection, ctx: TargetContext): Promise<{ ite
     items.push({ key: b.key, kind: 'grant', object: `SELECT on table ${b.object} → ${granteeText(b.grantee)}`, table: b.table, status: 'bypass', detail: b.message, repair: 'revoke-unmanaged' });
   }
   items.sort((a, b) => compare(a.key, b.key) || compare(a.status, b.status));
-  return { items, queryCount: live.queryCount };
+  return items;
 }
 
 /**

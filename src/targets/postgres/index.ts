@@ -17,6 +17,7 @@ import { rewriteNeutralNames, runAsPrincipal } from './query-sandbox.js';
 import { joinClass, joinFloor, renderJoined } from './join.js';
 import { render } from './render.js';
 import { recordState } from './state.js';
+import { postgresStamps } from './stamp.js';
 import { revokeFinding } from './unmanaged.js';
 
 /** The neutral database label this target serves: `database:`, else the governed tables' label. */
@@ -73,6 +74,8 @@ export const postgresTarget: Target = {
     }
   },
   audit: postgresAudit,
+  // issue 10: a no-change plan and a clean drift proven by counters instead of a full read (stamp.ts)
+  stamps: postgresStamps,
   importEstate,
   revokeFinding,
 };

@@ -670,7 +670,16 @@ export async function introspect(conn: Connection, ctx: TargetContext, desired: 
     } else current.push(servedBy(lo.object, live));
   }
   const record = recordHintOf(live, desired);
-  return { objects: current, findings: live.findings, stateHash: stateHashOf(current, live.findings, viewFingerprints), queryCount: live.queryCount, ...(record ? { record } : {}) };
+  const state: CurrentState = { objects: current, findings: live.findings, stateHash: stateHashOf(current, live.findings, viewFingerprints), queryCount: live.queryCount, ...(record ? { record } : {}) };
+  liveStates.set(state, live);
+  return state;
+}
+
+/** The live state each introspect read, beside what it returned (a stamp is written from it: stamp.ts). */
+const liveStates = new WeakMap<CurrentState, LiveState>();
+
+export function liveStateOf(state: CurrentState): LiveState | undefined {
+  return liveStates.get(state);
 }
 
 /** The spec as stored: with the object's domain, table, policies and access summary inside (queries.ts RecordedAbout). */

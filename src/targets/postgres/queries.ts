@@ -375,6 +375,8 @@ export interface CatalogSnapshot {
   readonly meta: Readonly<Record<string, unknown>>;
   /** The base schemas whose relations were read by (e). */
   readonly baseSchemas: readonly string[];
+  /** How many views the read deparsed (pg_get_viewdef): what it then depends on no counter proves (stamp.ts). */
+  readonly deparsed?: number;
 }
 
 export interface CatalogParams {
@@ -471,7 +473,7 @@ export async function readCatalog(conn: Connection, p: CatalogParams): Promise<{
     policies: policyRows(r.policies),
     columns: pairs(r.columns),
   }));
-  return { snapshot: { roles, memberships, schemas, views, relations, state, tags, attributes, meta, baseSchemas }, queryCount };
+  return { snapshot: { roles, memberships, schemas, views, relations, state, tags, attributes, meta, baseSchemas, deparsed: toDeparse.length }, queryCount };
 }
 
 /**
