@@ -27,6 +27,10 @@ export function ratioCell(step: Step, ratios: RunResult['ratios']): string {
       return r('plan_nochange_vs_b') ? `${f(r('plan_nochange_vs_b'))}×(b) · peers÷this ${f(r('peers_vs_plan_nochange'))}` : '';
     case 'drift, in sync':
       return r('drift_vs_b') ? `${f(r('drift_vs_b'))}×(b) · peers÷this ${f(r('peers_vs_drift'))}` : '';
+    case 'plan, no change, --no-stamp':
+      return r('plan_nochange_full_vs_b') ? `${f(r('plan_nochange_full_vs_b'))}×(b) · peers÷this ${f(r('peers_vs_plan_nochange_full'))}` : '';
+    case 'drift, in sync, --no-stamp':
+      return r('peers_vs_drift_full') ? `peers÷this ${f(r('peers_vs_drift_full'))}` : '';
     case 'introspect (in process)':
       return r('introspect_vs_b') ? `${f(r('introspect_vs_b'))}×(b) · peers÷this ${f(r('peers_vs_introspect'))}` : '';
     case 'drift (in process)':

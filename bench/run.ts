@@ -47,6 +47,8 @@ const runId = `${process.pid.toString(36)}${Math.random().toString(36).slice(2, 
 const scratchRoot = resolve(values.scratch ?? join('/tmp', 'meshward-bench'), runId);
 const STAGES = join(BENCH_DIR, 'stages.js');
 const SESSION = join(BENCH_DIR, 'session.js');
+/** What plan and drift print when a convergence stamp proved the live state (cli/views/plan.ts, commands/drift.ts). */
+const STAMPED = /Live state proven unchanged since the stamp/;
 const CATALOG = join(BENCH_DIR, 'catalog.js');
 
 for (const tables of values.tables.split(',').map(Number)) {
@@ -106,11 +108,11 @@ async function measure(options: EstateOptions, engineName: 'pglite' | 'server'):
     version = boot.ok ? await engine.version() : 'not bootstrapped';
     const live = boot.ok ? undefined : 'the bootstrap failed';
     const planStep = (name: string, extra: string[] = []) =>
-      cli(name, ['plan', '--no-sql', '--detailed-exitcode', ...extra], [0, 2], (out) => (/^Plan: .*$/m.exec(out)?.[0] ?? lastLine(out)).replace(/ · state [0-9a-f]+$/, ''), (out) => ({ statements: count(/· ([\d,]+) statements? ·/, out), in_sync: /^No changes\. /m.test(out) }));
+      cli(name, ['plan', '--no-sql', '--detailed-exitcode', ...extra], [0, 2], (out) => (/^Plan: .*$/m.exec(out)?.[0] ?? lastLine(out)).replace(/ · state [0-9a-f]+$/, ''), (out) => ({ statements: count(/· ([\d,]+) statements? ·/, out), in_sync: /^No changes\. /m.test(out), stamped: STAMPED.test(out) }));
     const applyStep = (name: string) =>
       cli(name, ['apply', '--yes'], [0], (out) => (/^Applied .*$/m.exec(out)?.[0] ?? /^Nothing to apply.*$/m.exec(out)?.[0] ?? lastLine(out)), (out) => ({ applied: count(/^Applied ([\d,]+) statement/m, out) }), applyTimeoutMs);
-    const driftStep = (name: string) =>
-      cli(name, ['drift'], [0, 2], (out) => lastLine(out.split('\n').filter((l) => /in sync|drifted object/.test(l)).join('\n')) || lastLine(out), (out) => ({ drifted: /in sync with the last apply/.test(out) ? 0 : count(/^([\d,]+) drifted object/m, out) }));
+    const driftStep = (name: string, extra: string[] = []) =>
+      cli(name, ['drift', ...extra], [0, 2], (out) => lastLine(out.split('\n').filter((l) => /in sync|drifted object/.test(l)).join('\n')) || lastLine(out), (out) => ({ drifted: /in sync with the last apply/.test(out) ? 0 : count(/^([\d,]+) drifted object/m, out), stamped: STAMPED.test(out) }));
 
     const planEmpty = live ? add(skipped('plan from empty', 'cli', live)) : planStep('plan from empty');
     const floorA = live || !stageValues ? add(skipped('(a) same SQL, one transaction', 'floor', live ?? 'no statements')) : add(await engine.floorApply(statementsFile, applyTimeoutMs));
@@ -118,6 +120,9 @@ async function measure(options: EstateOptions, engineName: 'pglite' | 'server'):
     const applied = live ?? (applyEmpty.ok ? undefined : 'apply from empty failed');
     const noChange = applied ? add(skipped('plan, no change', 'cli', applied)) : planStep('plan, no change');
     const inSync = applied ? add(skipped('drift, in sync', 'cli', applied)) : driftStep('drift, in sync');
+    // the same two without the convergence stamp: what a read of the whole catalog costs (README, Performance)
+    const noChangeFull = applied ? add(skipped('plan, no change, --no-stamp', 'cli', applied)) : planStep('plan, no change, --no-stamp', ['--no-stamp']);
+    const inSyncFull = applied ? add(skipped('drift, in sync, --no-stamp', 'cli', applied)) : driftStep('drift, in sync, --no-stamp', ['--no-stamp']);
     let session: Record<string, unknown> | undefined;
     if (applied) {
       add(skipped('introspect (in process)', 'stage', applied));
@@ -163,6 +168,9 @@ async function measure(options: EstateOptions, engineName: 'pglite' | 'server'):
       peers_vs_drift: inSync.ok ? over(peersMs, inSync.ms!) : null,
       peers_vs_introspect: over(peersMs, introspectMs),
       peers_vs_drift_inprocess: over(peersMs, driftMs),
+      plan_nochange_full_vs_b: ratio(noChangeFull, bulkMs),
+      peers_vs_plan_nochange_full: noChangeFull.ok ? over(peersMs, noChangeFull.ms!) : null,
+      peers_vs_drift_full: inSyncFull.ok ? over(peersMs, inSyncFull.ms!) : null,
     };
     const statements = stageValues?.statements;
     const summary = {
@@ -176,6 +184,10 @@ async function measure(options: EstateOptions, engineName: 'pglite' | 'server'):
       plan_from_empty_statements: planEmpty.data?.statements ?? null,
       applied_statements: applyEmpty.data?.applied ?? null,
       converged_after_apply: noChange.ok ? noChange.data?.in_sync === true : null,
+      // whether the no-change plan and the clean drift were proven by the stamp the apply wrote (not a full read)
+      plan_nochange_stamped: noChange.ok ? noChange.data?.stamped === true : null,
+      drift_in_sync_stamped: inSync.ok ? inSync.data?.stamped === true : null,
+      full_read_agrees: noChangeFull.ok && noChange.ok ? noChangeFull.data?.in_sync === noChange.data?.in_sync && inSyncFull.data?.drifted === inSync.data?.drifted : null,
       converged_after_edits: converged.ok ? converged.data?.in_sync === true : null,
       introspect_queries: session?.introspectQueries ?? null,
       drift_queries: session?.driftQueries ?? null,

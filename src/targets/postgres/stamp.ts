@@ -25,7 +25,12 @@ import { quoteIdent } from './naming.js';
  *     (64-bit `xid8` distance) no longer holds, so no id can recur within its life.
  *   - In-place updates (VACUUM's relpages, reltuples, relfrozenxid…) write no new tuple: they
  *     touch no column any read of state.ts/queries.ts uses.
- *   - pg_roles is a view without `xmin` (pg_authid is for superusers): its rows are hashed whole.
+ *   - pg_roles is a view without `xmin` (pg_authid is for superusers): its rows are hashed whole,
+ *     those of the roles a read names (`named`); the shared catalogs are counted only where a
+ *     read looks, so that a role created or a database altered elsewhere in the cluster leaves
+ *     the stamp holding. A role a read names is one this database's objects depend on
+ *     (pg_shdepend: every owner, ACL grantee and grantor, policy role), so a grant to a new role
+ *     names it only through a changed ACL, which is a new tuple.
  *   - The read's results also depend on the session: the reading identity, the database, the
  *     server version (kept in the stamp) and the pinned search_path (connect.ts).
  *   - A read that deparsed a view (pg_get_viewdef) depends on the names of everything the view
@@ -102,23 +107,36 @@ export function probeQuery(governance: string, present: readonly string[]): stri
     counter('descriptions', 'pg_catalog.pg_description AS x WHERE x.objoid IN (SELECT oid FROM rel) OR x.objoid IN (SELECT oid FROM ns)', 'x'),
     counter('policies', 'pg_catalog.pg_policy AS x WHERE x.polrelid IN (SELECT oid FROM rel)', 'x'),
     counter('default_acls', 'pg_catalog.pg_default_acl AS x', 'x'),
-    counter('memberships', 'pg_catalog.pg_auth_members AS x', 'x'),
-    counter('shdescriptions', 'pg_catalog.pg_shdescription AS x', 'x'),
-    counter('role_settings', 'pg_catalog.pg_db_role_setting AS x', 'x'),
-    counter('databases', 'pg_catalog.pg_database AS x', 'x'),
+    // the shared catalogs (one per cluster) only where a read looks: the prefixed roles' rows
+    counter('memberships', 'pg_catalog.pg_auth_members AS x WHERE x.roleid IN (SELECT oid FROM pre) OR x.member IN (SELECT oid FROM pre)', 'x'),
+    counter('shdescriptions', `pg_catalog.pg_shdescription AS x WHERE x.classoid = 'pg_catalog.pg_authid'::regclass AND x.objoid IN (SELECT oid FROM pre)`, 'x'),
+    counter('role_settings', 'pg_catalog.pg_db_role_setting AS x WHERE x.setrole IN (SELECT oid FROM pre)', 'x'),
+    counter('databases', 'pg_catalog.pg_database AS x WHERE x.oid IN (SELECT s.setdatabase FROM pg_catalog.pg_db_role_setting AS s WHERE s.setrole IN (SELECT oid FROM pre))', 'x'),
     ...COUNTED_GOVERNANCE.filter((t) => present.includes(t)).map((t) =>
       counter(`gov_${t}`, `${g}.${quoteIdent(t)} AS x${t === 'meta' ? ` WHERE x.key <> ALL (ARRAY[${UNCOUNTED_META.map((k) => `'${k}'`).join(', ')}]::text[])` : ''}`, 'x'),
     ),
   ];
   return `
 WITH ns AS (SELECT sn.oid FROM ${scoped}),
+pre AS (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE left(r.rolname, length($1::text)) = $1::text),
+named AS (
+  -- the roles whose name or attributes a read prints: the prefixed ones, the reading identity,
+  -- the built-in ones (below FirstNormalObjectId: the bootstrap superuser and the predefined
+  -- roles, which hold no pg_shdepend rows), every role an object of this database names (owner,
+  -- ACL grantee or grantor, policy: pg_shdepend), and the other side of a prefixed membership
+  SELECT oid FROM pre
+  UNION SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname = current_user OR r.oid < 16384
+  UNION SELECT d.refobjid FROM pg_catalog.pg_shdepend AS d
+        WHERE d.refclassid = 'pg_catalog.pg_authid'::regclass AND d.dbid = (SELECT db.oid FROM pg_catalog.pg_database AS db WHERE db.datname = pg_catalog.current_database())
+  UNION SELECT m.member FROM pg_catalog.pg_auth_members AS m WHERE m.roleid IN (SELECT oid FROM pre)
+  UNION SELECT m.roleid FROM pg_catalog.pg_auth_members AS m WHERE m.member IN (SELECT oid FROM pre)),
 rel AS (SELECT c.oid, c.xmin FROM pg_catalog.pg_class AS c WHERE c.relnamespace IN (SELECT oid FROM ns)),
 rw AS (SELECT r.oid, r.xmin FROM pg_catalog.pg_rewrite AS r WHERE r.ev_class IN (SELECT oid FROM rel)),
 dep AS (SELECT d.refobjid, d.xmin FROM pg_catalog.pg_depend AS d WHERE d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.objid IN (SELECT oid FROM rw)),
 att AS MATERIALIZED (SELECT a.atttypid, a.xmin FROM pg_catalog.pg_attribute AS a WHERE a.attrelid IN (SELECT oid FROM rel)),
 typ AS (SELECT t.oid, t.typelem FROM pg_catalog.pg_type AS t WHERE t.oid IN (SELECT atttypid FROM att))
 SELECT ${parts.join(',\n       ')},
-       (SELECT count(*)::text || ':' || COALESCE(sum(pg_catalog.hashtextextended(r::text, 0)), 0)::text FROM pg_catalog.pg_roles AS r) AS roles,
+       (SELECT count(*)::text || ':' || COALESCE(sum(pg_catalog.hashtextextended(r::text, 0)), 0)::text FROM pg_catalog.pg_roles AS r WHERE r.oid IN (SELECT oid FROM named)) AS roles,
        current_user::text AS session_user_name, pg_catalog.current_database()::text AS session_database,
        pg_catalog.current_setting('server_version_num') AS session_server,
        pg_catalog.pg_snapshot_xmax(pg_catalog.pg_current_snapshot())::text AS xmax8,

@@ -145,7 +145,7 @@ describe.each(ENGINES)('convergence stamps on %s', (engine) => {
     expect(comparable(after.stamped)).toEqual(comparable(after.full));
   });
 
-  it('changes outside what a read covers leave it holding: another schema, a temporary table, a password', async () => {
+  it('changes outside what a read covers leave it holding: another schema, a temporary table, a password, a role nobody names', async () => {
     await applyAndStamp();
     await dba(
       'CREATE SCHEMA IF NOT EXISTS stamp_unrelated',
@@ -156,8 +156,16 @@ describe.each(ENGINES)('convergence stamps on %s', (engine) => {
     // CREATE SCHEMA adds a namespace: that scope is every schema, so the stamp no longer holds
     expect(await probeHolds()).toMatch(/namespaces/);
     await applyAndStamp();
-    await dba('CREATE TABLE stamp_unrelated.t2 (a int)', 'CREATE TEMP TABLE stamp_tmp (a int)');
+    // a role of nobody's model, made and changed elsewhere in the cluster: no read names it
+    const stranger = `stamp_stranger_${Math.random().toString(36).slice(2, 8)}`;
+    await dba('CREATE TABLE stamp_unrelated.t2 (a int)', 'CREATE TEMP TABLE stamp_tmp (a int)', `CREATE ROLE ${q(stranger)} NOLOGIN`, `ALTER ROLE ${q(stranger)} CREATEDB`);
     expect(await probeHolds()).toBe('holds');
+    // until this database names it: a grant on a managed view
+    await dba(`GRANT SELECT ON ${q(`${t.prefix}sales`)}.${q('customers')} TO ${q(stranger)}`);
+    expect(await probeHolds()).not.toBe('holds');
+    await applyAndStamp();
+    await dba(`DROP ROLE ${q(stranger)}`);
+    await applyAndStamp();
     const { stamped, full } = await plans();
     expect(stamped.live_read?.from).toBe('stamp');
     expect(comparable(stamped)).toEqual(comparable(full));
