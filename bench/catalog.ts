@@ -125,8 +125,10 @@ async function peers(db: BenchDb, prefix: string): Promise<Record<string, unknow
  * transaction as the superuser.
  */
 async function inject(db: BenchDb, prefix: string, fraction: number): Promise<Record<string, unknown>> {
-  const views = await db.query<{ schema: string; name: string; definition: string; grantees: string[] | null }>(
-    `SELECT n.nspname AS schema, c.relname AS name, pg_get_viewdef(c.oid) AS definition,
+  // no pg_get_viewdef here: it locks each view and what it reads, and 10,000 of them fill a
+  // default server's lock table — only the views to replace are deparsed, in slices, below
+  const views = await db.query<{ schema: string; name: string; grantees: string[] | null }>(
+    `SELECT n.nspname AS schema, c.relname AS name,
             ARRAY(SELECT r.rolname::text FROM aclexplode(c.relacl) x JOIN pg_roles r ON r.oid = x.grantee WHERE x.privilege_type = 'SELECT' ORDER BY 1) AS grantees
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE c.relkind = 'v' AND left(n.nspname, length($1)) = $1 ORDER BY 1, 2`,
@@ -137,13 +139,23 @@ async function inject(db: BenchDb, prefix: string, fraction: number): Promise<Re
   const every = Math.max(1, Math.round(1 / fraction));
   const statements: string[] = [];
   const changed = { replaced: 0, revoked: 0, granted: 0 };
+  const replaced = views.filter((_, i) => i % every === 0 && (i / every) % 3 === 0);
+  const definitions = new Map<string, string>();
+  for (let k = 0; k < replaced.length; k += 200) {
+    const slice = replaced.slice(k, k + 200);
+    const rows = await db.query<{ schema: string; name: string; definition: string }>(
+      `SELECT w.schema, w.name, pg_get_viewdef(format('%I.%I', w.schema, w.name)::regclass) AS definition FROM unnest($1::text[], $2::text[]) AS w(schema, name)`,
+      [slice.map((v) => v.schema), slice.map((v) => v.name)],
+    );
+    for (const r of rows) definitions.set(`${r.schema}.${r.name}`, r.definition);
+  }
   views.forEach((v, i) => {
     if (i % every !== 0) return;
     const name = `${ident(v.schema)}.${ident(v.name)}`;
     const grantees = (v.grantees ?? []).filter((g) => g.startsWith(prefix) && g !== owner);
     const turn = (i / every) % 3;
     if (turn === 0) {
-      statements.push(`CREATE OR REPLACE VIEW ${name} AS SELECT * FROM (${v.definition.replace(/;\s*$/, '')}) AS q WHERE false`);
+      statements.push(`CREATE OR REPLACE VIEW ${name} AS SELECT * FROM (${definitions.get(`${v.schema}.${v.name}`)!.replace(/;\s*$/, '')}) AS q WHERE false`);
       changed.replaced++;
     } else if (turn === 1 && grantees.length > 0) {
       statements.push(`REVOKE SELECT ON ${name} FROM ${ident(grantees[0]!)}`);

@@ -384,6 +384,11 @@ export interface Stamps {
    * can then be written from the read that follows); without, only what the stamp covers.
    */
   probe(conn: Connection, ctx: TargetContext, desired?: readonly NativeObject[]): Promise<StampProbe>;
+  /**
+   * Whether nothing a read depends on has changed since `probe` was taken (one or two cheap
+   * queries): apply's check under its lock, instead of reading the live state again.
+   */
+  unchanged(conn: Connection, ctx: TargetContext, probe: StampProbe): Promise<boolean>;
   /** The target settings compile reads (never a connection secret): part of the stamp's input hash. */
   compileSettings(ctx: TargetContext): Readonly<Record<string, unknown>>;
   /**

@@ -50,7 +50,7 @@ export async function applyCommand(planFile: string | undefined, options: ApplyC
     // A saved plan is re-derived as it was asked for (its options); else from this command's flags.
     const revokeUnmanaged = saved ? saved.options.revoke_unmanaged : options.revokeUnmanaged === true;
     const stampOn = options.stamp !== false;
-    const { plan } = await planFor(session, { revokeUnmanaged, stamp: { use: stampOn, write: stampOn } });
+    const { plan, probe } = await planFor(session, { revokeUnmanaged, stamp: { use: stampOn, write: stampOn } });
     const toApply: Plan = plan;
     if (saved) {
       refuseStale(saved, plan, session, planFile!);
@@ -86,6 +86,9 @@ export async function applyCommand(planFile: string | undefined, options: ApplyC
       // (objects, findings, view fingerprints) — an equal hash re-derives the same plan. At
       // 10,000 tables the diff and render skipped here are seconds of the apply.
       check: async () => {
+        // the counters taken before the plan's read still prove nothing changed: the plan stands as made
+        const stamps = session.target.stamps;
+        if (probe && stamps && (await inStep(`checking target '${session.decl.name}' is unchanged, under the apply lock`, () => stamps.unchanged(session.conn, session.ctx, probe)))) return;
         const now = await inStep(`reading the live state of target '${session.decl.name}' again, under the apply lock`, () => session.target.introspect(session.conn, session.ctx, session.desired));
         if (now.stateHash !== toApply.state_hash) throw new ExitError(1, `target '${toApply.target}' changed while the plan was being confirmed (state ${toApply.state_hash.slice(0, 8)} → ${now.stateHash.slice(0, 8)}); nothing was applied — run meshward plan again`);
         setRecordHint(toApply, now.record); // the recorded rows as read under the lock

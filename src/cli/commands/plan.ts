@@ -6,7 +6,7 @@ import { inputHash, planFromStamp, stampContentOf } from '../../plan/stamp.js';
 import { inStep } from '../../progress.js';
 import { contradictsModel } from '../../plan/findings.js';
 import type { TargetSession } from '../../session/open-target.js';
-import type { Change, Finding } from '../../targets/target.js';
+import type { Change, Finding, StampProbe } from '../../targets/target.js';
 import { ExitError, commandHint, paint, shellWord, useColour } from '../output.js';
 import { renderPlan } from '../views/plan.js';
 import { withSession } from './session.js';
@@ -38,7 +38,7 @@ export interface PlanForOptions {
 }
 
 /** Introspects and diffs: the plan for a session. Refuses to plan over objects it does not own. */
-export async function planFor(session: TargetSession, options: PlanForOptions = {}): Promise<{ plan: Plan; changes: Change[]; stamped?: boolean }> {
+export async function planFor(session: TargetSession, options: PlanForOptions = {}): Promise<{ plan: Plan; changes: Change[]; stamped?: boolean; probe?: StampProbe }> {
   const stamps = session.target.stamps;
   const stampUse = options.stamp ?? { use: true, write: false };
   const request = { revoke_unmanaged: options.revokeUnmanaged === true };
@@ -82,9 +82,9 @@ export async function planFor(session: TargetSession, options: PlanForOptions = 
   setRecordHint(built.plan, current.record); // what its apply's records rewrite besides its changes (apply.ts)
   if (stampUse.write && probe && built.plan.changes.length === 0) {
     const stamped = await inStep(`stamping target '${session.decl.name}'`, () => stamps!.write(session.conn, session.ctx, probe, current, stampContentOf(built.plan, input)));
-    return { ...built, stamped };
+    return { ...built, stamped, probe };
   }
-  return built;
+  return { ...built, ...(probe ? { probe } : {}) };
 }
 
 /** The target's revokes of the unmanaged grants that contradict the model (BYPASS_GRANT findings). */

@@ -164,8 +164,25 @@ async function probe(conn: Connection, ctx: TargetContext, desired: readonly Nat
   const present = ((await conn.query(PRESENT_QUERY, [gov])).rows[0]?.present as string[] | undefined) ?? [];
   const stored = present.includes('meta') ? parseStored((await conn.query(stampRowQuery(gov))).rows[0]?.value) : null;
   const bases = [...new Set([...desiredBases(desired), ...(stored && sameScope(stored.scope, scope) ? stored.scope.bases : [])])].sort();
-  const since = stored?.snapshot ?? { xmax: '0', xip: [] };
-  const { rows } = await conn.query(probeQuery(gov, present), [scope.prefix, gov, bases, since.xmax, since.xip]);
+  const { token, fresh } = await counters(conn, scope, present, bases, stored?.snapshot);
+  const why = stored ? whyNot(stored, token, fresh) : 'no stamp';
+  return { holds: why === null ? stored!.content : null, why: why ?? 'holds', token };
+}
+
+/** Whether nothing a read depends on has changed since `probed` was taken (its counters, its snapshot). */
+async function unchanged(conn: Connection, ctx: TargetContext, probed: StampProbe): Promise<boolean> {
+  const then = probed.token as Token | undefined;
+  if (!then) return false;
+  const scope = scopeOf(ctx);
+  const present = ((await conn.query(PRESENT_QUERY, [scope.governanceSchema])).rows[0]?.present as string[] | undefined) ?? [];
+  const { token, fresh } = await counters(conn, scope, present, then.scope.bases, then.snapshot);
+  return whyNot({ format: STAMP_FORMAT, ...then, content: null as never }, token, fresh) === null;
+}
+
+/** The counters under a scope, and which of them hold rows newer than `since` (a stamp's snapshot). */
+async function counters(conn: Connection, scope: Scope, present: readonly string[], bases: readonly string[], since: StoredStamp['snapshot'] | undefined): Promise<{ token: Token; fresh: string[] }> {
+  const gov = scope.governanceSchema;
+  const { rows } = await conn.query(probeQuery(gov, present), [scope.prefix, gov, bases, since?.xmax ?? '0', since?.xip ?? []]);
   const r = rows[0]!;
   const counts: Record<string, number> = {};
   const fresh: string[] = [];
@@ -181,8 +198,7 @@ async function probe(conn: Connection, ctx: TargetContext, desired: readonly Nat
     roles: String(r.roles),
     snapshot: { xmax8: String(r.xmax8), xmax: String(r.xmax), xip: (r.xip as string[]).map(String) },
   };
-  const why = stored ? whyNot(stored, token, fresh) : 'no stamp';
-  return { holds: why === null ? stored!.content : null, why: why ?? 'holds', token };
+  return { token, fresh };
 }
 
 /** Why a stored stamp does not prove the probed state unchanged, or null when it does. */
@@ -251,4 +267,4 @@ function compileSettings(ctx: TargetContext): Readonly<Record<string, unknown>> 
   return rest;
 }
 
-export const postgresStamps: Stamps = { probe, write, compileSettings };
+export const postgresStamps: Stamps = { probe, unchanged, write, compileSettings };

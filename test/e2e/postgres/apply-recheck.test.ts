@@ -27,23 +27,40 @@ describe.each(ENGINES)('apply re-reads the live state under the lock on %s', (en
     await t?.cleanup();
   });
 
-  it('a change between the plan and the lock stops the apply: exit 1, "changed while the plan was being confirmed", nothing applied', async () => {
-    edit(t, 'domains/finance.yaml', ['grants:\n', 'grants:\n  - groups: [auditors]\n    read: [analytics.finance.budgets]\n']);
+  // Two ways apply checks under the lock: by default the convergence-stamp counters taken before
+  // the plan's read (one query: a change since makes them differ, and the live state is read
+  // again); with --no-stamp by reading the live state again. The DBA strikes just before either.
+  it.each([
+    ['the counters taken before the plan', [] as string[]],
+    ['a second read (--no-stamp)', ['--no-stamp']],
+  ])('a change between the plan and the lock stops the apply: exit 1, "changed while the plan was being confirmed", nothing applied — %s', async (_how, flags) => {
+    const group = flags.length ? 'hr_partners' : 'auditors'; // each case a grant of its own to apply
+    edit(t, 'domains/finance.yaml', ['grants:\n', `grants:\n  - groups: [${group}]\n    read: [analytics.finance.budgets]\n`]);
     const session = await open(t);
     const analysts = roleOf(session, 'sales_analysts');
     await session.close();
+    const revoke = `REVOKE SELECT ON ${q(`${t.prefix}sales`)}.${q('orders')} FROM ${q(analysts)}`; // the DBA, just before the lock's check
+    const stamps = target.stamps!;
+    const unchanged = stamps.unchanged;
     let reads = 0;
+    let checks = 0;
     target.introspect = async function (conn, ctx, desired) {
-      if (++reads === 2) await conn.exec(`REVOKE SELECT ON ${q(`${t.prefix}sales`)}.${q('orders')} FROM ${q(analysts)}`); // the DBA, just before the lock's read
+      if (++reads === 2 && flags.length) await conn.exec(revoke);
       return introspect.call(this, conn, ctx, desired);
     };
+    (stamps as { unchanged: typeof unchanged }).unchanged = async (conn, ctx, probe) => {
+      if (++checks === 1) await conn.exec(revoke);
+      return unchanged.call(stamps, conn, ctx, probe);
+    };
     try {
-      const r = await run('apply', '--yes');
+      const r = await run('apply', '--yes', ...flags);
       expect(reads).toBe(2);
+      expect(checks).toBe(flags.length ? 0 : 1);
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/changed while the plan was being confirmed \(state [0-9a-f]{8} → [0-9a-f]{8}\); nothing was applied — run meshward plan again/);
     } finally {
       target.introspect = introspect;
+      (stamps as { unchanged: typeof unchanged }).unchanged = unchanged;
     }
     const s = await open(t);
     try {
