@@ -156,12 +156,22 @@ export function orderChanges(changes: readonly Change[], rank: (c: Change) => nu
  * in pieces (canonical.ts pieceHash); no spec's text is kept.
  */
 export function desiredHash(desired: readonly NativeObject[]): string {
+  const known = desiredHashes.get(desired);
+  if (known !== undefined) return known;
   const hash = pieceHash();
   hash.add('[');
   desired.forEach((o, i) => hash.add(`${i ? ',' : ''}[${JSON.stringify(o.key)},${canonicalJson(o.spec)}]`));
   hash.add(']');
-  return hash.digest();
+  const digest = hash.digest();
+  desiredHashes.set(desired, digest);
+  return digest;
 }
+
+/**
+ * Each desired array's hash, once: a session's desired objects are compiled once and never
+ * changed (a second hash of 185,000 specs at 10,000 tables is over a second).
+ */
+const desiredHashes = new WeakMap<readonly NativeObject[], string>();
 
 interface Rendered {
   readonly sql: readonly string[];
