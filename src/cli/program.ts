@@ -1,17 +1,4 @@
 import { Command, CommanderError, Option } from 'commander';
-import { applyCommand } from './commands/apply.js';
-import { auditCommand } from './commands/audit.js';
-import { compileCommand } from './commands/compile.js';
-import { driftCommand } from './commands/drift.js';
-import { explainCommand } from './commands/explain.js';
-import { importCommand } from './commands/import.js';
-import { inventoryCommand } from './commands/inventory.js';
-import { planCommand } from './commands/plan.js';
-import { queryCommand } from './commands/query.js';
-import { schemaCommand } from './commands/schema.js';
-import { testCommand } from './commands/test.js';
-import { unlockCommand } from './commands/unlock.js';
-import { validateCommand } from './commands/validate.js';
 import { maskSecrets } from '../audit/secrets.js';
 import { disableColour, ExitError } from './output.js';
 import { setPhase, setProgressSink } from '../progress.js';
@@ -21,6 +8,7 @@ import { MESHWARD_VERSION } from '../version.js';
 const collect = (value: string, previous: string[] = []): string[] => [...previous, ...value.split(',').filter(Boolean)];
 
 export function program(): Command {
+  // each command's module is imported when it runs: `validate` never loads the apply, plan-file or import code
   const cli = new Command('meshward')
     .description('Compile one platform-neutral data-mesh policy model into native warehouse access controls')
     .version(MESHWARD_VERSION)
@@ -33,21 +21,21 @@ export function program(): Command {
 
   repo(cli.command('validate').description('load, type-check, cross-check and apply the guard rails'))
     .option('--json', 'diagnostics as JSON')
-    .action((o) => validateCommand(o));
+    .action(async (o) => (await import('./commands/validate.js')).validateCommand(o));
 
-  cli.command('schema').description('print the JSON Schema of every document kind, for editors').action(() => schemaCommand());
+  cli.command('schema').description('print the JSON Schema of every document kind, for editors').action(async () => (await import('./commands/schema.js')).schemaCommand());
 
   repo(cli.command('explain').description('effective access from the model: readable, masks, row predicate'))
     .addOption(new Option('-g, --group <group...>', 'the principal: one or more groups').argParser(collect))
     .option('-t, --table <table>', 'a governed table, database.schema.table')
     .option('--target <name>', 'name native objects as this target does (default: first target)')
     .option('--json', 'stable JSON (format 1)')
-    .action((o) => explainCommand(o));
+    .action(async (o) => (await import('./commands/explain.js')).explainCommand(o));
 
   repo(cli.command('test').description('check the AccessTests documents against the model'))
     .option('--target <name>', 'also check against a live target')
     .option('--json', 'results as JSON')
-    .action((o) => testCommand(o));
+    .action(async (o) => (await import('./commands/test.js')).testCommand(o));
   const live = (c: Command) => c.option('-d, --dir <dir>', 'policy repository (the directory holding meshward.yaml)', '.').option('--target <name>', 'target from meshward.yaml (default: the only one)');
 
   live(cli.command('plan').description('read the target, diff it with the model, print the ordered changes and their SQL'))
@@ -58,7 +46,7 @@ export function program(): Command {
     .option('--full-sql', 'print every statement whole (view changes are folded to their first line by default)')
     .option('--revoke-unmanaged', 'revoke unmanaged SELECT grants on governed base tables (hazard UNMANAGED_REVOKE, blocks apply unless allowed)')
     .option('--no-stamp', 'read the live state in full even when the stamp of the last apply proves it unchanged')
-    .action((o) => planCommand(o));
+    .action(async (o) => (await import('./commands/plan.js')).planCommand(o));
 
   live(cli.command('apply').description('apply the changes in one transaction (in batches when over the lock budget); asks on a TTY unless --yes or a saved plan').argument('[plan]', 'a plan saved with plan --out'))
     .option('-y, --yes', 'apply without asking')
@@ -69,19 +57,19 @@ export function program(): Command {
     .option('--json', 'the apply report as JSON')
     .option('--revoke-unmanaged', 'also revoke unmanaged SELECT grants on governed base tables (needs --allow-hazard UNMANAGED_REVOKE)')
     .option('--no-stamp', 'neither trust nor write a convergence stamp: read the live state in full, and do not re-read it after applying')
-    .action((plan, o) => applyCommand(plan, o));
+    .action(async (plan, o) => (await import('./commands/apply.js')).applyCommand(plan, o));
 
   live(cli.command('drift').description('compare the live target with what the last apply recorded; exit 2 on drift'))
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'markdown']).default('text'))
     .option('--no-stamp', 'read the live state in full even when the stamp of the last apply proves it unchanged')
-    .action((o) => driftCommand(o));
+    .action(async (o) => (await import('./commands/drift.js')).driftCommand(o));
 
   repo(cli.command('compile').description('the desired native SQL, without a connection'))
     .option('--target <name>', 'target from meshward.yaml (default: the first)')
     .option('--domain <name>', 'only what this domain causes')
-    .action((o) => compileCommand(o));
+    .action(async (o) => (await import('./commands/compile.js')).compileCommand(o));
 
-  live(cli.command('inventory').description('tables, columns and types of the target, as inventory.json')).action((o) => inventoryCommand(o));
+  live(cli.command('inventory').description('tables, columns and types of the target, as inventory.json')).action(async (o) => (await import('./commands/inventory.js')).inventoryCommand(o));
 
   cli
     .command('import')
@@ -94,15 +82,15 @@ export function program(): Command {
     .option('-o, --out <dir>', 'where to write the draft (refused when not empty)', 'imported')
     .option('--force', 'write into a non-empty --out (files a previous import drafted are replaced)')
     .option('--json', 'the summary as JSON')
-    .action((o) => importCommand(o));
+    .action(async (o) => (await import('./commands/import.js')).importCommand(o));
 
   live(cli.command('query').description('run SQL as a principal of these groups: what a consumer sees').argument('<sql>', 'SQL using neutral table names, e.g. analytics.sales.customers'))
     .addOption(new Option('--as <groups>', 'the principal: a group, or several comma-separated (repeatable)').argParser(collect))
     .option('--json', 'rows as JSON')
-    .action((sql, o) => queryCommand(sql, o));
+    .action(async (sql, o) => (await import('./commands/query.js')).queryCommand(sql, o));
   live(cli.command('unlock').description("show who holds the target's lock; break a stale one (a live one only with --force)"))
     .option('--force', 'break the lock even though its holder may still run (embedded) / end the holding server session')
-    .action((o) => unlockCommand(o));
+    .action(async (o) => (await import('./commands/unlock.js')).unlockCommand(o));
 
   live(cli.command('audit').description('the apply audit trail of the target; --verify checks its hash chains, head and local journal'))
     .option('--since <date>', 'only records from this date or time on (e.g. 2026-01-31)')
@@ -110,7 +98,7 @@ export function program(): Command {
     .option('--acknowledge <seq>', 'record that the gap at this seq (an apply that left no record) is understood; needs --reason')
     .option('--reason <text>', 'with --acknowledge: what the unrecorded apply was')
     .option('--json', 'stable JSON (format 1)')
-    .action((o) => auditCommand(o));
+    .action(async (o) => (await import('./commands/audit.js')).auditCommand(o));
   return cli;
 }
 

@@ -1,4 +1,40 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
+import { createRequire } from 'node:module';
+import type { Document, Node, Pair, YAMLMap } from 'yaml';
+
+/**
+ * The `yaml` package, loaded on first use: policy files in the plain subset are read by the fast
+ * reader (fast-yaml.ts), and a repository of them never needs it (a tenth of `validate`'s start-up).
+ */
+let yamlModule: typeof import('yaml') | undefined;
+const yaml = (): typeof import('yaml') => (yamlModule ??= createRequire(import.meta.url)('yaml') as typeof import('yaml'));
+const isAlias = (n: unknown) => yaml().isAlias(n);
+const isMap = (n: unknown): n is YAMLMap => yaml().isMap(n);
+const isPair = (n: unknown): n is Pair => yaml().isPair(n);
+const isScalar = (n: unknown): n is import('yaml').Scalar => yaml().isScalar(n);
+const isSeq = (n: unknown): n is import('yaml').YAMLSeq => yaml().isSeq(n);
+
+/** Offsets to `line:col` (1-based), exactly as yaml's LineCounter.linePos answers. */
+interface LinePositions {
+  linePos(offset: number): { line: number; col: number };
+}
+
+/** The fast reader's line starts as LinePositions: the same binary search as yaml's LineCounter, without loading it. */
+class FastLines implements LinePositions {
+  constructor(private readonly lineStarts: readonly number[]) {}
+  linePos(offset: number): { line: number; col: number } {
+    let low = 0;
+    let high = this.lineStarts.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (offset < this.lineStarts[mid]!) high = mid;
+      else low = mid + 1;
+    }
+    if (this.lineStarts[low] === offset) return { line: low + 1, col: 1 };
+    if (low === 0) return { line: 0, col: offset };
+    const start = this.lineStarts[low - 1]!;
+    return { line: low, col: offset - start + 1 };
+  }
+}
 import type { SourcePos } from '../model/neutral-types.js';
 import type { Diagnostics } from './diagnostics.js';
 import { readFast, type FastDoc, type FastNode } from './fast-yaml.js';
@@ -44,15 +80,13 @@ interface Tree {
 export class SourceDoc {
   protected constructor(
     readonly file: string,
-    private readonly lines: LineCounter,
+    private readonly lines: LinePositions,
     private readonly tree: Tree,
   ) {}
 
   /** A document read by the fast reader. */
   static fromFast(file: string, fast: FastDoc): SourceDoc {
-    const lines = new LineCounter();
-    for (const start of fast.lineStarts) lines.addNewLine(start);
-    return new SourceDoc(file, lines, new FastTree(fast));
+    return new SourceDoc(file, new FastLines(fast.lineStarts), new FastTree(fast));
   }
 
   /** The document's value, as `Document.toJS()` gives it; throws on what `toJS` refuses. */
@@ -98,7 +132,7 @@ export class YamlSourceDoc extends SourceDoc {
   constructor(
     file: string,
     readonly doc: Document.Parsed,
-    lines: LineCounter,
+    lines: LinePositions,
     index: DocIndex = indexDocument(doc).index,
   ) {
     super(file, lines, new YamlTree(doc, index));
@@ -375,10 +409,10 @@ function normalise(text: string): string {
  */
 export function parseYamlFile(file: string, text: string, diags: Diagnostics): YamlSourceDoc[] {
   const normalised = normalise(text);
-  const lines = new LineCounter();
+  const lines = new (yaml().LineCounter)();
   // uniqueKeys: false — the library's own check scans every earlier key of the map (quadratic);
   // indexDocument finds duplicates in one pass, with the keys as toJS will name them.
-  const docs = parseAllDocuments(normalised, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
+  const docs = yaml().parseAllDocuments(normalised, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
   if (!Array.isArray(docs)) return []; // an empty stream
   const out: YamlSourceDoc[] = [];
   for (const doc of docs) {
