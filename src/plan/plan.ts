@@ -88,20 +88,21 @@ export interface PlanInput {
 }
 
 /** diff -> hazards (target) -> order (target rank, then key) -> render: a reviewable plan. */
-const recordHints = new WeakMap<Plan, RecordHint>();
+const recordHints = new WeakMap<Plan, { readonly record?: RecordHint }>();
 
 /**
  * What the introspection a plan was made from says a record must rewrite besides the plan's own
  * changes (target.ts RecordHint). Kept beside the plan, never in it: a plan saved and read back
  * has none (its apply re-derives the plan, which has), and a plan without one records in full.
  */
-export function setRecordHint(plan: Plan, hint: RecordHint | undefined): void {
-  if (hint) recordHints.set(plan, hint);
+export function setRecordHint(plan: Plan, read: { readonly record?: RecordHint } | undefined): void {
+  // the read itself is kept, not its hint: the hint is computed when an apply first asks (introspect.ts)
+  if (read) recordHints.set(plan, read);
   else recordHints.delete(plan);
 }
 
 export function recordHintOf(plan: Plan): RecordHint | undefined {
-  return recordHints.get(plan);
+  return recordHints.get(plan)?.record;
 }
 
 export function buildPlan(input: PlanInput): { plan: Plan; changes: Change[] } {

@@ -91,7 +91,7 @@ export async function applyCommand(planFile: string | undefined, options: ApplyC
         if (probe && stamps && (await inStep(`checking target '${session.decl.name}' is unchanged, under the apply lock`, () => stamps.unchanged(session.conn, session.ctx, probe)))) return;
         const now = await inStep(`reading the live state of target '${session.decl.name}' again, under the apply lock`, () => session.target.introspect(session.conn, session.ctx, session.desired));
         if (now.stateHash !== toApply.state_hash) throw new ExitError(1, `target '${toApply.target}' changed while the plan was being confirmed (state ${toApply.state_hash.slice(0, 8)} → ${now.stateHash.slice(0, 8)}); nothing was applied — run meshward plan again`);
-        setRecordHint(toApply, now.record); // the recorded rows as read under the lock
+        setRecordHint(toApply, now); // the recorded rows as read under the lock
       },
       lockTimeoutMs,
       ...layoutOptions,

@@ -79,7 +79,7 @@ export async function planFor(session: TargetSession, options: PlanForOptions = 
     renderJoined: joinedRenderer(session.target, rctx),
     policyAt: policyPositions(session.model),
   });
-  setRecordHint(built.plan, current.record); // what its apply's records rewrite besides its changes (apply.ts)
+  setRecordHint(built.plan, current); // what its apply's records rewrite besides its changes (apply.ts), when asked
   if (stampUse.write && probe && built.plan.changes.length === 0) {
     const stamped = await inStep(`stamping target '${session.decl.name}'`, () => stamps!.write(session.conn, session.ctx, probe, current, stampContentOf(built.plan, input)));
     return { ...built, stamped, probe };
