@@ -6,9 +6,10 @@ import type { Inventory } from '../model/inventory.js';
 import type { Model, TargetDecl } from '../model/types.js';
 import type { Resolved } from '../resolve/resolve.js';
 import { targetFor } from '../targets/index.js';
-import type { Connection, NativeObject, Target, TargetContext } from '../targets/target.js';
+import type { Connection, NativeObject, StampProbe, Target, TargetContext } from '../targets/target.js';
 import { checkModel } from '../validate.js';
 import { inStep } from '../progress.js';
+import { heldStamp, inputHash } from '../plan/stamp.js';
 
 /** Everything a command needs to work on one live target. */
 export interface TargetSession {
@@ -21,7 +22,18 @@ export interface TargetSession {
   readonly inventory: Inventory;
   readonly resolved: Resolved;
   readonly desired: readonly NativeObject[];
+  /** With OpenOptions.stamp: the convergence stamp probed right after the inventory was read. */
+  readonly stamp?: SessionStamp;
   close(): Promise<void>;
+}
+
+/** The stamp a session was opened against (plan/stamp.ts). */
+export interface SessionStamp {
+  readonly probe: StampProbe;
+  /** Hash of what compile reads (inputHash), null when it cannot be hashed faithfully. */
+  readonly input: string | null;
+  /** The stamp holds and was written for this very compile input: the model fits this inventory. */
+  readonly fits: boolean;
 }
 
 /** A failure before anything was changed, with the diagnostics that explain it. */
@@ -47,6 +59,14 @@ export interface OpenOptions {
    * hold), for the commands that must work while the model is being fixed (audit).
    */
   readonly modelCheck?: 'full' | 'settings';
+  /**
+   * Probe the target's convergence stamp once the inventory is read (plan, apply). When it holds
+   * for this exact compile input (the model, this inventory, the target's settings, meshward's
+   * version), the check of the model against the inventory passed when the stamp was written and
+   * would pass again (it is a function of them): it runs only if `resolved` or `desired` is asked
+   * for. The check before connecting always runs.
+   */
+  readonly stamp?: boolean;
 }
 
 /** A target of the repository, its settings expanded and checked, not connected. */
@@ -106,18 +126,28 @@ export async function openTarget(options: OpenOptions): Promise<TargetSession> {
   if (options.connectOnly) return { ...session, inventory: { format: 1, tables: [] }, resolved: undefined as never, desired: [] };
   try {
     const inventory = await inStep(`reading the tables of target '${decl.name}'`, () => target.readInventory(conn, ctx));
-    const checked = checkModel(root, model, inventory, diags);
-    // A declared table missing from the inventory is a warning in validate and an error here.
-    for (const d of diags.items.filter((x) => x.code === 'table-not-in-inventory')) {
-      diags.error('table-missing', `${d.message.replace(' is not in the inventory', '')} does not exist on target '${decl.name}'`, d.at, d.hint);
+    const check = (): Resolved => {
+      const checked = checkModel(root, model, inventory, diags);
+      // A declared table missing from the inventory is a warning in validate and an error here.
+      for (const d of diags.items.filter((x) => x.code === 'table-not-in-inventory')) {
+        diags.error('table-missing', `${d.message.replace(' is not in the inventory', '')} does not exist on target '${decl.name}'`, d.at, d.hint);
+      }
+      if (diags.hasErrors || !checked.resolved) throw new SessionError('the model does not fit the target', diags, root);
+      return checked.resolved;
+    };
+    const stamps = options.stamp ? target.stamps : undefined;
+    let stamp: SessionStamp | undefined;
+    if (stamps) {
+      const input = inputHash({ model, inventory, decl, settings: stamps.compileSettings(ctx) });
+      const probe = await inStep(`checking the stamp of target '${decl.name}'`, () => stamps.probe(conn, ctx));
+      stamp = { probe, input, fits: input !== null && heldStamp(probe)?.plan.input_hash === input };
     }
-    if (diags.hasErrors || !checked.resolved) throw new SessionError('the model does not fit the target', diags, root);
-    // compiled when first asked for: a plan a convergence stamp proves needs no desired objects (plan/stamp.ts)
-    const resolved = checked.resolved;
+    // checked and compiled when first asked for: a plan a convergence stamp proves needs neither (plan/stamp.ts)
+    let resolved = stamp?.fits ? undefined : check();
     let desired: readonly NativeObject[] | undefined;
-    return Object.defineProperty({ ...session, inventory, resolved }, 'desired', {
-      get: () => (desired ??= target.compile(resolved, ctx)),
-      enumerable: true,
+    return Object.defineProperties({ ...session, inventory, ...(stamp ? { stamp } : {}) }, {
+      resolved: { get: () => (resolved ??= check()), enumerable: true },
+      desired: { get: () => (desired ??= target.compile((resolved ??= check()), ctx)), enumerable: true },
     }) as TargetSession;
   } catch (e) {
     await conn.close();

@@ -46,7 +46,7 @@ export async function applyCommand(planFile: string | undefined, options: ApplyC
     noticed = true;
     process.stderr.write(p.yellow(message) + '\n');
   };
-  const report = await withSession({ dir: options.dir, target: options.target ?? saved?.target }, async (session) => {
+  const report = await withSession({ dir: options.dir, target: options.target ?? saved?.target, stamp: options.stamp !== false }, async (session) => {
     // A saved plan is re-derived as it was asked for (its options); else from this command's flags.
     const revokeUnmanaged = saved ? saved.options.revoke_unmanaged : options.revokeUnmanaged === true;
     const stampOn = options.stamp !== false;

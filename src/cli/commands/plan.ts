@@ -43,10 +43,11 @@ export async function planFor(session: TargetSession, options: PlanForOptions = 
   const stampUse = options.stamp ?? { use: true, write: false };
   const request = { revoke_unmanaged: options.revokeUnmanaged === true };
   const step = `checking the stamp of target '${session.decl.name}'`;
-  const input = stamps && (stampUse.use || stampUse.write) ? inputHash({ model: session.model, inventory: session.inventory, decl: session.decl, settings: stamps.compileSettings(session.ctx) }) : null;
+  const pre = session.stamp; // probed when the session was opened (OpenOptions.stamp)
+  const input = pre ? pre.input : stamps && (stampUse.use || stampUse.write) ? inputHash({ model: session.model, inventory: session.inventory, decl: session.decl, settings: stamps.compileSettings(session.ctx) }) : null;
   if (stamps && stampUse.use) {
     // the stamp's own scope first: a stamp that holds for this model needs nothing compiled
-    const held = await inStep(step, () => stamps.probe(session.conn, session.ctx));
+    const held = pre?.probe ?? (await inStep(step, () => stamps.probe(session.conn, session.ctx)));
     const stamped = planFromStamp(held, { target: session.decl.name, project: session.model.project.name, input, desiredHash: () => desiredHash(session.desired), request });
     if (stamped) return { plan: stamped, changes: [] };
   }
@@ -98,7 +99,7 @@ function revokesOf(session: TargetSession, findings: readonly Finding[]): Omit<C
 
 export async function planCommand(options: PlanOptions): Promise<void> {
   if (options.out) checkWritable(options.out); // before connecting: a plan that cannot be saved is not worth making
-  const plan = await withSession({ dir: options.dir, target: options.target }, async (s) => (await planFor(s, { revokeUnmanaged: options.revokeUnmanaged, stamp: { use: options.stamp !== false, write: false } })).plan);
+  const plan = await withSession({ dir: options.dir, target: options.target, stamp: options.stamp !== false }, async (s) => (await planFor(s, { revokeUnmanaged: options.revokeUnmanaged, stamp: { use: options.stamp !== false, write: false } })).plan);
   // Saved before anything is printed: "Saved to" is only ever said of a file that exists.
   if (options.out) {
     try {

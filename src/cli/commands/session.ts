@@ -19,6 +19,11 @@ export async function withSession<T>(options: OpenOptions, fn: (s: TargetSession
     return await fn(session);
   } catch (e) {
     if (e instanceof TargetReadError) throw new ExitError(1, `meshward: target '${session.decl.name}': ${e.message}`);
+    if (e instanceof SessionError) {
+      // the check against the inventory, deferred by a convergence stamp (OpenOptions.stamp), made when first needed
+      printDiagnostics(e.diagnostics.sorted(), e.root);
+      throw new ExitError(1, `meshward: ${e.message}`);
+    }
     throw e;
   } finally {
     await session.close();
