@@ -39,8 +39,11 @@ export function inputHash(input: CompileInput): string | null {
   const text = JSON.stringify([model, input.settings], (_k, v: unknown) => {
     if (v instanceof Map) return { '\u0000map': [...v] };
     if (v instanceof Set) return { '\u0000set': [...v] };
-    if (typeof v === 'function' || typeof v === 'bigint' || typeof v === 'symbol') faithful = false;
-    else if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+    if (typeof v === 'function' || typeof v === 'bigint' || typeof v === 'symbol') {
+      faithful = false;
+      return null; // JSON.stringify would throw on a bigint
+    }
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
       const proto = Object.getPrototypeOf(v) as unknown;
       if (proto !== Object.prototype && proto !== null) faithful = false; // a Date, a RegExp, a class instance
     }
