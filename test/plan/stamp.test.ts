@@ -15,7 +15,7 @@ import { MESHWARD_VERSION } from '../../src/version.js';
 const example = loadRepository(join(import.meta.dirname, '..', '..', 'policies'));
 const model = example.model!;
 const decl = model.project.targets[0]!;
-const inventory: Inventory = { format: 1, tables: [{ name: 'analytics.sales.customers', native: '"sales"."customers"', columns: [{ name: 'id', type: 'integer', native_type: 'integer' }] }] };
+const inventory: Inventory = { format: 1, tables: [{ name: 'analytics.sales.customers', native: '"sales"."customers"', columns: [{ name: 'id', type: 'number', native_type: 'integer' }] }] };
 const base: CompileInput = { model, inventory, decl, settings: { database: 'analytics' } };
 
 describe('the compile input hash', () => {
@@ -32,7 +32,7 @@ describe('the compile input hash', () => {
     groups.delete(first!);
     expect(inputHash({ ...base, model: { ...model, groups } as Model })).not.toBe(h);
     const column = inventory.tables[0]!.columns[0]!;
-    expect(inputHash({ ...base, inventory: { ...inventory, tables: [{ ...inventory.tables[0]!, columns: [{ ...column, type: 'text' }] }] } })).not.toBe(h);
+    expect(inputHash({ ...base, inventory: { ...inventory, tables: [{ ...inventory.tables[0]!, columns: [{ ...column, type: 'string' }] }] } })).not.toBe(h);
     expect(inputHash({ ...base, settings: { database: 'other' } })).not.toBe(h);
   });
 
