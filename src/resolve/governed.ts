@@ -115,7 +115,7 @@ function buildTable(decl: TableDecl, parts: [string, string, string], key: strin
       columns.push({ name: c.name, key: c.name.toLowerCase(), type: c.type, nativeType: c.native_type, tags: tagMap(d?.tags ?? []), declaredAt: d?.at });
     }
     for (const d of decl.columns) {
-      if (!inv.columns.some((c) => c.name.toLowerCase() === d.name.toLowerCase())) {
+      if (!invByKey.has(d.name.toLowerCase())) {
         const guess = didYouMean(d.name, inv.columns.map((c) => c.name));
         diags.error('unknown-column', `column '${d.name}' does not exist in ${inv.name} (inventory)`, d.at, guess ? `did you mean '${guess}'?` : `columns: ${inv.columns.map((c) => c.name).join(', ')}`);
       }
