@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Inventory } from '../model/inventory.js';
 import type { Model, TargetDecl } from '../model/types.js';
-import type { StampContent, StampProbe } from '../targets/target.js';
+import type { StampContent, StampProbe, Stamps, TargetContext } from '../targets/target.js';
 import { MESHWARD_VERSION } from '../version.js';
 import { canonicalJson } from './canonical.js';
 import type { Plan, PlanRequest } from './plan.js';
@@ -50,6 +50,11 @@ export function inputHash(input: CompileInput): string | null {
     return v;
   });
   return faithful ? hash.update(text).digest('hex') : null;
+}
+
+/** The compile input hash of a session's model and inventory, with the settings the target says compile reads. */
+export function sessionInputHash(stamps: Stamps, s: { readonly model: Model; readonly inventory: Inventory; readonly decl: TargetDecl; readonly ctx: TargetContext }): string | null {
+  return inputHash({ model: s.model, inventory: s.inventory, decl: s.decl, settings: stamps.compileSettings(s.ctx) });
 }
 
 /** What the stamp for an empty plan records of it. */

@@ -9,7 +9,7 @@ import { targetFor } from '../targets/index.js';
 import type { Connection, NativeObject, StampProbe, Target, TargetContext } from '../targets/target.js';
 import { checkModel } from '../validate.js';
 import { inStep } from '../progress.js';
-import { heldStamp, inputHash } from '../plan/stamp.js';
+import { heldStamp, sessionInputHash } from '../plan/stamp.js';
 
 /** Everything a command needs to work on one live target. */
 export interface TargetSession {
@@ -138,7 +138,7 @@ export async function openTarget(options: OpenOptions): Promise<TargetSession> {
     const stamps = options.stamp ? target.stamps : undefined;
     let stamp: SessionStamp | undefined;
     if (stamps) {
-      const input = inputHash({ model, inventory, decl, settings: stamps.compileSettings(ctx) });
+      const input = sessionInputHash(stamps, { model, inventory, decl, ctx });
       const probe = await inStep(`checking the stamp of target '${decl.name}'`, () => stamps.probe(conn, ctx));
       stamp = { probe, input, fits: input !== null && heldStamp(probe)?.plan.input_hash === input };
     }

@@ -2,7 +2,7 @@ import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { policyPositions } from '../../plan/describe.js';
 import { buildPlan, desiredHash, joinedRenderer, savePlan, setRecordHint, type Plan } from '../../plan/plan.js';
-import { inputHash, planFromStamp, stampContentOf } from '../../plan/stamp.js';
+import { planFromStamp, sessionInputHash, stampContentOf } from '../../plan/stamp.js';
 import { inStep } from '../../progress.js';
 import { contradictsModel } from '../../plan/findings.js';
 import type { TargetSession } from '../../session/open-target.js';
@@ -44,7 +44,7 @@ export async function planFor(session: TargetSession, options: PlanForOptions = 
   const request = { revoke_unmanaged: options.revokeUnmanaged === true };
   const step = `checking the stamp of target '${session.decl.name}'`;
   const pre = session.stamp; // probed when the session was opened (OpenOptions.stamp)
-  const input = pre ? pre.input : stamps && (stampUse.use || stampUse.write) ? inputHash({ model: session.model, inventory: session.inventory, decl: session.decl, settings: stamps.compileSettings(session.ctx) }) : null;
+  const input = pre ? pre.input : stamps && (stampUse.use || stampUse.write) ? sessionInputHash(stamps, session) : null;
   if (stamps && stampUse.use) {
     // the stamp's own scope first: a stamp that holds for this model needs nothing compiled
     const held = pre?.probe ?? (await inStep(step, () => stamps.probe(session.conn, session.ctx)));

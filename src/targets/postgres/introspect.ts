@@ -142,7 +142,8 @@ export function governedTablesOf(items: Iterable<GovernedSource>): Map<string, s
   return out;
 }
 
-const schemasOf = (governed: ReadonlyMap<string, unknown>): string[] => [...new Set([...governed.keys()].map((k) => k.split('\u0000')[0]!))];
+/** The schemas of governed tables (`schema\0table` keys), once each. */
+export const schemasOf = (governed: ReadonlyMap<string, unknown>): string[] => [...new Set([...governed.keys()].map((k) => k.split('\u0000')[0]!))];
 
 /** The neutral name of a base table for messages: from the model when known, else `<label>.<schema>.<table>`. */
 export function neutralName(scope: Scope, governed: ReadonlyMap<string, string | undefined>, schema: string, table: string): string {

@@ -1,6 +1,8 @@
 import type { Connection, CurrentState, NativeObject, StampContent, StampProbe, Stamps, TargetContext } from '../target.js';
 import { driftOf } from './drift.js';
-import { governedTablesOf, liveFromSnapshot, liveStateOf, scopeOf, type Scope } from './introspect.js';
+import { governedTablesOf, liveFromSnapshot, liveStateOf, schemasOf, scopeOf, type Scope } from './introspect.js';
+import { GOVERNANCE_TABLES } from './queries.js';
+import { quoteLiteral } from './sql-text.js';
 import { quoteIdent } from './naming.js';
 
 /**
@@ -49,17 +51,9 @@ const UNCOUNTED_META = [STAMP_KEY, 'audit_head'];
 export const STAMP_MAX_XIDS = 1_000_000_000;
 const STAMP_FORMAT = 1;
 
-/** The governance tables whose rows a read compares. */
-const COUNTED_GOVERNANCE = ['state', 'tags', 'meta', 'attributes'] as const;
-
-/** What the stamp row holds (`<gov>.meta` value under STAMP_KEY). */
-interface StoredStamp {
+/** What the stamp row holds (`<gov>.meta` value under STAMP_KEY): the counters it was proven by, and what the read said. */
+interface StoredStamp extends Token {
   readonly format: number;
-  readonly scope: { readonly prefix: string; readonly governance: string; readonly project: string; readonly bases: readonly string[] };
-  readonly session: Session;
-  readonly counts: Readonly<Record<string, number>>;
-  readonly roles: string;
-  readonly snapshot: { readonly xmax8: string; readonly xmax: string; readonly xip: readonly string[] };
   readonly content: StampContent;
 }
 
@@ -71,16 +65,16 @@ interface Session {
 
 /** What a probe read: the counters under a scope, in a snapshot (the token a stamp is written from). */
 interface Token {
-  readonly scope: StoredStamp['scope'];
+  readonly scope: { readonly prefix: string; readonly governance: string; readonly project: string; readonly bases: readonly string[] };
   readonly session: Session;
-  readonly counts: Record<string, number>;
+  readonly counts: Readonly<Record<string, number>>;
   readonly roles: string;
-  readonly snapshot: StoredStamp['snapshot'];
+  readonly snapshot: { readonly xmax8: string; readonly xmax: string; readonly xip: readonly string[] };
 }
 
 /** A scope's visible rows, and how many of them are newer than the stamp's snapshot: `[count, new]`. */
-function counter(name: string, from: string, alias: string): string {
-  const fresh = `${alias}.xmin = ANY ($5::xid[]) OR age(${alias}.xmin) <= (SELECT age($4::xid))`; // the bound once, not per row
+function counter(name: string, from: string): string {
+  const fresh = `x.xmin = ANY ($5::xid[]) OR age(x.xmin) <= (SELECT age($4::xid))`; // the bound once, not per row
   return `(SELECT ARRAY[count(*), count(*) FILTER (WHERE ${fresh})] FROM ${from}) AS "${name}"`;
 }
 
@@ -97,23 +91,23 @@ export function probeQuery(governance: string, present: readonly string[]): stri
   const scoped = `pg_catalog.pg_namespace AS sn WHERE left(sn.nspname, length($1::text)) = $1::text OR sn.nspname = $2::text OR sn.nspname = ANY ($3::text[])`;
   const parts = [
     // every schema (a column's type prints with its schema's name), but the temporary ones a session creates on first use
-    counter('namespaces', `pg_catalog.pg_namespace AS x WHERE x.nspname !~ '^pg_(toast_)?temp_[0-9]+$'`, 'x'),
-    counter('relations', 'rel AS x', 'x'),
-    counter('attributes', 'att AS x', 'x'),
-    counter('rules', 'rw AS x', 'x'),
-    counter('depends', 'dep AS x', 'x'),
-    counter('bases', 'pg_catalog.pg_class AS x WHERE x.oid IN (SELECT refobjid FROM dep) AND x.oid NOT IN (SELECT oid FROM rel)', 'x'),
-    counter('types', 'pg_catalog.pg_type AS x WHERE x.oid IN (SELECT oid FROM typ) OR x.oid IN (SELECT typelem FROM typ)', 'x'),
-    counter('descriptions', 'pg_catalog.pg_description AS x WHERE x.objoid IN (SELECT oid FROM rel) OR x.objoid IN (SELECT oid FROM ns)', 'x'),
-    counter('policies', 'pg_catalog.pg_policy AS x WHERE x.polrelid IN (SELECT oid FROM rel)', 'x'),
-    counter('default_acls', 'pg_catalog.pg_default_acl AS x', 'x'),
+    counter('namespaces', `pg_catalog.pg_namespace AS x WHERE x.nspname !~ '^pg_(toast_)?temp_[0-9]+$'`),
+    counter('relations', 'rel AS x'),
+    counter('attributes', 'att AS x'),
+    counter('rules', 'rw AS x'),
+    counter('depends', 'dep AS x'),
+    counter('bases', 'pg_catalog.pg_class AS x WHERE x.oid IN (SELECT refobjid FROM dep) AND x.oid NOT IN (SELECT oid FROM rel)'),
+    counter('types', 'pg_catalog.pg_type AS x WHERE x.oid IN (SELECT oid FROM typ) OR x.oid IN (SELECT typelem FROM typ)'),
+    counter('descriptions', 'pg_catalog.pg_description AS x WHERE x.objoid IN (SELECT oid FROM rel) OR x.objoid IN (SELECT oid FROM ns)'),
+    counter('policies', 'pg_catalog.pg_policy AS x WHERE x.polrelid IN (SELECT oid FROM rel)'),
+    counter('default_acls', 'pg_catalog.pg_default_acl AS x'),
     // the shared catalogs (one per cluster) only where a read looks: the prefixed roles' rows
-    counter('memberships', 'pg_catalog.pg_auth_members AS x WHERE x.roleid IN (SELECT oid FROM pre) OR x.member IN (SELECT oid FROM pre)', 'x'),
-    counter('shdescriptions', `pg_catalog.pg_shdescription AS x WHERE x.classoid = 'pg_catalog.pg_authid'::regclass AND x.objoid IN (SELECT oid FROM pre)`, 'x'),
-    counter('role_settings', 'pg_catalog.pg_db_role_setting AS x WHERE x.setrole IN (SELECT oid FROM pre)', 'x'),
-    counter('databases', 'pg_catalog.pg_database AS x WHERE x.oid IN (SELECT s.setdatabase FROM pg_catalog.pg_db_role_setting AS s WHERE s.setrole IN (SELECT oid FROM pre))', 'x'),
-    ...COUNTED_GOVERNANCE.filter((t) => present.includes(t)).map((t) =>
-      counter(`gov_${t}`, `${g}.${quoteIdent(t)} AS x${t === 'meta' ? ` WHERE x.key <> ALL (ARRAY[${UNCOUNTED_META.map((k) => `'${k}'`).join(', ')}]::text[])` : ''}`, 'x'),
+    counter('memberships', 'pg_catalog.pg_auth_members AS x WHERE x.roleid IN (SELECT oid FROM pre) OR x.member IN (SELECT oid FROM pre)'),
+    counter('shdescriptions', `pg_catalog.pg_shdescription AS x WHERE x.classoid = 'pg_catalog.pg_authid'::regclass AND x.objoid IN (SELECT oid FROM pre)`),
+    counter('role_settings', 'pg_catalog.pg_db_role_setting AS x WHERE x.setrole IN (SELECT oid FROM pre)'),
+    counter('databases', 'pg_catalog.pg_database AS x WHERE x.oid IN (SELECT s.setdatabase FROM pg_catalog.pg_db_role_setting AS s WHERE s.setrole IN (SELECT oid FROM pre))'),
+    ...GOVERNANCE_TABLES.filter((t) => present.includes(t)).map((t) =>
+      counter(`gov_${t}`, `${g}.${quoteIdent(t)} AS x${t === 'meta' ? ` WHERE x.key <> ALL (ARRAY[${UNCOUNTED_META.map((k) => `'${k}'`).join(', ')}]::text[])` : ''}`),
     ),
   ];
   return `
@@ -151,19 +145,19 @@ FROM pg_catalog.pg_namespace AS n
 LEFT JOIN pg_catalog.pg_class AS c ON c.relnamespace = n.oid AND c.relkind IN ('r', 'p') AND c.relname IN ('state', 'tags', 'meta', 'attributes')
 WHERE n.nspname = $1::text`;
 
-const stampRowQuery = (gov: string) => `SELECT m.value::text AS value FROM ${quoteIdent(gov)}."meta" AS m WHERE m.key = '${STAMP_KEY}'`;
+const stampRowQuery = (gov: string) => `SELECT m.value::text AS value FROM ${quoteIdent(gov)}."meta" AS m WHERE m.key = $1::text`;
 
-/** Base schemas of the desired objects (the read adds the recorded ones: a stamp proves both). */
-function desiredBases(desired: readonly NativeObject[]): string[] {
-  return [...new Set([...governedTablesOf(desired).keys()].map((k) => k.split('\u0000')[0]!))];
+async function presentTables(conn: Connection, gov: string): Promise<string[]> {
+  return ((await conn.query(PRESENT_QUERY, [gov])).rows[0]?.present as string[] | undefined) ?? [];
 }
 
 async function probe(conn: Connection, ctx: TargetContext, desired: readonly NativeObject[] = []): Promise<StampProbe> {
   const scope = scopeOf(ctx);
   const gov = scope.governanceSchema;
-  const present = ((await conn.query(PRESENT_QUERY, [gov])).rows[0]?.present as string[] | undefined) ?? [];
-  const stored = present.includes('meta') ? parseStored((await conn.query(stampRowQuery(gov))).rows[0]?.value) : null;
-  const bases = [...new Set([...desiredBases(desired), ...(stored && sameScope(stored.scope, scope) ? stored.scope.bases : [])])].sort();
+  const present = await presentTables(conn, gov);
+  const stored = present.includes('meta') ? parseStored((await conn.query(stampRowQuery(gov), [STAMP_KEY])).rows[0]?.value) : null;
+  // the desired objects' base schemas (the read adds the recorded ones, which the stamp's cover)
+  const bases = [...new Set([...schemasOf(governedTablesOf(desired)), ...(stored && sameScope(stored.scope, scope) ? stored.scope.bases : [])])].sort();
   const { token, fresh } = await counters(conn, scope, present, bases, stored?.snapshot);
   const why = stored ? whyNot(stored, token, fresh) : 'no stamp';
   return { holds: why === null ? stored!.content : null, why: why ?? 'holds', token };
@@ -174,13 +168,12 @@ async function unchanged(conn: Connection, ctx: TargetContext, probed: StampProb
   const then = probed.token as Token | undefined;
   if (!then) return false;
   const scope = scopeOf(ctx);
-  const present = ((await conn.query(PRESENT_QUERY, [scope.governanceSchema])).rows[0]?.present as string[] | undefined) ?? [];
-  const { token, fresh } = await counters(conn, scope, present, then.scope.bases, then.snapshot);
-  return whyNot({ format: STAMP_FORMAT, ...then, content: null as never }, token, fresh) === null;
+  const { token, fresh } = await counters(conn, scope, await presentTables(conn, scope.governanceSchema), then.scope.bases, then.snapshot);
+  return whyNot(then, token, fresh) === null;
 }
 
 /** The counters under a scope, and which of them hold rows newer than `since` (a stamp's snapshot). */
-async function counters(conn: Connection, scope: Scope, present: readonly string[], bases: readonly string[], since: StoredStamp['snapshot'] | undefined): Promise<{ token: Token; fresh: string[] }> {
+async function counters(conn: Connection, scope: Scope, present: readonly string[], bases: readonly string[], since: Token['snapshot'] | undefined): Promise<{ token: Token; fresh: string[] }> {
   const gov = scope.governanceSchema;
   const { rows } = await conn.query(probeQuery(gov, present), [scope.prefix, gov, bases, since?.xmax ?? '0', since?.xip ?? []]);
   const r = rows[0]!;
@@ -202,7 +195,7 @@ async function counters(conn: Connection, scope: Scope, present: readonly string
 }
 
 /** Why a stored stamp does not prove the probed state unchanged, or null when it does. */
-function whyNot(stored: StoredStamp, now: Token, fresh: readonly string[]): string | null {
+function whyNot(stored: Token, now: Token, fresh: readonly string[]): string | null {
   if (!sameScope(stored.scope, now.scope)) return 'the stamp was written for another prefix, governance schema or project';
   if (now.scope.bases.some((b) => !stored.scope.bases.includes(b))) return 'the model governs tables in schemas the stamp does not cover';
   if (stored.session.user !== now.session.user || stored.session.database !== now.session.database || stored.session.server !== now.session.server) {
@@ -217,7 +210,7 @@ function whyNot(stored: StoredStamp, now: Token, fresh: readonly string[]): stri
   return null;
 }
 
-function sameScope(a: StoredStamp['scope'], b: Scope | StoredStamp['scope']): boolean {
+function sameScope(a: Token['scope'], b: Scope | Token['scope']): boolean {
   const governance = 'governance' in b ? b.governance : b.governanceSchema;
   return a.prefix === b.prefix && a.governance === governance && a.project === b.project;
 }
@@ -253,11 +246,11 @@ async function write(conn: Connection, ctx: TargetContext, probed: StampProbe, r
   // the read must be one the counters prove: within their scope, and with no view deparsed
   if ((snap.deparsed ?? 0) > 0 || snap.baseSchemas.some((b) => !token.scope.bases.includes(b))) return false;
   // drift reads the base schemas of the recorded state only: the same read when they are all of them
-  const recordedBases = [...new Set([...governedTablesOf(snap.state ?? []).keys()].map((k) => k.split('\u0000')[0]!))].sort();
+  const recordedBases = schemasOf(governedTablesOf(snap.state ?? [])).sort();
   const driftItems = recordedBases.join('\u0000') === [...snap.baseSchemas].join('\u0000') ? driftOf({ ...liveFromSnapshot(snap, live.scope, new Map(), {}), snapshot: snap, queryCount: 0 }, ctx) : null;
   const stored: StoredStamp = { format: STAMP_FORMAT, ...token, content: { ...content, drift: driftItems } };
   const meta = `${quoteIdent(token.scope.governance)}."meta"`;
-  await conn.query(`INSERT INTO ${meta} AS m (key, value) VALUES ('${STAMP_KEY}', $1::jsonb) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, [JSON.stringify(stored)]);
+  await conn.query(`INSERT INTO ${meta} AS m (key, value) VALUES ($1::text, $2::jsonb) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, [STAMP_KEY, JSON.stringify(stored)]);
   return true;
 }
 
