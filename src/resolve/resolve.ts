@@ -1,9 +1,9 @@
 import type { Diagnostics } from '../config/diagnostics.js';
 import type { Inventory } from '../model/inventory.js';
 import type { SourcePos } from '../model/neutral-types.js';
-import type { Domain, GrantDecl, Model, Policy, Ref } from '../model/types.js';
+import type { Domain, GrantDecl, Model, Policy, Ref, TagSelector } from '../model/types.js';
 import { didYouMean } from '../model/did-you-mean.js';
-import { groupsOf, parseExpr, typeCheck, walk, type Expr, type ExprError } from '../model/expr/index.js';
+import { columnsOf, groupsOf, parseExpr, typeCheck, walk, type ColumnInfo, type Expr, type ExprError } from '../model/expr/index.js';
 import { methodAccepts } from './mask-methods.js';
 import { governedTables, InventoryIndex, push, type GovernedTable } from './governed.js';
 import { nameKey, parseColumnPattern, parseTablePattern, splitName, type TablePattern } from './names.js';
@@ -60,22 +60,28 @@ export function resolve(model: Model, inventory: Inventory | undefined, diags: D
     if (list) list.push(t);
     else bySchema.set(t.schemaKey, [t]);
   }
-  // One column map per table, shared by every filter that reaches it.
-  const columnMaps = new Map<GovernedTable, ReadonlyMap<string, { name: string; type: NonNullable<GovernedTable['columns'][number]['type']> }>>();
-  const columnsFor = (t: GovernedTable) => {
-    if (!index || !t.inInventory) return undefined;
-    let m = columnMaps.get(t);
-    if (!m) columnMaps.set(t, (m = new Map(t.columns.map((c) => [c.key, { name: c.name, type: c.type! }]))));
-    return m;
-  };
+  // A filter is type-checked against the governed table's own column map (keys are lower-cased
+  // names, values carry name and type): inventory columns always have a type.
+  const columnsFor = (t: GovernedTable) => (index && t.inInventory ? (t.columnByKey as ReadonlyMap<string, ColumnInfo>) : undefined);
   const groupNames = new Set(model.groups.keys());
   // Columns and tables by tag key, in table and column order: a tag selector matches only what
   // carries its first key, so a policy looks at those instead of every column of the estate.
   const columnsByTag = new Map<string, { table: GovernedTable; column: GovernedTable['columns'][number] }[]>();
   const tablesByTag = new Map<string, GovernedTable[]>();
+  // Tagged columns by key and value too: a selector's first `key: value` entry picks its columns
+  // directly (a dozen mask policies on one tag key would each scan all its 40,000 columns).
+  const columnsByTagValue = new Map<string, { table: GovernedTable; column: GovernedTable['columns'][number]; seq: number }[]>();
+  let seq = 0;
+  for (const t of tables) for (const c of t.columns) for (const [key, tag] of c.tags) push(columnsByTagValue, `${key}\u0000${tag.value}`, { table: t, column: c, seq: seq++ });
+  const taggedColumns = (entry: TagSelector[number]): readonly { table: GovernedTable; column: GovernedTable['columns'][number] }[] => {
+    if (entry.atLeast !== undefined) return columnsByTag.get(entry.key) ?? [];
+    const lists = [...new Set(entry.values)].map((v) => columnsByTagValue.get(`${entry.key}\u0000${v}`) ?? []);
+    // In table and column order, as a scan of the key's columns would find them.
+    return lists.length === 1 ? lists[0]! : lists.flat().sort((a, b) => a.seq - b.seq);
+  };
   for (const t of tables) {
     for (const key of t.tags.keys()) push(tablesByTag, key, t);
-    for (const c of t.columns) for (const key of c.tags.keys()) push(columnsByTag, key, { table: t, column: c });
+    for (const c of t.columns) if (c.tags.size > 0) for (const key of c.tags.keys()) push(columnsByTag, key, { table: t, column: c });
   }
 
   const grants = new Map<string, TableGrant[]>();
@@ -96,7 +102,7 @@ export function resolve(model: Model, inventory: Inventory | undefined, diags: D
       const candidate: MaskCandidate = { policy, method: spec.method, keepLast: spec.keepLast, exempt: policy.exempt.map((e) => e.name) };
       const reached: { table: GovernedTable; column: string; type?: string; name: string }[] = [];
       if (spec.tags && spec.tags.length > 0) {
-        for (const { table: t, column: c } of columnsByTag.get(spec.tags[0]!.key) ?? []) {
+        for (const { table: t, column: c } of taggedColumns(spec.tags[0]!)) {
           if (inScope(t) && matchesTags(c.tags, spec.tags, model.catalog)) reached.push({ table: t, column: c.key, type: c.type, name: c.name });
         }
       }
@@ -136,8 +142,16 @@ export function resolve(model: Model, inventory: Inventory | undefined, diags: D
       }
       // One error per problem, naming the tables it occurs on (a typo in user.<a> is not one per table).
       const typeErrors = new Map<string, { error: ExprError; tables: string[] }>();
+      // The check depends on a table only through the types of the columns the filter names: a
+      // table whose types were already seen clean is clean (10,000 tables share a few shapes).
+      const named = columnsOf(parsed.expr).map((c) => c.toLowerCase());
+      const cleanShapes = new Set<string>();
       for (const t of reached) {
-        for (const e of typeCheck(parsed.expr, { ...checkContext, columns: columnsFor(t) })) {
+        const columns = columnsFor(t);
+        const shape = columns ? named.map((c) => columns.get(c)?.type ?? '\u0000').join('\u0001') : '\u0002';
+        const errors = cleanShapes.has(shape) ? [] : typeCheck(parsed.expr, { ...checkContext, columns });
+        if (errors.length === 0) cleanShapes.add(shape);
+        for (const e of errors) {
           const key = `${e.offset}\u0000${e.message}`;
           const seen = typeErrors.get(key) ?? { error: e, tables: [] };
           seen.tables.push(t.name);
@@ -156,8 +170,9 @@ export function resolve(model: Model, inventory: Inventory | undefined, diags: D
   const resolvedTables: ResolvedTable[] = tables.map((t) => {
     const tableMasks = masks.get(t.key) ?? new Map<string, MaskCandidate[]>();
     for (const list of tableMasks.values()) list.sort(policyOrder);
-    const columns = t.columns.map((c) => ({ name: c.name, key: c.key }));
-    for (const [key, name] of extraColumns.get(t.key) ?? []) if (!t.columnByKey.has(key)) columns.push({ name, key });
+    // The governed columns themselves (they carry name and key), copied only to add extra names.
+    const extra = [...(extraColumns.get(t.key) ?? [])].filter(([key]) => !t.columnByKey.has(key));
+    const columns: readonly { name: string; key: string }[] = extra.length === 0 ? t.columns : [...t.columns, ...extra.map(([key, name]) => ({ name, key }))];
     return {
       table: t,
       grants: (grants.get(t.key) ?? []).sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : 0)),

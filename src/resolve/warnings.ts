@@ -2,6 +2,7 @@ import type { Diagnostics } from '../config/diagnostics.js';
 import { compileClassifierRegex } from '../config/checks/references.js';
 import type { Inventory } from '../model/inventory.js';
 import { strictnessRank } from './mask-methods.js';
+import { push } from './governed.js';
 import { nameKey, splitName } from './names.js';
 import type { FilterCandidate, Resolved, ResolvedTable } from './resolve.js';
 
@@ -20,7 +21,7 @@ function ungovernedInTerritory(resolved: Resolved, inventory: Inventory, diags: 
     const parts = splitName(t.name);
     if (!parts || parts.length !== 3) continue;
     const schemaKey = nameKey(parts.slice(0, 2));
-    bySchema.set(schemaKey, [...(bySchema.get(schemaKey) ?? []), { name: t.name, key: nameKey(parts) }]);
+    push(bySchema, schemaKey, { name: t.name, key: nameKey(parts) });
   }
   for (const d of resolved.model.domains) {
     for (const s of d.schemas) {

@@ -350,6 +350,15 @@ describe('masks and filters against the inventory', () => {
       replace(BASE, SALES, '"region IN user.region"', '"region IN user.region AND"'),
       [{ severity: 'error', code: 'filter-syntax', at: `${SALES}:19:40`, message: "policy 'own-region': unexpected end of expression; expected a column, a literal or user.<attribute>" }],
     ],
+    [
+      // Tables of one shape are checked once; a later table whose column has another type is still checked.
+      'a filter over a schema where one table holds the column with another type',
+      withInventoryTables(
+        replace(replace(BASE, SALES, '  analytics.sales.orders: {}', '  analytics.sales.orders: {}\n  analytics.sales.returns: {}'), SALES, 'tables: [analytics.sales.customers]', 'tables: [analytics.sales.*]'),
+        inventoryTable('analytics.sales.returns', [{ name: 'id', type: 'number', native_type: 'bigint' }, { name: 'region', type: 'number', native_type: 'integer' }]),
+      ),
+      [error('filter-type', `${SALES}:20:15`, "policy 'own-region' on analytics.sales.returns: cannot test column 'region' (number) against user.region (string)", 'user.region holds string values; compare a string column')],
+    ],
   ])('%s', (_, fixture, expected) => {
     expect(errorsOf(fixture)).toEqual(expected);
   });
