@@ -19,7 +19,7 @@ export function minimumStatements(desired: readonly NativeObject[], changes: rea
     set.add(key);
     groups.set(kind, set);
   };
-  const rendered = new Map(changes.map((c) => [c.key, c.sql.length]));
+  const rendered = new Map(changes.map((c) => [c.key, c.steps.length]));
   for (const o of desired) {
     byKind[o.kind] = (byKind[o.kind] ?? 0) + 1;
     const spec = o.spec as Record<string, unknown>;

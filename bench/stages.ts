@@ -55,7 +55,7 @@ stage('diff', () => diffObjects(desired, []));
 const { plan } = stage('render', () =>
   buildPlan({ target, targetName: decl.name, project: model.project.name, desired, current: [], findings: [], stateHash: 'none', render: (c) => target.render(c, { ...ctx, desired }), renderJoined: joinedRenderer(target, { ...ctx, desired }) }),
 );
-const statements = plan.changes.flatMap((c) => c.sql);
+const statements = plan.changes.flatMap((c) => c.steps.flatMap((s) => (s.kind === 'sql' ? [s.text] : [])));
 if (flag === '--statements' && statementsFile) {
   writeFileSync(statementsFile, statements.map((s) => (/;\s*$/.test(s) ? s : `${s};`)).join('\n') + '\n');
   writeFileSync(`${statementsFile}.json`, JSON.stringify(statements)); // one by one, for floor (a′) on PGlite

@@ -1,9 +1,12 @@
 import { recordHintOf, type Plan } from '../plan/plan.js';
 import type { TargetSession } from '../session/open-target.js';
-import type { RecordOptions, StatementResult } from '../targets/target.js';
+import type { Connection, RecordOptions, StepResult } from '../targets/target.js';
+import { plainErrors, type EngineErrors } from '../targets/capabilities.js';
+import { runAutoCommit } from './auto-commit.js';
+import { stepText, type Step } from '../plan/step.js';
 import { LockBudgetError } from './batches.js';
 import { applyLayout, type ApplyLayout, type ApplyMode, type LockBudget } from './budget.js';
-import { isConnectionLost, nextStep } from './outcome.js';
+import { nextStep } from './outcome.js';
 import { setPhase } from '../progress.js';
 
 export type { ApplyMode, LockBudget } from './budget.js';
@@ -11,7 +14,7 @@ export type { ApplyMode, LockBudget } from './budget.js';
 export interface ApplyOptions {
   /** Per-statement lock wait; a statement that cannot lock its object in time fails the apply. */
   readonly lockTimeoutMs?: number;
-  readonly onProgress?: (done: number, total: number, sql: string) => void;
+  readonly onProgress?: (done: number, total: number, step: Step) => void;
   /** false: each change in a transaction of its own, committed with its recorded state (`--no-transaction`). */
   readonly transaction?: boolean;
   /** Lock entries one transaction may use; default half the server's lock table. Over it, the plan runs in batches. */
@@ -34,13 +37,13 @@ export type StatementOutcome =
   | 'unknown';
 
 export interface StatementReport {
-  /** 1-based position among the plan's statements. */
+  /** 1-based position among the plan's steps. */
   readonly index: number;
   /** Key of the change it belongs to. */
   readonly change: string;
   /** 1-based transaction it belongs to (always 1 in transaction mode). */
   readonly batch: number;
-  readonly sql: string;
+  readonly step: Step;
   readonly outcome: StatementOutcome;
   /** Null when it never ran. */
   readonly ms: number | null;
@@ -62,16 +65,17 @@ export interface BatchReport {
   readonly statements: number;
   /** Estimated lock entries (null when the target has no lock model). */
   readonly lockEstimate: number | null;
-  readonly outcome: 'applied' | 'rolled_back' | 'not_run' | 'unknown';
+  /** `partial` (auto-commit): it stopped inside, and the steps before the failing one are live. */
+  readonly outcome: 'applied' | 'rolled_back' | 'partial' | 'not_run' | 'unknown';
 }
 
 export interface FailureReport {
   /** Where it failed: before starting (lock budget), opening a transaction, a statement, recording the state, or COMMIT. */
   readonly phase: 'prepare' | 'begin' | 'statement' | 'record' | 'commit';
-  /** The failing statement (phase `statement`). */
+  /** The failing step (phase `statement`). */
   readonly index: number | null;
   readonly change: string | null;
-  readonly sql: string | null;
+  readonly step: Step | null;
   readonly batch: number | null;
   readonly error: string;
   /** SQLSTATE (or the socket error code) when the driver gave one. */
@@ -84,9 +88,9 @@ export interface ApplyReport {
   readonly outcome: 'applied' | 'failed' | 'unknown';
   readonly mode: ApplyMode;
   /** Statements that were sent, in order, with how they went (the failing one last). */
-  readonly statements: readonly StatementResult[];
-  /** Statements of the plan that were never sent (after a failure). */
-  readonly notRun: readonly string[];
+  readonly statements: readonly StepResult[];
+  /** Steps of the plan that were never sent (after a failure). */
+  readonly notRun: readonly Step[];
   /** Set when the failure left nothing of the plan applied (everything that ran was rolled back). */
   readonly rolledBack: boolean;
   readonly error?: string;
@@ -94,12 +98,12 @@ export interface ApplyReport {
   readonly ms: number;
   /** Every statement of the plan with its outcome. */
   readonly outcomes: readonly StatementReport[];
-  /** Committed statements, in order. */
-  readonly applied: readonly string[];
-  /** Statements known not to be applied (rolled back, failed, never sent), in order. */
-  readonly notApplied: readonly string[];
-  /** Statements of a transaction whose COMMIT lost its connection. */
-  readonly unknown: readonly string[];
+  /** Committed steps, in order. */
+  readonly applied: readonly Step[];
+  /** Steps known not to be applied (rolled back, failed, never sent), in order. */
+  readonly notApplied: readonly Step[];
+  /** Steps of a transaction whose COMMIT lost its connection. */
+  readonly unknown: readonly Step[];
   readonly changes: readonly ChangeReport[];
   readonly batches: readonly BatchReport[];
   readonly lock: LockBudget | null;
@@ -108,31 +112,33 @@ export interface ApplyReport {
   readonly next: string;
 }
 
-interface Failure {
+export interface Failure {
   readonly phase: FailureReport['phase'];
   readonly cause: unknown;
   /** 0-based plan position of the failing statement (phase `statement`). */
   readonly statement?: number;
 }
 
-/** One statement of the plan while the apply runs. */
-interface Slot {
+/** One step of the plan while the apply runs. */
+export interface Slot {
   readonly change: number;
   readonly batch: number;
-  readonly sql: string;
+  readonly step: Step;
   outcome: StatementOutcome;
   ms: number | null;
   error?: string;
 }
 
 /**
- * Applies a plan. By default in ONE transaction (PostgreSQL DDL is transactional): every
- * statement and the recorded state commit together, or nothing does. When that transaction would
- * need more lock entries than the budget, in batches (budget.ts, batches.ts); with `transaction:
- * false`, one change per transaction. Every transaction records the state of what it applied,
- * keeping the old records of what has not run, so after any failure the next plan is exactly
- * the rest. Nothing is ever retried: a statement sent twice could have a different effect, and
- * a COMMIT whose connection was lost may have committed (outcome `unknown`).
+ * Applies a plan with the executor the target's capabilities choose. With transactional DDL, in
+ * ONE transaction (PostgreSQL): every step and the recorded state commit together, or nothing
+ * does; when that transaction would need more lock entries than the budget, in batches (budget.ts,
+ * batches.ts); with `transaction: false`, one change per transaction. Every transaction records
+ * the state of what it applied, keeping the old records of what has not run, so after any failure
+ * the next plan is exactly the rest. Without transactional DDL (auto-commit.ts), every step commits
+ * on its own and the state is recorded around each change. Nothing is ever retried: a step sent
+ * twice could have a different effect, and a COMMIT (or a step) whose connection was lost may have
+ * landed (outcome `unknown`).
  */
 export async function applyPlan(session: TargetSession, plan: Plan, options: ApplyOptions = {}): Promise<ApplyReport> {
   const started = performance.now();
@@ -144,26 +150,49 @@ export async function applyPlan(session: TargetSession, plan: Plan, options: App
     if (planned.notice) options.onNotice?.(planned.notice);
     layout = planned;
   } catch (e) {
-    layout = { mode: options.transaction === false ? 'no-transaction' : 'transaction', units: [plan.changes.map((_, i) => i)], estimates: [null], lock: null };
+    const mode: ApplyMode = !session.target.capabilities.transactionalDdl ? 'auto-commit' : options.transaction === false ? 'no-transaction' : 'transaction';
+    layout = { mode, units: [plan.changes.map((_, i) => i)], estimates: [null], lock: null };
     failure = { phase: 'prepare', cause: e };
   }
 
   const firstOf = firstStatements(plan);
   const batchOf = new Map<number, number>();
   layout.units.forEach((unit, u) => unit.forEach((i) => batchOf.set(i, u + 1)));
-  const slots: Slot[] = plan.changes.flatMap((c, change) => c.sql.map((sql) => ({ change, batch: batchOf.get(change)!, sql, outcome: 'not_run' as StatementOutcome, ms: null })));
-  const sent: number[] = []; // plan positions, in the order they were sent
-  const conn = session.conn;
-  let committed = 0;
+  const slots: Slot[] = plan.changes.flatMap((c, change) => c.steps.map((step) => ({ change, batch: batchOf.get(change)!, step, outcome: 'not_run' as StatementOutcome, ms: null })));
+  const run: ExecutorRun = { session, plan, layout, slots, sent: [], firstOf, options, lockTimeoutMs, committed: 0 };
+  if (!failure) failure = layout.mode === 'auto-commit' ? await runAutoCommit(run) : await runTransactions(run, keyedRecords(session, plan, layout.units));
+  setPhase('idle');
+  return buildReport(run, failure, started);
+}
 
-  /** One transaction: BEGIN, the statements, the recorded state, COMMIT. */
+/** What an executor works on, and what it leaves for the report: the slots' outcomes, what was sent, how many units committed. */
+export interface ExecutorRun {
+  readonly session: TargetSession;
+  readonly plan: Plan;
+  readonly layout: Pick<ApplyLayout, 'mode' | 'units' | 'estimates' | 'lock'>;
+  readonly slots: Slot[];
+  /** Plan positions, in the order they were sent. */
+  readonly sent: number[];
+  /** Each change's first plan position. */
+  readonly firstOf: readonly number[];
+  readonly options: ApplyOptions;
+  readonly lockTimeoutMs: number;
+  /** Units (transactions, or changes in auto-commit) that committed whole. */
+  committed: number;
+}
+
+/** The transaction executor: each unit is BEGIN (the target's), its steps, the recorded state, COMMIT. */
+async function runTransactions(run: ExecutorRun, keyed: ReturnType<typeof keyedRecords>): Promise<Failure | undefined> {
+  const { session, plan, layout, slots, sent, firstOf, options } = run;
+  const conn = session.conn;
+  const tx = session.target.transactions;
+  if (!tx) return { phase: 'prepare', cause: new Error(`target type ${session.target.type} declares transactional DDL but no transaction control`) };
   const runUnit = async (positions: readonly number[], record: RecordOptions | undefined): Promise<Failure | undefined> => {
     // What an interruption would leave (progress.ts): one transaction rolls back whole; after a
     // batch or a change has committed, what committed stays.
-    setPhase(committed > 0 || layout.units.length > 1 ? 'committing' : 'transaction');
+    setPhase(run.committed > 0 || layout.units.length > 1 ? 'committing' : 'transaction');
     try {
-      await conn.exec('BEGIN');
-      for (const sql of session.target.applyPreamble({ lockTimeoutMs })) await conn.exec(sql);
+      await tx.begin(conn, { lockTimeoutMs: run.lockTimeoutMs });
     } catch (e) {
       return { phase: 'begin', cause: e };
     }
@@ -172,13 +201,13 @@ export async function applyPlan(session: TargetSession, plan: Plan, options: App
       const t = performance.now();
       sent.push(p);
       try {
-        await conn.exec(slot.sql);
+        await runStep(conn, slot.step);
       } catch (e) {
-        Object.assign(slot, { outcome: 'failed', ms: performance.now() - t, error: errorText(e) });
+        Object.assign(slot, { outcome: 'failed', ms: performance.now() - t, error: errorsOf(session).describe(e) });
         return { phase: 'statement', cause: e, statement: p };
       }
       Object.assign(slot, { outcome: 'rolled_back', ms: performance.now() - t }); // until its COMMIT succeeds
-      options.onProgress?.(sent.length, slots.length, slot.sql);
+      options.onProgress?.(sent.length, slots.length, slot.step);
     }
     try {
       await session.target.recordState(conn, session.desired, session.ctx, record);
@@ -186,7 +215,7 @@ export async function applyPlan(session: TargetSession, plan: Plan, options: App
       return { phase: 'record', cause: e };
     }
     try {
-      await conn.exec('COMMIT');
+      await tx.commit(conn);
     } catch (e) {
       // A COMMIT answered with an error rolled back; one that lost its connection may have committed.
       return { phase: 'commit', cause: e };
@@ -195,10 +224,9 @@ export async function applyPlan(session: TargetSession, plan: Plan, options: App
   };
 
   const runKeys = layout.units.flat().map((i) => plan.changes[i]!.key);
-  const keyed = keyedRecords(session, plan, layout.units);
   let done = 0; // changes of the units before this one
-  for (const [u, unit] of (failure ? [] : layout.units).entries()) {
-    const positions = unit.flatMap((i) => plan.changes[i]!.sql.map((_, k) => firstOf[i]! + k));
+  for (const [u, unit] of layout.units.entries()) {
+    const positions = unit.flatMap((i) => plan.changes[i]!.steps.map((_, k) => firstOf[i]! + k));
     done += unit.length;
     // With the plan's record hint, every transaction writes only the rows its changes and the
     // hint name (keyedRecords). Without: the last transaction records everything; an earlier one
@@ -212,22 +240,21 @@ export async function applyPlan(session: TargetSession, plan: Plan, options: App
         : layout.mode === 'no-transaction'
           ? ownRows(unit.map((i) => plan.changes[i]!.key), runKeys, done)
           : { pending: runKeys.slice(done) };
-    failure = await runUnit(positions, record);
+    const failure = await runUnit(positions, record);
     const settle = (outcome: StatementOutcome) => {
       for (const p of positions) if (slots[p]!.outcome === 'rolled_back') slots[p]!.outcome = outcome;
     };
     if (!failure) {
       settle('applied');
-      committed = u + 1;
+      run.committed = u + 1;
       continue;
     }
     if (failure.phase === 'commit') {
-      if (isConnectionLost(failure.cause)) settle('unknown');
-    } else await conn.exec('ROLLBACK').catch(() => undefined);
-    break;
+      if (errorsOf(session).lost(failure.cause)) settle('unknown');
+    } else await tx.rollback(conn);
+    return failure;
   }
-  setPhase('idle');
-  return buildReport(plan, layout, slots, sent, committed, failure, lockTimeoutMs, started);
+  return undefined;
 }
 
 /**
@@ -276,27 +303,23 @@ function ownRows(only: readonly string[], runKeys: readonly string[], from: numb
 
 function firstStatements(plan: Plan): number[] {
   const firstOf: number[] = [];
-  plan.changes.reduce((n, c, i) => ((firstOf[i] = n), n + c.sql.length), 0);
+  plan.changes.reduce((n, c, i) => ((firstOf[i] = n), n + c.steps.length), 0);
   return firstOf;
 }
 
-function buildReport(
-  plan: Plan,
-  layout: Pick<ApplyLayout, 'mode' | 'units' | 'estimates' | 'lock'>,
-  slots: readonly Slot[],
-  sent: readonly number[],
-  committed: number,
-  failure: Failure | undefined,
-  lockTimeoutMs: number,
-  started: number,
-): ApplyReport {
-  const unknownCommit = failure?.phase === 'commit' && isConnectionLost(failure.cause);
-  const outcome: ApplyReport['outcome'] = !failure ? 'applied' : unknownCommit ? 'unknown' : 'failed';
+function buildReport(run: ExecutorRun, failure: Failure | undefined, started: number): ApplyReport {
+  const { plan, layout, slots, sent, committed, session } = run;
+  const errors = errorsOf(session);
+  const autoCommit = layout.mode === 'auto-commit';
+  // A connection lost during a COMMIT (or, auto-commit, while a step was in flight): it may have landed.
+  const lostInFlight = failure !== undefined && (failure.phase === 'commit' || (autoCommit && failure.phase === 'statement')) && errors.lost(failure.cause);
+  if (lostInFlight && autoCommit && failure.statement !== undefined) slots[failure.statement]!.outcome = 'unknown';
+  const outcome: ApplyReport['outcome'] = !failure ? 'applied' : lostInFlight ? 'unknown' : 'failed';
   const outcomes: StatementReport[] = slots.map((s, p) => ({
     index: p + 1,
     change: plan.changes[s.change]!.key,
     batch: s.batch,
-    sql: s.sql,
+    step: s.step,
     outcome: s.outcome,
     ms: s.ms,
     ...(s.error !== undefined ? { error: s.error } : {}),
@@ -307,37 +330,45 @@ function buildReport(
   layout.units.forEach((unit, u) => unit.forEach((i) => batchOf.set(i, u + 1)));
   const changeOutcome = (i: number): ChangeReport['outcome'] => {
     const batch = batchOf.get(i)!;
-    if (i === failedChange || (failedChange >= 0 && plan.changes[i]!.served_by === failedChange)) return 'failed'; // with the changes its joined statement makes
     if (batch <= committed) return 'applied';
-    return unknownCommit && batch === committed + 1 ? 'unknown' : 'not_applied';
+    const inFailed = i === failedChange || (failedChange >= 0 && plan.changes[i]!.served_by === failedChange); // with the changes its joined statement makes
+    if (inFailed) return lostInFlight ? 'unknown' : 'failed';
+    return lostInFlight && batch === committed + 1 ? 'unknown' : 'not_applied';
   };
   const cause = failure?.cause;
-  const error = failure ? (failure.phase === 'record' ? `recording the applied state failed: ${errorText(cause)}` : errorText(cause)) : undefined;
+  const error = failure ? (failure.phase === 'record' ? `recording the applied state failed: ${errors.describe(cause)}` : errors.describe(cause)) : undefined;
   const sentSet = new Set(sent);
-  const firstOf = firstStatements(plan);
-  const runOrder = layout.units.flatMap((unit) => unit.flatMap((i) => plan.changes[i]!.sql.map((_, k) => firstOf[i]! + k)));
+  const runOrder = layout.units.flatMap((unit) => unit.flatMap((i) => plan.changes[i]!.steps.map((_, k) => run.firstOf[i]! + k)));
+  const code = failure ? errors.code(cause) : null;
+  const unitOutcome = (u: number): BatchReport['outcome'] => {
+    if (u < committed) return 'applied';
+    if (!failure || failure.phase === 'prepare' || u !== committed) return 'not_run';
+    if (lostInFlight) return 'unknown';
+    // auto-commit: what ran of the unit stays; a transaction rolled back whole
+    return autoCommit ? (layout.units[u]!.some((i) => plan.changes[i]!.steps.some((_, k) => slots[run.firstOf[i]! + k]!.outcome === 'applied')) ? 'partial' : 'not_run') : 'rolled_back';
+  };
 
   const report: Omit<ApplyReport, 'next'> = {
     ok: !failure,
     outcome,
     mode: layout.mode,
-    statements: sent.map((p) => ({ sql: slots[p]!.sql, ok: slots[p]!.outcome !== 'failed', ms: slots[p]!.ms ?? 0, ...(slots[p]!.error !== undefined ? { error: slots[p]!.error } : {}) })),
-    notRun: failure ? runOrder.filter((p) => !sentSet.has(p)).map((p) => slots[p]!.sql) : [],
-    rolledBack: outcome === 'failed' && committed === 0 && sent.length > 0,
+    statements: sent.map((p) => ({ step: slots[p]!.step, ok: slots[p]!.outcome !== 'failed', ms: slots[p]!.ms ?? 0, ...(slots[p]!.error !== undefined ? { error: slots[p]!.error } : {}) })),
+    notRun: failure ? runOrder.filter((p) => !sentSet.has(p)).map((p) => slots[p]!.step) : [],
+    rolledBack: !autoCommit && outcome === 'failed' && committed === 0 && sent.length > 0,
     ...(error !== undefined ? { error } : {}),
-    ...(codeOf(cause) === '55P03' && failed ? { lockProblem: `could not lock the object of statement ${failed.index} within ${lockTimeoutMs} ms: ${failed.sql.split('\n')[0]}` } : {}),
+    ...(errors.lockTimeout(code) && failed ? { lockProblem: `could not lock the object of step ${failed.index} within ${run.lockTimeoutMs} ms: ${stepText(failed.step).split('\n')[0]}` } : {}),
     ms: performance.now() - started,
     outcomes,
-    applied: outcomes.filter((s) => s.outcome === 'applied').map((s) => s.sql),
-    notApplied: outcomes.filter((s) => s.outcome === 'rolled_back' || s.outcome === 'failed' || s.outcome === 'not_run').map((s) => s.sql),
-    unknown: outcomes.filter((s) => s.outcome === 'unknown').map((s) => s.sql),
+    applied: outcomes.filter((s) => s.outcome === 'applied').map((s) => s.step),
+    notApplied: outcomes.filter((s) => s.outcome === 'rolled_back' || s.outcome === 'failed' || s.outcome === 'not_run').map((s) => s.step),
+    unknown: outcomes.filter((s) => s.outcome === 'unknown').map((s) => s.step),
     changes: plan.changes.map((c, i) => ({ key: c.key, action: c.action, object: c.object, batch: batchOf.get(i)!, outcome: changeOutcome(i) })),
     batches: layout.units.map((unit, u) => ({
       index: u + 1,
       changes: unit.length,
-      statements: unit.reduce((n, i) => n + plan.changes[i]!.sql.length, 0),
+      statements: unit.reduce((n, i) => n + plan.changes[i]!.steps.length, 0),
       lockEstimate: layout.estimates[u] ?? null,
-      outcome: u < committed ? 'applied' : failure && failure.phase !== 'prepare' && u === committed ? (unknownCommit ? 'unknown' : 'rolled_back') : 'not_run',
+      outcome: unitOutcome(u),
     })),
     lock: layout.lock,
     failure: failure
@@ -345,26 +376,24 @@ function buildReport(
           phase: failure.phase,
           index: failed?.index ?? null,
           change: failed?.change ?? null,
-          sql: failed?.sql ?? null,
+          step: failed?.step ?? null,
           batch: failure.phase === 'prepare' ? null : committed + 1,
           error: error!,
-          code: codeOf(cause),
+          code,
         }
       : null,
   };
-  return { ...report, next: nextStep(report, cause instanceof LockBudgetError) };
+  return { ...report, next: nextStep(report, errors, cause instanceof LockBudgetError) };
 }
 
-/** The driver's message without the statement text (postgres.md: errors carry the whole script). */
-export function errorText(e: unknown): string {
-  const err = e as { message?: string; code?: string };
-  const message = (err.message ?? String(e)).split('\n')[0]!;
-  const code = codeOf(e);
-  if (!code) return message;
-  return /^[0-9A-Z]{5}$/.test(code) ? `${message} (SQLSTATE ${code})` : `${message} (${code})`;
+/** The target's error dialect (plain messages and codes when it declares none). */
+export function errorsOf(session: Pick<TargetSession, 'target'>): EngineErrors {
+  return session.target.errors ?? plainErrors;
 }
 
-export function codeOf(e: unknown): string | null {
-  const code = (e as { code?: unknown } | undefined)?.code;
-  return typeof code === 'string' && code !== '' ? code : null;
+/** Sends one step through the connection seam (where faults are injected): SQL by exec, an API call by call. */
+export async function runStep(conn: Connection, step: Step): Promise<void> {
+  if (step.kind === 'sql') return conn.exec(step.text);
+  if (!conn.call) throw new Error(`the ${conn.driver} connection cannot send API calls (${step.method} ${step.service}/${step.path})`);
+  await conn.call(step);
 }

@@ -7,7 +7,7 @@ import { buildApplyRecord, type JournalRef } from '../audit/record.js';
 import type { Plan } from '../plan/plan.js';
 import type { TargetSession } from '../session/open-target.js';
 import type { AuditRow, Connection } from '../targets/target.js';
-import { errorText, type ApplyReport } from './apply.js';
+import { errorsOf, type ApplyReport } from './apply.js';
 
 /**
  * Appends the apply to the audit trail (issue 5): every apply, applied or failed, becomes one
@@ -154,9 +154,9 @@ async function writeRecord(session: TargetSession, base: AuditRecord, journal: O
             await fresh.close();
           }
         } catch (second) {
-          notOnTarget = `${errorText(first)}; again on a new connection: ${errorText(second)}`;
+          notOnTarget = `${errorsOf(session).describe(first)}; again on a new connection: ${errorsOf(session).describe(second)}`;
         }
-      } else notOnTarget = errorText(first);
+      } else notOnTarget = errorsOf(session).describe(first);
     }
     if (!row && !notOnTarget) notOnTarget = 'the target has no audit table yet (no apply has committed there)';
   }

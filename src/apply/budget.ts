@@ -9,7 +9,8 @@ import { estimateLocks, splitIntoBatches, type BatchItem } from './batches.js';
  * can be said first.
  */
 
-export type ApplyMode = 'transaction' | 'no-transaction' | 'batches';
+/** `auto-commit`: the engine commits every step on its own (no transactional DDL); apply records the state around each change. */
+export type ApplyMode = 'transaction' | 'no-transaction' | 'batches' | 'auto-commit';
 
 export interface LockBudget {
   /** Estimated lock entries of the whole plan as one transaction. */
@@ -44,6 +45,18 @@ export async function applyLayout(session: TargetSession, plan: Plan, options: L
   const locks = session.target.locks;
   const items: BatchItem[] = plan.changes.map((c, index) => ({ index, table: c.table, objects: locks ? locks.objects(c) : [], ...joinedGroup(plan, index) }));
   const all = plan.changes.map((_, i) => i);
+  if (!session.target.capabilities.transactionalDdl) {
+    const units = joinedUnits(plan);
+    return {
+      mode: 'auto-commit',
+      units,
+      estimates: units.map(() => null),
+      lock: null,
+      ...(plan.changes.length
+        ? { notice: `Target type ${session.target.type} commits every step on its own: ${plan.changes.length} changes are applied one by one, each recorded as it is made; a failure stops the apply, and meshward plan then shows exactly the rest.` }
+        : {}),
+    };
+  }
   if (options.transaction === false) {
     // A joined statement and every change it makes commit together.
     const units = joinedUnits(plan);

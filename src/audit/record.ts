@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ApplyReport } from '../apply/apply.js';
 import { canonicalJson, sha256 } from '../plan/canonical.js';
 import type { Plan } from '../plan/plan.js';
+import { stepHash, type Step } from '../plan/step.js';
 import { normalizeRecord, type AuditRecord } from './chain.js';
 import { ciIdentity, commandLine, whoAmI } from './identity.js';
 
@@ -21,7 +22,7 @@ import { ciIdentity, commandLine, whoAmI } from './identity.js';
  *   rolled_back, error, lock_problem, failure: { phase, statement, batch, error, code } | null,
  *   batches: [ { n, changes, statements, outcome } ],
  *   statements: [ { n, sha256, batch, outcome: applied|rolled_back|failed|not_run|unknown, ms } ]
- *     (the failing statement also with its change, sql and error),
+ *     (the failing one also with its change, its `sql` — or, for an API call, its `step` — and error),
  *   state_applied_at, journal: { id, host, path }, note?, not_on_target?
  * }
  *
@@ -95,9 +96,10 @@ const round = (ms: number) => Math.round(ms * 1000) / 1000;
  * of thousands of statements — their text is the plan's); the failing one with its text (secrets
  * of URLs hidden, as in every string of a record), its change and the error.
  */
-function statementEntry(n: number, sql: string, outcome: string, ms: number | null, batch: number | null, change: string | null, error: string | undefined): Record<string, unknown> {
-  const entry: Record<string, unknown> = { n, sha256: sha256(sql), ...(batch !== null ? { batch } : {}), outcome, ms: ms === null ? null : round(ms) };
-  return outcome === 'failed' ? { ...entry, change, sql, error: error ?? null } : entry;
+function statementEntry(n: number, step: Step, outcome: string, ms: number | null, batch: number | null, change: string | null, error: string | undefined): Record<string, unknown> {
+  const entry: Record<string, unknown> = { n, sha256: stepHash(step), ...(batch !== null ? { batch } : {}), outcome, ms: ms === null ? null : round(ms) };
+  // a SQL step keeps its `sql` (records stay format 1); an API call is kept as the step itself
+  return outcome === 'failed' ? { ...entry, change, ...(step.kind === 'sql' ? { sql: step.text } : { step }), error: error ?? null } : entry;
 }
 
 /** The record of an apply, without its place in a chain (`seq`, `prev`, `state_applied_at` are set when it is written). */
@@ -107,10 +109,10 @@ export function buildApplyRecord(input: ApplyRecordInput): AuditRecord {
   const mode = (report as { mode?: unknown }).mode;
   // Every statement of the plan with what became of it (the executor's outcomes; older reports: sent + not run).
   const statements = report.outcomes?.length
-    ? report.outcomes.map((s) => statementEntry(s.index, s.sql, s.outcome, s.ms, s.batch, s.change, s.error))
+    ? report.outcomes.map((s) => statementEntry(s.index, s.step, s.outcome, s.ms, s.batch, s.change, s.error))
     : [
-        ...report.statements.map((s, i) => statementEntry(i + 1, s.sql, s.ok ? (report.ok ? 'applied' : 'rolled_back') : 'failed', s.ms, null, null, s.error)),
-        ...report.notRun.map((sql, i) => statementEntry(report.statements.length + i + 1, sql, 'not_run', null, null, null, undefined)),
+        ...report.statements.map((s, i) => statementEntry(i + 1, s.step, s.ok ? (report.ok ? 'applied' : 'rolled_back') : 'failed', s.ms, null, null, s.error)),
+        ...report.notRun.map((step, i) => statementEntry(report.statements.length + i + 1, step, 'not_run', null, null, null, undefined)),
       ];
   return normalizeRecord({
     ...recordHead('apply', { ...input, at }),

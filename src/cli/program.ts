@@ -23,7 +23,10 @@ export function program(): Command {
     .option('--json', 'diagnostics as JSON')
     .action(async (o) => (await import('./commands/validate.js')).validateCommand(o));
 
-  cli.command('schema').description('print the JSON Schema of every document kind, for editors').action(async () => (await import('./commands/schema.js')).schemaCommand());
+  cli
+    .command('schema [what]')
+    .description('print a JSON Schema: of every policy document kind (default, for editors), or of plan.json (`schema plan`)')
+    .action(async (what?: string) => (await import('./commands/schema.js')).schemaCommand(what));
 
   repo(cli.command('explain').description('effective access from the model: readable, masks, row predicate'))
     .addOption(new Option('-g, --group <group...>', 'the principal: one or more groups').argParser(collect))

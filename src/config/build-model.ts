@@ -30,7 +30,7 @@ export function buildTargets(source: SourceDoc, targets: DocumentInput<'Project'
   return Object.entries(targets).map(([name, settings]) => {
     const settingAt: Record<string, ReturnType<SourceDoc['pos']>> = {};
     for (const key of Object.keys(settings)) settingAt[key] = source.pos(['targets', name, key]);
-    return { name, type: settings.type, settings, settingAt, at: source.keyPos(['targets', name]) };
+    return { name, type: String(settings.type), settings, settingAt, at: source.keyPos(['targets', name]) };
   });
 }
 

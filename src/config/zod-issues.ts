@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { targetTypes } from '../targets/settings.js';
 import { didYouMean } from '../model/did-you-mean.js';
 import { codePoint } from '../model/expr/tokenizer.js';
 import type { Diagnostics } from './diagnostics.js';
@@ -53,7 +54,7 @@ export function reportZodIssues(issues: readonly z.core.$ZodIssue[], source: Sou
       continue;
     }
     if (issue.code === 'invalid_union' && path[path.length - 1] === 'type') {
-      diags.error('invalid-value', `unknown target type at ${where}`, source.pos(path), 'write one of: postgres, snowflake, databricks, bigquery');
+      diags.error('invalid-value', `unknown target type at ${where}`, source.pos(path), `write one of: ${targetTypes().join(', ')}`);
       continue;
     }
     const message = issue.code === 'invalid_type' ? `${where}: expected ${issue.expected}` : `${where}: ${issue.message}`;

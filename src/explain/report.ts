@@ -3,7 +3,7 @@ import { attributesOf, isAlwaysFalse, printExpr } from '../model/expr/index.js';
 import type { ColumnAccess, TableAccess } from '../resolve/access.js';
 import type { Resolved } from '../resolve/resolve.js';
 import type { MaskCandidate } from '../resolve/strictest.js';
-import { consumerObjectName } from '../targets/index.js';
+import { targetFor } from '../targets/index.js';
 
 export interface Pos {
   file: string;
@@ -86,7 +86,7 @@ export function explainReport(resolved: Resolved, access: TableAccess, target: {
     table: t.name,
     domain: t.domain,
     owners: (domain?.owners ?? []).map((o) => o.name),
-    native_name: target ? consumerObjectName(target.type, resolved, target.settings, t.parts) : null,
+    native_name: (target && targetFor(target.type)?.consumerName?.(resolved, target.settings, t.parts)) ?? null,
     readable: access.readable,
     grant: grant ? { group: grant.group, ...pos(grant.at) } : null,
     columns: access.columns.map((c) => column(c, t.columnByKey.get(c.name.toLowerCase())?.type)),

@@ -4,8 +4,9 @@ import { BLOCKING_HAZARDS } from '../targets/target.js';
 import { canonicalJson, pieceHash } from './canonical.js';
 import { describeAccessChange, type PolicyAt } from './describe.js';
 import { diffObjects } from './diff.js';
+import type { Step } from './step.js';
 
-/** One planned change with its rendered statements: what `plan --json` lists. */
+/** One planned change with its rendered steps: what `plan --json` lists. */
 export interface PlannedChange {
   readonly action: Change['action'];
   readonly kind: string;
@@ -21,12 +22,12 @@ export interface PlannedChange {
    */
   readonly details?: readonly string[];
   readonly hazards: readonly Hazard[];
-  /** Statements that make this change (with the changes that name it in `served_by`). */
-  readonly sql: readonly string[];
+  /** Steps that make this change (with the changes that name it in `served_by`), in the order they run. */
+  readonly steps: readonly Step[];
   /**
-   * Set when another change's statements make this one too (a joined GRANT, a multi-row tag
-   * INSERT): that change's 0-based position in `changes`, before this one. This change then has
-   * no statements of its own; the two apply, commit and fail together.
+   * Set when another change's steps make this one too (a joined GRANT, a multi-row tag INSERT):
+   * that change's 0-based position in `changes`, before this one. This change then has no steps
+   * of its own; the two apply, commit and fail together.
    */
   readonly served_by?: number;
 }
@@ -36,7 +37,8 @@ export interface PlannedChange {
  * re-reads the target and refuses the plan when `state_hash` no longer matches.
  */
 export interface Plan {
-  readonly format: 1;
+  /** 2: changes carry typed `steps` (format 1 carried `sql` strings; it is refused with a message). */
+  readonly format: 2;
   readonly target: string;
   readonly project: string;
   readonly state_hash: string;
@@ -45,12 +47,12 @@ export interface Plan {
   readonly changes: readonly PlannedChange[];
   readonly findings: readonly Finding[];
   /**
-   * `statements`: to converge; `floor`: the fewest the engine allows for these changes (the
-   * target's: every statement a change needs on its own, and for a run of changes that can share
-   * statements, the fewest they could share in any order and size within the run) — set when the
-   * target joins statements.
+   * `steps`: to converge (`statements` of them SQL, `api_calls` API calls); `floor`: the fewest
+   * the engine allows for these changes (the target's: every step a change needs on its own, and
+   * for a run of changes that can share steps, the fewest they could share in any order and size
+   * within the run) — set when the target joins steps.
    */
-  readonly summary: { add: number; change: number; remove: number; hazards: number; widening: number; statements: number; floor?: number };
+  readonly summary: { add: number; change: number; remove: number; hazards: number; widening: number; steps: number; statements: number; api_calls: number; floor?: number };
   /** Nothing managed is live yet: every change is an addition to a new target (the view summarises its widening). */
   readonly new_target: boolean;
   /** How the plan was asked for, so that `apply plan.json` re-derives it the same way. */
@@ -77,8 +79,8 @@ export interface PlanInput {
   readonly current: readonly NativeObject[];
   readonly findings: readonly Finding[];
   readonly stateHash: string;
-  readonly render: (change: Change) => string[];
-  /** The target's statements for a run of joinable changes (Target.renderJoined with the render context); without it, none are joined. */
+  readonly render: (change: Change) => Step[];
+  /** The target's steps for a run of joinable changes (Target.renderJoined with the render context); without it, none are joined. */
   readonly renderJoined?: (run: readonly Change[]) => readonly JoinedSegment[];
   /** Changes that do not come from the diff (`--revoke-unmanaged`: revokes of unmanaged grants); hazards are the target's. */
   readonly extra?: readonly Omit<Change, 'hazards'>[];
@@ -118,10 +120,14 @@ export function buildPlan(input: PlanInput): { plan: Plan; changes: Change[] } {
   const { rendered, floor } = renderStatements(ordered, input, rankOf);
   const planned = ordered.map((c, i) => toPlanned(c, rendered[i]!, c.action === 'change' ? describeAccessChange(c.current?.access, c.desired?.access, input.policyAt) : []));
   const hazards = planned.reduce((n, c) => n + c.hazards.length, 0);
+  let statements = 0;
+  let apiCalls = 0;
+  for (const c of planned) for (const step of c.steps) if (step.kind === 'sql') statements++;
+  else apiCalls++;
   return {
     changes: ordered,
     plan: {
-      format: 1,
+      format: 2,
       target: input.targetName,
       project: input.project,
       state_hash: input.stateHash,
@@ -134,7 +140,9 @@ export function buildPlan(input: PlanInput): { plan: Plan; changes: Change[] } {
         remove: planned.filter((c) => c.action === 'remove').length,
         hazards,
         widening: planned.filter((c) => c.hazards.includes('AUTHZ_WIDEN')).length,
-        statements: planned.reduce((n, c) => n + c.sql.length, 0),
+        steps: statements + apiCalls,
+        statements,
+        api_calls: apiCalls,
         ...(floor !== undefined ? { floor } : {}),
       },
       new_target: input.current.length === 0,
@@ -175,13 +183,13 @@ export function desiredHash(desired: readonly NativeObject[]): string {
 const desiredHashes = new WeakMap<readonly NativeObject[], string>();
 
 interface Rendered {
-  readonly sql: readonly string[];
+  readonly steps: readonly Step[];
   readonly servedBy?: number;
 }
 
 /**
- * Each change's statements. Runs of adjacent changes of one join class (the target's), rank,
- * hazards and domain are rendered together: a segment's statements go to its first change, and the others
+ * Each change's steps. Runs of adjacent changes of one join class (the target's), rank,
+ * hazards and domain are rendered together: a segment's steps go to its first change, and the others
  * point at it (`served_by`).
  */
 function renderStatements(ordered: readonly Change[], input: PlanInput, rankOf: (c: Change) => number): { rendered: Rendered[]; floor?: number } {
@@ -206,18 +214,18 @@ function renderStatements(ordered: readonly Change[], input: PlanInput, rankOf: 
       while (end < ordered.length && joins(ordered[end]!)) end++;
     }
     if (end - i === 1) {
-      out.push({ sql: input.render(first) });
-      floor += out[out.length - 1]!.sql.length;
+      out.push({ steps: input.render(first) });
+      floor += out[out.length - 1]!.steps.length;
       i = end;
       continue;
     }
     floor += target.joinFloor ? target.joinFloor(ordered.slice(i, end)) : 0;
     for (const segment of input.renderJoined!(ordered.slice(i, end))) {
       const leader = out.length;
-      out.push({ sql: segment.sql });
-      for (let k = 1; k < segment.count; k++) out.push({ sql: [], servedBy: leader });
+      out.push({ steps: segment.steps });
+      for (let k = 1; k < segment.count; k++) out.push({ steps: [], servedBy: leader });
     }
-    if (out.length !== end) throw new Error(`the target's joined statements cover ${out.length - i} of ${end - i} changes from ${first.key}`);
+    if (out.length !== end) throw new Error(`the target's joined steps cover ${out.length - i} of ${end - i} changes from ${first.key}`);
     i = end;
   }
   return { rendered: out, ...(input.renderJoined && target.joinFloor ? { floor } : {}) };
@@ -242,7 +250,7 @@ function toPlanned(c: Change, rendered: Rendered, details: string[]): PlannedCha
     reason: c.reason,
     details,
     hazards: c.hazards,
-    sql: rendered.sql,
+    steps: rendered.steps,
   };
   if (rendered.servedBy !== undefined) planned.served_by = rendered.servedBy;
   return planned;

@@ -3,6 +3,10 @@ import { z } from 'zod';
 import { HAZARDS } from '../targets/target.js';
 import { canonicalJson } from './canonical.js';
 import type { Plan, PlannedChange } from './plan.js';
+import { API_METHODS, stepText, type Step } from './step.js';
+
+/** The plan.json format this version writes and reads. */
+export const PLAN_FORMAT = 2;
 
 /**
  * A saved plan is an artifact that travels between CI jobs, so whoever can write it could make
@@ -17,6 +21,25 @@ export class SavedPlanError extends Error {
   override readonly name = 'SavedPlanError';
 }
 
+/** A step as plan.json holds it (plan/step.ts); a body is any JSON. */
+const jsonValue: z.ZodType<unknown> = z.lazy(() => z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonValue), z.record(z.string(), jsonValue)]));
+const step: z.ZodType<Step> = z.lazy(() =>
+  z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('sql'), text: z.string(), reverse: step.optional() }).strict(),
+    z
+      .object({
+        kind: z.literal('api'),
+        service: z.string().min(1),
+        method: z.enum(API_METHODS),
+        path: z.string().min(1),
+        body: jsonValue.optional(),
+        idempotency: z.object({ etag: z.string().optional(), request_id: z.string().optional() }).strict(),
+        reverse: step.optional(),
+      })
+      .strict(),
+  ]),
+) as z.ZodType<Step>;
+
 const plannedChange = z
   .object({
     action: z.enum(['add', 'change', 'remove']),
@@ -29,14 +52,15 @@ const plannedChange = z
     reason: z.string(),
     details: z.array(z.string()).default([]),
     hazards: z.array(z.enum(HAZARDS)),
-    sql: z.array(z.string()),
+    steps: z.array(step),
     served_by: z.number().int().nonnegative().optional(),
   })
   .strict();
 
-const planSchema = z
+/** plan.json's schema (`meshward schema plan` prints it as JSON Schema). */
+export const planSchema = z
   .object({
-    format: z.literal(1),
+    format: z.literal(PLAN_FORMAT),
     target: z.string(),
     project: z.string(),
     state_hash: z.string(),
@@ -44,7 +68,7 @@ const planSchema = z
     changes: z.array(plannedChange),
     findings: z.array(z.looseObject({ code: z.string(), object: z.string(), message: z.string() })),
     summary: z
-      .object({ add: z.number(), change: z.number(), remove: z.number(), hazards: z.number(), widening: z.number(), statements: z.number(), floor: z.number().optional() })
+      .object({ add: z.number(), change: z.number(), remove: z.number(), hazards: z.number(), widening: z.number(), steps: z.number(), statements: z.number(), api_calls: z.number(), floor: z.number().optional() })
       .strict(),
     new_target: z.boolean(),
     options: z.object({ revoke_unmanaged: z.boolean() }).strict(),
@@ -69,46 +93,48 @@ export function loadSavedPlan(file: string): Plan {
   } catch (e) {
     throw new SavedPlanError(`${file}: not a meshward plan: the file is not JSON (${(e as Error).message}); save one with meshward plan --out ${file}`);
   }
-  if (data && typeof data === 'object' && 'format' in data && (data as { format: unknown }).format !== 1 && 'changes' in data) {
-    throw new SavedPlanError(`${file}: plan format ${JSON.stringify((data as { format: unknown }).format)} is not one this version reads (format 1); make the plan again with this version's meshward plan --out`);
+  if (data && typeof data === 'object' && 'format' in data && (data as { format: unknown }).format !== PLAN_FORMAT && 'changes' in data) {
+    const format = (data as { format: unknown }).format;
+    const why = format === 1 ? 'format 1 (SQL strings, before typed steps)' : `format ${JSON.stringify(format)}`;
+    throw new SavedPlanError(`${file}: plan ${why} is not one this version reads (format ${PLAN_FORMAT}); make the plan again with this version's meshward plan --out`);
   }
   const parsed = planSchema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const where = issue.path.length ? issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') : 'the document';
-    throw new SavedPlanError(`${file}: not a meshward plan (format 1): ${where}: ${issue.message}; save one with meshward plan --out ${file}`);
+    throw new SavedPlanError(`${file}: not a meshward plan (format ${PLAN_FORMAT}): ${where}: ${issue.message}; save one with meshward plan --out ${file}`);
   }
   return parsed.data as unknown as Plan; // findings are compared with the re-derived ones, field by field
 }
 
 /** The fields of a change that decide what runs, and what a reviewer approved. */
-const FIELDS: readonly (keyof PlannedChange)[] = ['action', 'kind', 'key', 'object', 'domain', 'table', 'policy', 'reason', 'details', 'hazards', 'sql', 'served_by'];
+const FIELDS: readonly (keyof PlannedChange)[] = ['action', 'kind', 'key', 'object', 'domain', 'table', 'policy', 'reason', 'details', 'hazards', 'steps', 'served_by'];
 
 /**
  * Refuses a saved plan whose changes are not exactly the re-derived ones: the first step that
- * differs is named (a statement added, removed or edited; a change added, dropped, reordered or
+ * differs is named (a step added, removed or edited; a change added, dropped, reordered or
  * relabelled; a hazard removed). Returns quietly when they are identical.
  */
 export function compareSavedPlan(saved: Plan, derived: Plan, file: string): void {
   const refuse = (what: string) =>
     new SavedPlanError(`${file} does not match the plan that the policy repository and the live target produce: ${what}; the file was changed after meshward plan wrote it — nothing was applied; run meshward plan again`);
-  let statement = 0;
+  let stepIndex = 0;
   const n = Math.max(saved.changes.length, derived.changes.length);
   for (let i = 0; i < n; i++) {
     const s = saved.changes[i];
     const d = derived.changes[i];
     if (!s) throw refuse(`change ${i + 1} (${d!.object}) is missing from the file`);
     if (!d) throw refuse(`change ${i + 1} (${s.object}) is not part of the plan`);
-    const sqlCount = Math.max(s.sql.length, d.sql.length);
-    for (let k = 0; k < sqlCount; k++) {
-      if (s.sql[k] !== d.sql[k]) {
-        const at = `statement ${statement + k + 1} (change ${i + 1}, ${d.object})`;
-        if (s.sql[k] === undefined) throw refuse(`${at} is missing from the file`);
-        if (d.sql[k] === undefined) throw refuse(`${at} is not part of the plan: ${oneLine(s.sql[k]!)}`);
-        throw refuse(`${at} differs: the file has ${oneLine(s.sql[k]!)}`);
-      }
+    const stepCount = Math.max(s.steps.length, d.steps.length);
+    for (let k = 0; k < stepCount; k++) {
+      const [sk, dk] = [s.steps[k], d.steps[k]];
+      if (sk === dk || (sk && dk && canonicalJson(sk) === canonicalJson(dk))) continue;
+      const at = `step ${stepIndex + k + 1} (change ${i + 1}, ${d.object})`;
+      if (sk === undefined) throw refuse(`${at} is missing from the file`);
+      if (dk === undefined) throw refuse(`${at} is not part of the plan: ${oneLine(stepText(sk))}`);
+      throw refuse(`${at} differs: the file has ${oneLine(stepText(sk))}`);
     }
-    statement += d.sql.length;
+    stepIndex += d.steps.length;
     for (const f of FIELDS) {
       if (canonicalJson(s[f]) !== canonicalJson(d[f])) throw refuse(`change ${i + 1} (${d.object}): its ${f} differs (the file has ${oneLine(JSON.stringify(s[f]))})`);
     }

@@ -83,14 +83,14 @@ export function planFromStamp(probe: StampProbe | undefined, at: { target: strin
   const sameModel = (at.input !== null && held.plan.input_hash === at.input) || held.plan.desired_hash === at.desiredHash();
   if (!sameModel) return null;
   return {
-    format: 1,
+    format: 2,
     target: at.target,
     project: at.project,
     state_hash: held.plan.state_hash,
     desired_hash: held.plan.desired_hash,
     changes: [],
     findings: held.plan.findings,
-    summary: { add: 0, change: 0, remove: 0, hazards: 0, widening: 0, statements: 0, ...held.plan.summary },
+    summary: { add: 0, change: 0, remove: 0, hazards: 0, widening: 0, steps: 0, statements: 0, api_calls: 0, ...held.plan.summary },
     new_target: held.plan.new_target,
     options: at.request,
     live_read: { from: 'stamp', stamped_at: held.at },

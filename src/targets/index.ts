@@ -1,28 +1,36 @@
-import type { Resolved } from '../resolve/resolve.js';
-import { namesForResolved } from './postgres/native-names.js';
-import { qualified } from './postgres/objects.js';
+import type { z } from 'zod';
 import type { Target } from './target.js';
 import { postgresTarget } from './postgres/index.js';
+import { registerSettings, targetTypes } from './settings.js';
 
 /**
- * The registry of targets, keyed by `type`. The core asks targets through here only; nothing
- * outside `targets/<type>/` knows a dialect.
+ * The registry of target implementations, keyed by `type`: the one place that names a target.
+ * The core asks targets through here only; nothing outside `targets/<type>/` knows a dialect.
+ * A new target is its folder and one line here (and its settings line in settings.ts).
  */
-export const TARGET_TYPES = ['postgres', 'snowflake', 'databricks', 'bigquery'] as const;
-
-const registry: Readonly<Record<string, Target>> = { postgres: postgresTarget };
+const registry = new Map<string, Target>([['postgres', postgresTarget]]);
 
 /** The implementation for a target type, or undefined when this version has none yet. */
 export function targetFor(type: string): Target | undefined {
-  return registry[type];
+  return registry.get(type);
 }
 
-/** What consumers query for a governed table on a target type, for `explain`. */
-export function consumerObjectName(type: string, resolved: Resolved, settings: Readonly<Record<string, unknown>>, parts: readonly [string, string, string]): string | null {
-  switch (type) {
-    case 'postgres':
-      return qualified(namesForResolved(resolved, settings).schema(parts[1]), parts[2]);
-    default:
-      return null; // the other targets govern the table itself; they arrive in later issues
-  }
+/** Every type meshward.yaml may name (some without an implementation yet). */
+export { targetTypes };
+
+/**
+ * Registers a target that does not ship with meshward (the conformance suite's test-only API
+ * target; a plug-in): its implementation and the settings schema its blocks are checked against.
+ * Repositories loaded from then on may name its type. Returns what removes it again (a test file
+ * registers its target for its own tests only: test files share modules within a worker).
+ */
+export function registerTarget(target: Target, settings: z.ZodObject): () => void {
+  const unregister = registerSettings(target.type, settings);
+  const before = registry.get(target.type);
+  registry.set(target.type, target);
+  return () => {
+    unregister();
+    if (before) registry.set(target.type, before);
+    else registry.delete(target.type);
+  };
 }

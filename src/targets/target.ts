@@ -3,6 +3,10 @@ import type { ImportedEstate, ImportOptions } from '../import/estate.js';
 import type { Inventory } from '../model/inventory.js';
 import type { Model, TargetDecl } from '../model/types.js';
 import type { Resolved, ResolvedTable } from '../resolve/resolve.js';
+import type { ApiStep, JsonValue, Step } from '../plan/step.js';
+import type { EngineErrors, TargetCapabilities, Transactions } from './capabilities.js';
+
+export type { EngineErrors, RateLimit, TargetCapabilities, Transactions } from './capabilities.js';
 
 /**
  * The one interface every target implements (architecture.md). Data flows
@@ -34,6 +38,11 @@ export interface NativeObject {
   /** What the object lets through, in the model's words (views): the plan describes a change from it, never from SQL. */
   readonly access?: AccessSummary;
   readonly spec: Readonly<Record<string, unknown>>;
+  /**
+   * The live object's version where the engine keeps one (an etag), read by introspection for a
+   * conditional update (ApiStep.idempotency.etag); never compared by the diff.
+   */
+  readonly version?: string;
 }
 
 /**
@@ -70,7 +79,7 @@ export interface FilterAccess {
 
 export type Action = 'add' | 'change' | 'remove';
 
-/** A typed change; the SQL is produced at the very end by `render`. */
+/** A typed change; its steps (SQL or API calls) are produced at the very end by `render`. */
 export interface Change {
   readonly action: Action;
   readonly key: string;
@@ -155,8 +164,9 @@ export interface DriftItem {
   readonly repair?: 'apply' | 'revoke-unmanaged' | 'manual';
 }
 
-export interface StatementResult {
-  readonly sql: string;
+/** How one step that was sent went. */
+export interface StepResult {
+  readonly step: Step;
   readonly ok: boolean;
   readonly ms: number;
   readonly error?: string;
@@ -167,6 +177,11 @@ export interface Connection {
   query(sql: string, params?: readonly unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
   /** Runs a script of one or more statements (no parameters, no results). */
   exec(sql: string): Promise<void>;
+  /**
+   * Sends one API step to the target's control plane and returns the response body (targets whose
+   * steps are all SQL leave it out). A refused call throws; the error's `code` is the service's.
+   */
+  call?(step: ApiStep): Promise<JsonValue | undefined>;
   close(): Promise<void>;
   /** `pglite` or `pg`, for messages. */
   readonly driver: string;
@@ -220,7 +235,7 @@ export interface LockableChange {
   readonly kind: string;
   readonly key: string;
   readonly table?: string | null;
-  readonly sql: readonly string[];
+  readonly steps: readonly Step[];
 }
 
 /** The server's lock table: one transaction that locks more objects than it holds fails. */
@@ -240,10 +255,10 @@ export interface LockModel {
   readonly baseline: number;
 }
 
-/** `count` changes of a joined run, from where the previous segment ended, made by `sql` together. */
+/** `count` changes of a joined run, from where the previous segment ended, made by `steps` together. */
 export interface JoinedSegment {
   readonly count: number;
-  readonly sql: readonly string[];
+  readonly steps: readonly Step[];
 }
 
 export interface RenderContext extends TargetContext {
@@ -416,8 +431,8 @@ export interface Target {
   hazards(change: Omit<Change, 'hazards'>): Hazard[];
   /** Ordering rank of a change: lower runs first; the order must pass the exposure harness (src/safety). */
   rank(change: Change): number;
-  /** The statements of one change. */
-  render(change: Change, ctx: RenderContext): string[];
+  /** The steps of one change (SQL statements or API calls), in the order they run. */
+  render(change: Change, ctx: RenderContext): Step[];
   /**
    * Optional statement economy: which changes may share one statement (null: none), and the
    * statements of a run of changes of one class, adjacent in the plan order with the same rank
@@ -428,8 +443,12 @@ export interface Target {
   renderJoined?(run: readonly Change[], ctx: RenderContext): readonly JoinedSegment[];
   /** The fewest statements the engine needs for such a run, in any order and size (the plan's `summary.floor`). */
   joinFloor?(run: readonly Change[]): number;
-  /** Session settings the apply transaction starts with (lock budget, literal and name resolution). */
-  applyPreamble(options: { lockTimeoutMs: number }): string[];
+  /** What the engine can do; apply chooses its executor from it (capabilities.ts). */
+  readonly capabilities: TargetCapabilities;
+  /** Transaction control; required when `capabilities.transactionalDdl`. */
+  readonly transactions?: Transactions;
+  /** How the engine's errors read (codes, a lost connection, hints); plainErrors when left out. */
+  readonly errors?: EngineErrors;
   /**
    * Records the applied state (run in the apply transaction, after the changes). With `pending`
    * (keys of planned changes that have not been applied), the rows recorded for those keys are
@@ -448,6 +467,8 @@ export interface Target {
   asPrincipal?<T>(conn: Connection, ctx: TargetContext, groups: readonly string[], fn: () => Promise<T>): Promise<T>;
   /** Live checks for `meshward test --target`: what a principal sees, and sample-row visibility. */
   probe?(conn: Connection, ctx: TargetContext, resolved: Resolved): LiveProbe;
+  /** What consumers query for a governed table (`explain`'s native name): a view, or the table itself where the engine governs it in place. */
+  consumerName?(resolved: Resolved, settings: Readonly<Record<string, unknown>>, parts: readonly [string, string, string]): string;
   /** Rewrites neutral table names in consumer SQL to the objects consumers query. */
   rewriteNeutralNames?(sql: string, resolved: Resolved, ctx: TargetContext): string;
   /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { applyPlan, errorText } from '../../src/apply/apply.js';
+import { sqlSteps, stepText } from '../../src/plan/step.js';
+import { applyPlan } from '../../src/apply/apply.js';
 import { faultyConnection, type FaultKind } from '../../src/apply/faults.js';
-import { isConnectionLost } from '../../src/apply/outcome.js';
 import { change, fakeEngine, fakeLocks, fakeSession, planOf } from './fake.js';
 
 /**
@@ -12,8 +12,9 @@ import { change, fakeEngine, fakeLocks, fakeSession, planOf } from './fake.js';
 
 // 4 changes, 7 statements: a = 1-2, b = 3, v = 4-6, g = 7
 const plan = planOf([change('role:a', ['A1', 'A2']), change('role:b', ['B1']), change('view:v', ['V1', 'V2', 'V3'], { table: 't1' }), change('grant:g', ['G1'], { table: 't1' })]);
-const ALL = plan.changes.flatMap((c) => c.sql);
-const changeOfStatement = (n: number) => plan.changes.findIndex((_, i) => plan.changes.slice(0, i + 1).reduce((k, c) => k + c.sql.length, 0) >= n);
+const ALL = plan.changes.flatMap((c) => c.steps);
+const TEXTS = ALL.map(stepText);
+const changeOfStatement = (n: number) => plan.changes.findIndex((_, i) => plan.changes.slice(0, i + 1).reduce((k, c) => k + c.steps.map(stepText).length, 0) >= n);
 const KINDS: [FaultKind, string][] = [
   ['permission-denied', '42501'],
   ['object-missing', '42P01'],
@@ -27,7 +28,7 @@ const POSITIONS: [string, number][] = [
 
 /** Plan statements among the calls: each may appear at most once (no retry). */
 function sentOnce(calls: readonly string[]): void {
-  const sent = calls.filter((c) => ALL.includes(c));
+  const sent = calls.filter((c) => TEXTS.includes(c));
   expect(new Set(sent).size, `a statement was sent twice: ${sent.join(' ')}`).toBe(sent.length);
 }
 
@@ -36,7 +37,7 @@ describe('one transaction (default)', () => {
     const e = fakeEngine();
     const r = await applyPlan(fakeSession(e.conn), plan);
     expect(r).toMatchObject({ ok: true, outcome: 'applied', mode: 'transaction', rolledBack: false, notRun: [], failure: null, applied: ALL, notApplied: [], unknown: [] });
-    expect(e.committed).toEqual([...ALL, 'record(pending=)']);
+    expect(e.committed).toEqual([...TEXTS, 'record(pending=)']);
     expect(e.calls.filter((c) => c === 'BEGIN' || c === 'COMMIT')).toEqual(['BEGIN', 'COMMIT']);
     expect(r.outcomes.map((s) => [s.index, s.change, s.batch, s.outcome])).toEqual(ALL.map((_, i) => [i + 1, plan.changes[changeOfStatement(i + 1)]!.key, 1, 'applied']));
     expect(r.changes.every((c) => c.outcome === 'applied')).toBe(true);
@@ -52,9 +53,9 @@ describe('one transaction (default)', () => {
       expect(e.committed).toEqual([]);
       expect(r).toMatchObject({ ok: false, outcome: 'failed', mode: 'transaction', rolledBack: true, applied: [], unknown: [] });
       expect(r.notApplied).toEqual(ALL);
-      expect(r.failure).toMatchObject({ phase: 'statement', index: n, sql: ALL[n - 1], change: plan.changes[changeOfStatement(n)]!.key, batch: 1, code });
+      expect(r.failure).toMatchObject({ phase: 'statement', index: n, step: ALL[n - 1], change: plan.changes[changeOfStatement(n)]!.key, batch: 1, code });
       expect(r.error).toContain(`SQLSTATE ${code}`);
-      expect(r.statements.map((s) => [s.sql, s.ok])).toEqual(ALL.slice(0, n).map((sql, i) => [sql, i < n - 1]));
+      expect(r.statements.map((s) => [s.step, s.ok])).toEqual(ALL.slice(0, n).map((sql, i) => [sql, i < n - 1]));
       expect(r.notRun).toEqual(ALL.slice(n));
       expect(r.outcomes.map((s) => s.outcome)).toEqual(ALL.map((_, i) => (i < n - 1 ? 'rolled_back' : i === n - 1 ? 'failed' : 'not_run')));
       expect(r.changes.map((c) => c.outcome)).toEqual(plan.changes.map((_, i) => (i === changeOfStatement(n) ? 'failed' : 'not_applied')));
@@ -88,14 +89,14 @@ describe('--no-transaction: one transaction per change, each with its recorded s
       const r = await applyPlan(fakeSession(conn), plan, { transaction: false });
       const failedChange = changeOfStatement(n);
       const before = plan.changes.slice(0, failedChange);
-      const appliedSql = before.flatMap((c) => c.sql);
-      expect(e.committed).toEqual(before.flatMap((c) => [...c.sql, `record(only=${c.key})`]));
+      const appliedSql = before.flatMap((c) => c.steps);
+      expect(e.committed).toEqual(before.flatMap((c) => [...c.steps.map(stepText), `record(only=${c.key})`]));
       expect(r).toMatchObject({ ok: false, outcome: 'failed', mode: 'no-transaction', rolledBack: failedChange === 0, applied: appliedSql, unknown: [] });
       expect(r.notApplied).toEqual(ALL.slice(appliedSql.length));
-      expect(r.failure).toMatchObject({ phase: 'statement', index: n, sql: ALL[n - 1], batch: failedChange + 1, code });
+      expect(r.failure).toMatchObject({ phase: 'statement', index: n, step: ALL[n - 1], batch: failedChange + 1, code });
       expect(r.changes.map((c) => c.outcome)).toEqual(plan.changes.map((_, i) => (i < failedChange ? 'applied' : i === failedChange ? 'failed' : 'not_applied')));
       // the failing change's own earlier statements were rolled back with it
-      expect(r.outcomes.filter((s) => s.outcome === 'rolled_back').map((s) => s.sql)).toEqual(ALL.slice(appliedSql.length, n - 1));
+      expect(r.outcomes.filter((s) => s.outcome === 'rolled_back').map((s) => s.step)).toEqual(ALL.slice(appliedSql.length, n - 1));
       expect(r.notRun).toEqual(ALL.slice(n));
       if (failedChange > 0) expect(r.next).toMatch(new RegExp(`^${failedChange} of 4 changes were applied and recorded; ${4 - failedChange} were not\\..*shows exactly the ${4 - failedChange} changes left`));
       sentOnce(conn.calls);
@@ -108,7 +109,7 @@ describe('a COMMIT that loses its connection', () => {
     const e = fakeEngine();
     const conn = faultyConnection(e.conn, { at: { commit: 1 }, fault: 'connection-lost', committed: committedOnServer });
     const r = await applyPlan(fakeSession(conn), plan);
-    expect(e.committed).toEqual(committedOnServer ? [...ALL, 'record(pending=)'] : []);
+    expect(e.committed).toEqual(committedOnServer ? [...TEXTS, 'record(pending=)'] : []);
     expect(r).toMatchObject({ ok: false, outcome: 'unknown', mode: 'transaction', rolledBack: false, applied: [], notApplied: [], unknown: ALL, notRun: [] });
     expect(r.failure).toMatchObject({ phase: 'commit', index: null, batch: 1, code: 'ECONNRESET' });
     expect(r.changes.every((c) => c.outcome === 'unknown')).toBe(true);
@@ -125,7 +126,7 @@ describe('a COMMIT that loses its connection', () => {
     const r = await applyPlan(fakeSession(conn), plan, { transaction: false });
     expect(r.outcome).toBe('unknown');
     expect(r.changes.map((c) => c.outcome)).toEqual(['applied', 'applied', 'unknown', 'not_applied']);
-    expect(r).toMatchObject({ applied: ['A1', 'A2', 'B1'], unknown: ['V1', 'V2', 'V3'], notApplied: ['G1'], notRun: ['G1'] });
+    expect(r).toMatchObject({ applied: sqlSteps(['A1', 'A2', 'B1']), unknown: sqlSteps(['V1', 'V2', 'V3']), notApplied: sqlSteps(['G1']), notRun: sqlSteps(['G1']) });
     expect(r.failure).toMatchObject({ phase: 'commit', batch: 3 });
     expect(r.next).toMatch(/COMMIT of transaction 3 of 4/);
     sentOnce(conn.calls);
@@ -197,17 +198,5 @@ describe('other failures', () => {
     expect(await applyPlan(fakeSession(fakeEngine().conn, { locks: fakeLocks(30) }), plan)).toMatchObject({ ok: true, mode: 'transaction', lock: { estimate: 15, budget: 15, source: 'half of the server\'s lock table, fake lock table 30' } });
     const r = await applyPlan(fakeSession(e.conn, { locks: fakeLocks(29) }), plan);
     expect(r).toMatchObject({ ok: true, mode: 'batches', lock: { estimate: 15, budget: 14 } });
-  });
-});
-
-describe('error classification', () => {
-  it('tells a lost connection from an error the server answered with', () => {
-    for (const e of [{ code: '57P01' }, { code: '08006' }, { code: 'ECONNRESET' }, { message: 'Connection terminated unexpectedly' }, { message: "target 'x': connection lost: boom" }]) expect(isConnectionLost(e), JSON.stringify(e)).toBe(true);
-    for (const e of [{ code: '42501' }, { code: '40001' }, { code: '55P03', message: 'canceling statement due to lock timeout' }]) expect(isConnectionLost(e), JSON.stringify(e)).toBe(false);
-  });
-
-  it('names a SQLSTATE as such, and a socket error by its code', () => {
-    expect(errorText({ message: 'permission denied for table x\nQUERY: …', code: '42501' })).toBe('permission denied for table x (SQLSTATE 42501)');
-    expect(errorText({ message: 'read ECONNRESET', code: 'ECONNRESET' })).toBe('read ECONNRESET (ECONNRESET)');
   });
 });

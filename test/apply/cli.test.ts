@@ -36,10 +36,10 @@ describe('meshward apply', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/^This plan needs about \d+ lock entries in one transaction, more than the budget of 160 \(the configured lock budget\); it is applied in \d+ batches/);
     const j = JSON.parse(r.stdout) as ApplyJson;
-    expect(j).toMatchObject({ format: 1, ok: true, outcome: 'applied', mode: 'batches', lock_budget: { budget: 160 }, not_applied: [], failure: null });
+    expect(j).toMatchObject({ format: 2, ok: true, outcome: 'applied', mode: 'batches', lock_budget: { budget: 160 }, not_applied: [], failure: null });
     expect(j.batches.length).toBeGreaterThan(1);
-    expect(j.applied).toHaveLength(j.statements.length);
-    expect(JSON.parse(r.again.stdout)).toMatchObject({ format: 1, ok: true, outcome: 'nothing', statements: [], next: 'Nothing to apply.' });
+    expect(j.applied).toHaveLength(j.steps.length);
+    expect(JSON.parse(r.again.stdout)).toMatchObject({ format: 2, ok: true, outcome: 'nothing', steps: [], next: 'Nothing to apply.' });
   }, 120_000);
 
   it('MESHWARD_LOCK_BUDGET does the same; the human view names the mode', async () => {
@@ -54,7 +54,7 @@ describe('meshward apply', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/^Applying \d+ changes one by one \(--no-transaction\)/);
     expect(r.stdout).toMatch(/^Applied \d+ statements to 'local' in \d+ ms \(one transaction per change\)\.$/m);
-    expect(JSON.parse(r.again.stdout)).toMatchObject({ ok: true, statements: [] });
+    expect(JSON.parse(r.again.stdout)).toMatchObject({ ok: true, steps: [] });
   }, 120_000);
 
   it('a lock budget that is not a positive whole number is refused before connecting', async () => {

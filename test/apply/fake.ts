@@ -1,4 +1,6 @@
 import type { Plan, PlannedChange } from '../../src/plan/plan.js';
+import { postgresErrors } from '../../src/targets/postgres/errors.js';
+import { sqlSteps } from '../../src/plan/step.js';
 import type { TargetSession } from '../../src/session/open-target.js';
 import type { Connection, LockModel, RecordOptions, Target } from '../../src/targets/target.js';
 
@@ -44,19 +46,19 @@ export function fakeEngine(): FakeEngine {
 
 /** A change as plan.json holds it. */
 export function change(key: string, sql: string[], extra: Partial<PlannedChange> = {}): PlannedChange {
-  return { action: 'add', kind: key.split(':')[0]!, key, object: key, domain: null, table: null, policy: [], reason: 'test', hazards: [], sql, ...extra };
+  return { action: 'add', kind: key.split(':')[0]!, key, object: key, domain: null, table: null, policy: [], reason: 'test', hazards: [], steps: sqlSteps(sql), ...extra };
 }
 
 export function planOf(changes: PlannedChange[]): Plan {
   return {
-    format: 1,
+    format: 2,
     target: 'fake',
     project: 'p',
     state_hash: 'h',
     desired_hash: 'd',
     changes,
     findings: [],
-    summary: { add: changes.length, change: 0, remove: 0, hazards: 0, widening: 0, statements: changes.reduce((n, c) => n + c.sql.length, 0) },
+    summary: { add: changes.length, change: 0, remove: 0, hazards: 0, widening: 0, ...stepTotals(changes) },
     new_target: false,
     options: { revoke_unmanaged: false },
     created_at: '2024-01-01T00:00:00.000Z',
@@ -74,7 +76,16 @@ export const fakeLocks = (entries = 1_000_000): LockModel => ({
 export function fakeSession(conn: Connection, options: { locks?: LockModel; recordFails?: boolean } = {}): TargetSession {
   const target: Partial<Target> = {
     type: 'fake',
-    applyPreamble: () => ['SET LOCAL lock_timeout = 5'],
+    capabilities: { transactionalDdl: true, atomicReplace: [], impersonation: 'none', lock: 'none' },
+    transactions: {
+      async begin(c) {
+        await c.exec('BEGIN');
+        await c.exec('SET LOCAL lock_timeout = 5');
+      },
+      commit: (c) => c.exec('COMMIT'),
+      rollback: (c) => c.exec('ROLLBACK').catch(() => undefined),
+    },
+    errors: postgresErrors, // the fake engine fails with SQLSTATE codes, as the fault layer injects them
     async recordState(c: Connection, _desired, _ctx, o?: RecordOptions) {
       if (options.recordFails) throw Object.assign(new Error('permission denied for table state'), { code: '42501' });
       await c.query(o?.only ? `record(only=${o.only.join(',')})` : `record(pending=${(o?.pending ?? []).join(',')})`);
@@ -82,4 +93,11 @@ export function fakeSession(conn: Connection, options: { locks?: LockModel; reco
     locks: options.locks,
   };
   return { conn, target: target as Target, desired: [], ctx: {} as TargetSession['ctx'] } as unknown as TargetSession;
+}
+
+/** summary.steps, statements and api_calls of a list of changes. */
+export function stepTotals(changes: readonly PlannedChange[]): { steps: number; statements: number; api_calls: number } {
+  const steps = changes.flatMap((c) => c.steps);
+  const statements = steps.filter((s) => s.kind === 'sql').length;
+  return { steps: steps.length, statements, api_calls: steps.length - statements };
 }

@@ -7,7 +7,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_HOLD_LOCK_ENV, withApplyLock } from '../../src/apply/lock.js';
 import { ExitError } from '../../src/cli/output.js';
 import type { TargetSession } from '../../src/session/open-target.js';
-import { acquireLockFile, advisoryBusyMessage, advisoryLockIds, applyLockKey, lockStatus, parseLock, processStartMs, unlockFile } from '../../src/targets/postgres/lock.js';
+import { advisoryBusyMessage, advisoryLockIds, applyLockKey } from '../../src/targets/postgres/lock.js';
+import { acquireLockFile, lockStatus, parseLock, processStartMs, unlockFile } from '../../src/state/lock-file.js';
 import { TargetLockedError, type HeldLock, type Target } from '../../src/targets/target.js';
 import { CLI, REPO, ensureBuilt } from '../support/e2e-cli.js';
 
@@ -148,7 +149,7 @@ describe('the lock file is released when the process ends', () => {
 
   /** A child that takes the lock, says so, then waits (or throws). */
   function holder(file: string, then: 'wait' | 'throw'): Promise<{ child: ChildProcess; done: Promise<{ code: number | null; signal: NodeJS.Signals | null }> }> {
-    const lockJs = pathToFileURL(join(REPO, 'dist', 'src', 'targets', 'postgres', 'lock.js')).href;
+    const lockJs = pathToFileURL(join(REPO, 'dist', 'src', 'state', 'lock-file.js')).href;
     const script = `import { acquireLockFile } from ${JSON.stringify(lockJs)};
       acquireLockFile(${JSON.stringify(file)}, { label: "target 'x'", dir: 'x', target: 'x' });
       console.log('held');

@@ -1,4 +1,5 @@
 import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { stepText } from '../../src/plan/step.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
@@ -37,7 +38,7 @@ export function openSession(t: E2eTarget): Promise<TargetSession> {
 
 /** A plan's changes as `action key` with their statements: what "the same plan" means. */
 export function changesOf(changes: readonly PlannedChange[]): string[] {
-  return changes.map((c) => `${c.action} ${c.key}\n${c.sql.join('\n')}`);
+  return changes.map((c) => `${c.action} ${c.key}\n${c.steps.map(stepText).join('\n')}`);
 }
 
 /** Transactions of a --no-transaction apply before change `i`: one per change, the changes of one joined statement sharing one. */
@@ -48,18 +49,18 @@ export function unitsBefore(plan: Plan, i: number): number {
 /** 1-based plan position of the first statement of each change. */
 export function firstStatements(plan: Plan): number[] {
   const out: number[] = [];
-  plan.changes.reduce((n, c, i) => ((out[i] = n + 1), n + c.sql.length), 0);
+  plan.changes.reduce((n, c, i) => ((out[i] = n + 1), n + c.steps.map(stepText).length), 0);
   return out;
 }
 
 /** The change (0-based) that holds plan statement `n` (1-based). */
 export function changeAt(plan: Plan, n: number): number {
   let seen = 0;
-  return plan.changes.findIndex((c) => (seen += c.sql.length) >= n);
+  return plan.changes.findIndex((c) => (seen += c.steps.map(stepText).length) >= n);
 }
 
 /** Statements of the plan, in plan order. */
-export const statementsOf = (plan: Plan): string[] => plan.changes.flatMap((c) => c.sql);
+export const statementsOf = (plan: Plan): string[] => plan.changes.flatMap((c) => c.steps.map(stepText));
 
 /** The next plan must be exactly the remainder: the same changes with the same statements, in order. */
 export async function expectRemainder(session: TargetSession, remainder: readonly PlannedChange[]): Promise<Plan> {
@@ -70,11 +71,11 @@ export async function expectRemainder(session: TargetSession, remainder: readonl
 
 /** Asserts what a failed apply's report says was applied and what was not, from the plan and where it stopped. */
 export function expectStopped(r: ApplyReport, plan: Plan, appliedChanges: number, failedAt: number, code: string): void {
-  const all = statementsOf(plan);
+  const all = plan.changes.flatMap((c) => c.steps);
   const firstNotApplied = appliedChanges === 0 ? 0 : firstStatements(plan)[appliedChanges]! - 1;
   expect(r.ok).toBe(false);
   expect(r.outcome).toBe('failed');
-  expect(r.failure).toMatchObject({ phase: 'statement', index: failedAt, sql: all[failedAt - 1], change: plan.changes[changeAt(plan, failedAt)]!.key, code });
+  expect(r.failure).toMatchObject({ phase: 'statement', index: failedAt, step: all[failedAt - 1], change: plan.changes[changeAt(plan, failedAt)]!.key, code });
   expect(r.error).toContain(code);
   expect(r.applied).toEqual(all.slice(0, firstNotApplied));
   expect(r.notApplied).toEqual(all.slice(firstNotApplied));
@@ -95,7 +96,7 @@ export function statementAt(plan: Plan, position: Position): number {
   if (position === 'first') return 1;
   if (position === 'last') return n;
   if (position === 'middle') return Math.ceil(n / 2);
-  const views = plan.changes.flatMap((c, i) => (c.kind === 'view' && c.sql.length > 1 ? [i] : []));
+  const views = plan.changes.flatMap((c, i) => (c.kind === 'view' && c.steps.map(stepText).length > 1 ? [i] : []));
   if (views.length === 0) throw new Error('the plan has no view change of several statements');
   return firstStatements(plan)[views[Math.floor(views.length / 2)]!]! + 1;
 }

@@ -13,7 +13,7 @@ import { change, fakeEngine, fakeLocks, fakeSession, planOf } from './fake.js';
 const plan = planOf([change('role:a', ['A1', 'A2'], { object: 'role mw_a' }), change('role:b', ['B1'], { object: 'role mw_b' }), change('view:v', ['V1', 'V2', 'V3'], { table: 't1', object: 'view v' }), change('grant:g', ['G1'], { table: 't1', object: 'SELECT on v → g' })]);
 const plain = paint(false);
 
-const JSON_KEYS = ['format', 'ok', 'outcome', 'mode', 'target', 'ms', 'rolled_back', 'error', 'lock_problem', 'failure', 'lock_budget', 'batches', 'changes', 'statements', 'applied', 'not_applied', 'unknown', 'not_run', 'next'];
+const JSON_KEYS = ['format', 'ok', 'outcome', 'mode', 'target', 'ms', 'rolled_back', 'error', 'lock_problem', 'failure', 'lock_budget', 'batches', 'changes', 'steps', 'applied', 'not_applied', 'unknown', 'not_run', 'next'];
 
 describe('apply --json', () => {
   it('has the documented keys, every statement with its outcome, and index lists', async () => {
@@ -21,9 +21,9 @@ describe('apply --json', () => {
     const r = await applyPlan(fakeSession(faultyConnection(e.conn, { at: { statement: 5 }, fault: 'permission-denied' })), plan, { transaction: false });
     const j = applyReportJson(r, 'local');
     expect(Object.keys(j)).toEqual(JSON_KEYS);
-    expect(j).toMatchObject({ format: 1, ok: false, outcome: 'failed', mode: 'no-transaction', target: 'local', rolled_back: false, lock_problem: null, lock_budget: null, applied: [1, 2, 3], not_applied: [4, 5, 6, 7], unknown: [], not_run: ['V3', 'G1'] });
-    expect(j.failure).toEqual({ phase: 'statement', index: 5, change: 'view:v', sql: 'V2', batch: 3, error: 'permission denied (injected at statement 5) (SQLSTATE 42501)', code: '42501' });
-    expect(j.statements.map((s) => [s.index, s.change, s.batch, s.outcome, s.ok])).toEqual([
+    expect(j).toMatchObject({ format: 2, ok: false, outcome: 'failed', mode: 'no-transaction', target: 'local', rolled_back: false, lock_problem: null, lock_budget: null, applied: [1, 2, 3], not_applied: [4, 5, 6, 7], unknown: [], not_run: [{ kind: 'sql', text: 'V3' }, { kind: 'sql', text: 'G1' }] });
+    expect(j.failure).toEqual({ phase: 'statement', index: 5, change: 'view:v', step: { kind: 'sql', text: 'V2' }, batch: 3, error: 'permission denied (injected at statement 5) (SQLSTATE 42501)', code: '42501' });
+    expect(j.steps.map((s) => [s.index, s.change, s.batch, s.outcome, s.ok])).toEqual([
       [1, 'role:a', 1, 'applied', true],
       [2, 'role:a', 1, 'applied', true],
       [3, 'role:b', 2, 'applied', true],
@@ -32,7 +32,7 @@ describe('apply --json', () => {
       [6, 'view:v', 3, 'not_run', false],
       [7, 'grant:g', 4, 'not_run', false],
     ]);
-    expect(j.statements[5]!.ms).toBeNull();
+    expect(j.steps[5]!.ms).toBeNull();
     expect(j.changes.map((c) => [c.key, c.batch, c.outcome])).toEqual([
       ['role:a', 1, 'applied'],
       ['role:b', 2, 'applied'],
@@ -48,8 +48,8 @@ describe('apply --json', () => {
     const j = applyReportJson(r, 'local');
     expect(j.lock_budget).toEqual({ estimate: 15, budget: 13, source: 'the configured lock budget' });
     expect(j.batches).toEqual([
-      { index: 1, changes: 2, statements: 3, lock_estimate: 12, outcome: 'applied' },
-      { index: 2, changes: 2, statements: 4, lock_estimate: 13, outcome: 'applied' },
+      { index: 1, changes: 2, steps: 3, lock_estimate: 12, outcome: 'applied' },
+      { index: 2, changes: 2, steps: 4, lock_estimate: 13, outcome: 'applied' },
     ]);
   });
 });
@@ -105,6 +105,6 @@ describe('the human view', () => {
     const many = planOf(Array.from({ length: 40 }, (_, i) => change(`role:r${i}`, [`R${i}`], { object: `role r${i}` })));
     const r = await applyPlan(fakeSession(faultyConnection(fakeEngine().conn, { at: { statement: 1 }, fault: 'object-missing' })), many);
     const { stderr } = renderApplyReport(applyReportJson(r, 'local'), plain);
-    expect(stderr).toContain('  … and 25 more (--json lists every change and statement)');
+    expect(stderr).toContain('  … and 25 more (--json lists every change and step)');
   });
 });

@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { stepText } from '../../src/plan/step.js';
 import { hostname, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
@@ -56,8 +57,8 @@ describe('an apply record', () => {
     });
     expect(planHash(plan)).toMatch(/^[0-9a-f]{64}$/);
     expect(record.statements).toEqual([
-      { n: 1, sha256: sha256(plan.changes[0]!.sql[0]!), batch: 1, outcome: 'applied', ms: 1.25 },
-      { n: 2, sha256: sha256(plan.changes[1]!.sql[0]!), batch: 1, outcome: 'applied', ms: 2.25 },
+      { n: 1, sha256: sha256(plan.changes[0]!.steps.map(stepText)[0]!), batch: 1, outcome: 'applied', ms: 1.25 },
+      { n: 2, sha256: sha256(plan.changes[1]!.steps.map(stepText)[0]!), batch: 1, outcome: 'applied', ms: 2.25 },
     ]);
     expect(Date.parse(record.at as string) - Date.parse(record.started_at as string)).toBe(13); // ms 12.5, rounded by the clock
   });
@@ -68,7 +69,7 @@ describe('an apply record', () => {
     expect(record).toMatchObject({ outcome: 'failed', rolled_back: true, error: expect.stringContaining('already exists'), failure: { phase: 'statement', statement: 2, code: '42710' } });
     expect((record.statements as { outcome: string }[]).map((s) => s.outcome)).toEqual(['rolled_back', 'failed', 'not_run']);
     // only the failing statement carries its text, change and error; the others their hash
-    expect((record.statements as Record<string, unknown>[])[1]).toEqual({ n: 2, sha256: sha256(plan.changes[1]!.sql[0]!), batch: 1, outcome: 'failed', ms: expect.any(Number), change: plan.changes[1]!.key, sql: plan.changes[1]!.sql[0], error: expect.stringContaining('already exists') });
+    expect((record.statements as Record<string, unknown>[])[1]).toEqual({ n: 2, sha256: sha256(plan.changes[1]!.steps.map(stepText)[0]!), batch: 1, outcome: 'failed', ms: expect.any(Number), change: plan.changes[1]!.key, sql: plan.changes[1]!.steps.map(stepText)[0], error: expect.stringContaining('already exists') });
     expect(Object.keys((record.statements as Record<string, unknown>[])[0]!)).not.toContain('sql');
   });
 

@@ -1,4 +1,5 @@
 import type { ApplyReport } from '../../src/apply/apply.js';
+import { sqlSteps } from '../../src/plan/step.js';
 import { GENESIS } from '../../src/audit/chain.js';
 import type { Plan } from '../../src/plan/plan.js';
 import type { TargetSession } from '../../src/session/open-target.js';
@@ -53,14 +54,14 @@ export function fakeSession(root: string, audit: AuditStorage | undefined, targe
 
 export function fakePlan(statements: readonly string[] = ['CREATE ROLE "mw_a" NOLOGIN', 'GRANT SELECT ON TABLE "mw_s"."v" TO "mw_a"']): Plan {
   return {
-    format: 1,
+    format: 2,
     target: 'local',
     project: 'acme',
     state_hash: 'a'.repeat(64),
     desired_hash: 'b'.repeat(64),
-    changes: statements.map((sql, i) => ({ action: 'add', kind: 'role', key: `role:${i}`, object: `role ${i}`, domain: null, table: null, policy: [], reason: 'new', hazards: [], sql: [sql] })),
+    changes: statements.map((sql, i) => ({ action: 'add', kind: 'role', key: `role:${i}`, object: `role ${i}`, domain: null, table: null, policy: [], reason: 'new', hazards: [], steps: sqlSteps([sql]) })),
     findings: [],
-    summary: { add: statements.length, change: 0, remove: 0, hazards: 0, widening: 0, statements: statements.length },
+    summary: { add: statements.length, change: 0, remove: 0, hazards: 0, widening: 0, steps: statements.length, statements: statements.length, api_calls: 0 },
     new_target: false,
     options: { revoke_unmanaged: false },
     created_at: '2026-01-01T00:00:00.000Z',
@@ -69,12 +70,12 @@ export function fakePlan(statements: readonly string[] = ['CREATE ROLE "mw_a" NO
 
 /** A report as the executor gives it: all applied, or failed at statement `failAt` (1-based) and rolled back. */
 export function fakeReport(plan: Plan, failAt?: number): ApplyReport {
-  const sql = plan.changes.flatMap((c) => c.sql);
-  const outcomes = sql.map((s, i) => ({
+  const steps = plan.changes.flatMap((c) => c.steps);
+  const outcomes = steps.map((s, i) => ({
     index: i + 1,
     change: plan.changes[i]!.key,
     batch: 1,
-    sql: s,
+    step: s,
     outcome: failAt === undefined ? 'applied' : i + 1 < failAt ? 'rolled_back' : i + 1 === failAt ? 'failed' : 'not_run',
     ms: failAt !== undefined && i + 1 > failAt ? null : 1.25 + i,
     ...(failAt === i + 1 ? { error: 'role "mw_a" already exists (SQLSTATE 42710)' } : {}),
@@ -84,19 +85,19 @@ export function fakeReport(plan: Plan, failAt?: number): ApplyReport {
     ok: !failed,
     outcome: failed ? 'failed' : 'applied',
     mode: 'transaction',
-    statements: outcomes.filter((o) => o.outcome !== 'not_run').map((o) => ({ sql: o.sql, ok: o.outcome !== 'failed', ms: o.ms ?? 0, ...(o.error ? { error: o.error } : {}) })),
-    notRun: outcomes.filter((o) => o.outcome === 'not_run').map((o) => o.sql),
+    statements: outcomes.filter((o) => o.outcome !== 'not_run').map((o) => ({ step: o.step, ok: o.outcome !== 'failed', ms: o.ms ?? 0, ...(o.error ? { error: o.error } : {}) })),
+    notRun: outcomes.filter((o) => o.outcome === 'not_run').map((o) => o.step),
     rolledBack: failed,
     ...(failed ? { error: 'role "mw_a" already exists (SQLSTATE 42710)' } : {}),
     ms: 12.5,
     outcomes,
-    applied: failed ? [] : sql,
-    notApplied: failed ? sql : [],
+    applied: failed ? [] : steps,
+    notApplied: failed ? steps : [],
     unknown: [],
     changes: [],
-    batches: [{ index: 1, changes: plan.changes.length, statements: sql.length, lockEstimate: null, outcome: failed ? 'rolled_back' : 'applied' }],
+    batches: [{ index: 1, changes: plan.changes.length, statements: steps.length, lockEstimate: null, outcome: failed ? 'rolled_back' : 'applied' }],
     lock: null,
-    failure: failed ? { phase: 'statement', index: failAt, change: `role:${failAt - 1}`, sql: sql[failAt - 1]!, batch: 1, error: 'role "mw_a" already exists (SQLSTATE 42710)', code: '42710' } : null,
+    failure: failed ? { phase: 'statement', index: failAt, change: `role:${failAt - 1}`, step: steps[failAt - 1]!, batch: 1, error: 'role "mw_a" already exists (SQLSTATE 42710)', code: '42710' } : null,
     next: '',
   } as ApplyReport;
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { paint } from '../../src/cli/output.js';
 import { renderPlan } from '../../src/cli/views/plan.js';
 import { buildPlan } from '../../src/plan/plan.js';
+import { sqlSteps } from '../../src/plan/step.js';
 import { postgresTarget } from '../../src/targets/postgres/index.js';
 import { objects } from '../../src/targets/postgres/objects.js';
 import { render } from '../../src/targets/postgres/render.js';
@@ -19,7 +20,7 @@ describe('a very large plan', () => {
       domain: `d${i % 1000 % 50}`,
       table: `wh.s${i % 1000 % 50}.t${i % 1000}`,
     }));
-    const { plan } = buildPlan({ target: postgresTarget, targetName: 'local', project: 'p', desired, current: [], findings: [], stateHash: 'h', render: (c) => render(c, {} as RenderContext) });
+    const { plan } = buildPlan({ target: postgresTarget, targetName: 'local', project: 'p', desired, current: [], findings: [], stateHash: 'h', render: (c) => sqlSteps(render(c, {} as RenderContext)) });
     expect(plan.changes.length).toBe(150_000);
     const text = renderPlan(plan, paint(false), { showSql: false });
     expect(text).toContain('domain d7 · wh.s7.t957');

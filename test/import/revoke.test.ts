@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { sqlSteps, stepText } from '../../src/plan/step.js';
 import { paint } from '../../src/cli/output.js';
 import { renderPlan } from '../../src/cli/views/plan.js';
 import { blockingHazards, buildPlan } from '../../src/plan/plan.js';
@@ -46,7 +47,7 @@ describe('revoking unmanaged grants', () => {
 
   it('plans them as extra changes whose hazard blocks apply unless allowed; plan shows them as contradicting the model', () => {
     const findings = [finding(''), finding('etl')];
-    const input = { target: postgresTarget, targetName: 'local', project: 'acme', desired: [], current: [], findings, stateHash: 'h', render: (ch: Parameters<typeof render>[0]) => render(ch, ctx) };
+    const input = { target: postgresTarget, targetName: 'local', project: 'acme', desired: [], current: [], findings, stateHash: 'h', render: (ch: Parameters<typeof render>[0]) => sqlSteps(render(ch, ctx)) };
     const { plan: reported } = buildPlan(input);
     expect(reported.changes).toEqual([]);
     const text = renderPlan(reported, paint(false));
@@ -56,7 +57,7 @@ describe('revoking unmanaged grants', () => {
     expect(text).toContain('→ meshward revokes unmanaged grants only when asked: meshward apply --revoke-unmanaged --allow-hazard UNMANAGED_REVOKE');
 
     const { plan } = buildPlan({ ...input, extra: findings.map((f) => revokeFinding(f)!) });
-    expect(plan.changes.map((c) => [c.action, c.kind, c.hazards, c.sql])).toEqual([
+    expect(plan.changes.map((c) => [c.action, c.kind, c.hazards, c.steps.map(stepText)])).toEqual([
       ['remove', 'unmanaged_grant', ['AUTHZ_NARROW', 'UNMANAGED_REVOKE'], ['REVOKE SELECT ON TABLE "sales"."customers" FROM PUBLIC;']],
       ['remove', 'unmanaged_grant', ['AUTHZ_NARROW', 'UNMANAGED_REVOKE'], ['REVOKE SELECT ON TABLE "sales"."customers" FROM "etl";']],
     ]);

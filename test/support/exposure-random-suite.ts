@@ -1,4 +1,6 @@
 import { freshPGlite } from './fresh-pglite.js';
+import { applyPreamble } from '../../src/targets/postgres/transactions.js';
+import { stepText } from '../../src/plan/step.js';
 import fc from 'fast-check';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -125,8 +127,8 @@ describe.runIf(ENGINES.includes(engine))(`exposure window, random model changes 
     try {
       await conn.exec(warehouseSql(c));
       const next = sessionOn(conn, caseFiles(c.next, project, prefix), modelInventory(c.next));
-      const statements = (await planFor(next)).plan.changes.flatMap((x) => x.sql);
-      const preamble = next.target.applyPreamble({ lockTimeoutMs: 10_000 });
+      const statements = (await planFor(next)).plan.changes.flatMap((x) => x.steps.map(stepText));
+      const preamble = applyPreamble(10_000);
       /** What is live, judged against a model at both ends of an empty run. */
       const live = async (oldResolved: typeof next.resolved | null) => {
         const probe = postgresExposureProbe(conn, next.ctx, { old: oldResolved, new: next.resolved }, { nested: true, preamble });

@@ -1,4 +1,5 @@
 import { rmSync } from 'node:fs';
+import { stepText } from '../../src/plan/step.js';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planFor } from '../../src/cli/commands/plan.js';
@@ -103,7 +104,7 @@ function legacyOrder(plan: Plan): string[] {
     if (c.kind === 'tag') return 70;
     return 80; // grant remove
   };
-  return [...plan.changes].sort((a, b) => rank(a) - rank(b) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).flatMap((c) => c.sql);
+  return [...plan.changes].sort((a, b) => rank(a) - rank(b) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).flatMap((c) => c.steps.map(stepText));
 }
 
 /** Scenarios whose plan, in the legacy order, exposes cells (each names the leak the harness found). */

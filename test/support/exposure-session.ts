@@ -1,4 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { applyPreamble } from '../../src/targets/postgres/transactions.js';
+import { stepText } from '../../src/plan/step.js';
 import { join } from 'node:path';
 import { planFor } from '../../src/cli/commands/plan.js';
 import { formatDiagnostic } from '../../src/config/diagnostics.js';
@@ -48,8 +50,8 @@ export async function planExposure(
   options: { nested?: boolean; reorder?: (plan: Plan) => readonly string[]; reuseUnchanged?: boolean } = {},
 ): Promise<PlanExposure> {
   const { plan } = await planFor(session);
-  const statements = options.reorder ? options.reorder(plan) : plan.changes.flatMap((c) => c.sql);
-  const probe = postgresExposureProbe(session.conn, session.ctx, { old: oldResolved, new: session.resolved }, { nested: options.nested, reuseUnchanged: options.reuseUnchanged, preamble: session.target.applyPreamble({ lockTimeoutMs: 10_000 }) });
+  const statements = options.reorder ? options.reorder(plan) : plan.changes.flatMap((c) => c.steps.map(stepText));
+  const probe = postgresExposureProbe(session.conn, session.ctx, { old: oldResolved, new: session.resolved }, { nested: options.nested, reuseUnchanged: options.reuseUnchanged, preamble: applyPreamble(10_000) });
   const report = await runExposureCheck({ probe, oldResolved, newResolved: session.resolved, statements });
   return { plan, statements, report, problems: report.violations.map(describeViolation) };
 }
@@ -63,7 +65,7 @@ export async function applyStatements(session: TargetSession, statements: readon
   const conn = session.conn;
   await conn.exec(options.nested ? 'SAVEPOINT meshward_test_apply' : 'BEGIN');
   try {
-    for (const sql of session.target.applyPreamble({ lockTimeoutMs: 10_000 })) await conn.exec(sql);
+    for (const sql of applyPreamble(10_000)) await conn.exec(sql);
     for (const sql of statements) await conn.exec(sql);
     await session.target.recordState(conn, session.desired, session.ctx);
     await conn.exec(options.nested ? 'RELEASE SAVEPOINT meshward_test_apply' : 'COMMIT');
@@ -76,7 +78,7 @@ export async function applyStatements(session: TargetSession, statements: readon
 /** Plans from what is live to the session's model and applies it (see applyStatements). */
 export async function planAndApplyModel(session: TargetSession, options: { nested?: boolean } = {}): Promise<Plan> {
   const { plan } = await planFor(session);
-  await applyStatements(session, plan.changes.flatMap((c) => c.sql), options);
+  await applyStatements(session, plan.changes.flatMap((c) => c.steps.map(stepText)), options);
   return plan;
 }
 

@@ -4,6 +4,7 @@ import { applyLayout, parseLockBudget } from '../../apply/budget.js';
 import { runApply } from '../../apply/run.js';
 import { blockingHazards, desiredHash, setRecordHint, type Plan } from '../../plan/plan.js';
 import { compareSavedPlan, loadSavedPlan, SavedPlanError } from '../../plan/saved.js';
+import { stepText, type Step } from '../../plan/step.js';
 import type { TargetSession } from '../../session/open-target.js';
 import { inStep, step } from '../../progress.js';
 import { commandHint, ExitError, paint, plural, useColour, type Paint } from '../output.js';
@@ -164,7 +165,7 @@ async function confirm(p: Paint): Promise<void> {
 
 /** `apply --json` (format 1; README, Safety). */
 export interface ApplyJson {
-  readonly format: 1;
+  readonly format: 2;
   readonly ok: boolean;
   /** `nothing`: the target already matched the model; no transaction was opened. */
   readonly outcome: ApplyReport['outcome'] | 'nothing';
@@ -176,15 +177,15 @@ export interface ApplyJson {
   readonly rolled_back: boolean;
   readonly error: string | null;
   readonly lock_problem: string | null;
-  readonly failure: { phase: string; index: number | null; change: string | null; sql: string | null; batch: number | null; error: string; code: string | null } | null;
+  readonly failure: { phase: string; index: number | null; change: string | null; step: Step | null; batch: number | null; error: string; code: string | null } | null;
   readonly lock_budget: { estimate: number; budget: number; source: string } | null;
-  readonly batches: readonly { index: number; changes: number; statements: number; lock_estimate: number | null; outcome: string }[];
+  readonly batches: readonly { index: number; changes: number; steps: number; lock_estimate: number | null; outcome: string }[];
   readonly changes: readonly { key: string; action: string; object: string; batch: number; outcome: string }[];
-  readonly statements: readonly { index: number; change: string; batch: number; sql: string; outcome: string; ok: boolean; ms: number | null; error: string | null }[];
+  readonly steps: readonly { index: number; change: string; batch: number; step: Step; outcome: string; ok: boolean; ms: number | null; error: string | null }[];
   readonly applied: readonly number[];
   readonly not_applied: readonly number[];
   readonly unknown: readonly number[];
-  readonly not_run: readonly string[];
+  readonly not_run: readonly Step[];
   readonly next: string;
   /** After a successful apply: whether the full read after it planned nothing and stamped the target (README, Performance). */
   readonly stamped?: boolean;
@@ -195,7 +196,7 @@ const ms = (v: number) => Math.round(v * 10) / 10;
 export function applyReportJson(r: ApplyReport, target: string): ApplyJson {
   const indexes = (...outcomes: string[]) => r.outcomes.filter((s) => outcomes.includes(s.outcome)).map((s) => s.index);
   return {
-    format: 1,
+    format: 2,
     ok: r.ok,
     outcome: r.outcome,
     mode: r.mode,
@@ -206,13 +207,13 @@ export function applyReportJson(r: ApplyReport, target: string): ApplyJson {
     lock_problem: r.lockProblem ?? null,
     failure: r.failure ? { ...r.failure } : null,
     lock_budget: r.lock ? { ...r.lock } : null,
-    batches: r.batches.map((b) => ({ index: b.index, changes: b.changes, statements: b.statements, lock_estimate: b.lockEstimate, outcome: b.outcome })),
+    batches: r.batches.map((b) => ({ index: b.index, changes: b.changes, steps: b.statements, lock_estimate: b.lockEstimate, outcome: b.outcome })),
     changes: r.changes.map((c) => ({ ...c })),
-    statements: r.outcomes.map((s) => ({
+    steps: r.outcomes.map((s) => ({
       index: s.index,
       change: s.change,
       batch: s.batch,
-      sql: s.sql,
+      step: s.step,
       outcome: s.outcome,
       ok: s.outcome === 'applied' || s.outcome === 'rolled_back' || s.outcome === 'unknown',
       ms: s.ms === null ? null : ms(s.ms),
@@ -228,8 +229,8 @@ export function applyReportJson(r: ApplyReport, target: string): ApplyJson {
 
 function nothingToApplyJson(target: string | null): ApplyJson {
   return {
-    format: 1, ok: true, outcome: 'nothing', mode: null, target, ms: null, rolled_back: false, error: null, lock_problem: null, failure: null, lock_budget: null,
-    batches: [], changes: [], statements: [], applied: [], not_applied: [], unknown: [], not_run: [], next: 'Nothing to apply.',
+    format: 2, ok: true, outcome: 'nothing', mode: null, target, ms: null, rolled_back: false, error: null, lock_problem: null, failure: null, lock_budget: null,
+    batches: [], changes: [], steps: [], applied: [], not_applied: [], unknown: [], not_run: [], next: 'Nothing to apply.',
   };
 }
 
@@ -237,6 +238,7 @@ const MODE_TEXT: Record<NonNullable<ApplyJson['mode']>, (j: ApplyJson) => string
   transaction: () => 'one transaction',
   batches: (j) => `${j.batches.length} batches, each one transaction`,
   'no-transaction': () => 'one transaction per change',
+  'auto-commit': () => 'each step committed on its own, the state recorded per change',
 };
 
 const SYMBOL: Record<string, string> = { add: '+', change: '~', remove: '-' };
@@ -244,26 +246,28 @@ const SYMBOL: Record<string, string> = { add: '+', change: '~', remove: '-' };
 /** Up to `max` changes as `  + object`, then how many more. */
 function changeList(changes: ApplyJson['changes'], p: Paint, max = 15, mark?: (c: ApplyJson['changes'][number]) => string): string {
   const lines = changes.slice(0, max).map((c) => `  ${SYMBOL[c.action] ?? '?'} ${c.object}${mark ? mark(c) : ''}`);
-  if (changes.length > max) lines.push(p.dim(`  … and ${changes.length - max} more (--json lists every change and statement)`));
+  if (changes.length > max) lines.push(p.dim(`  … and ${changes.length - max} more (--json lists every change and step)`));
   return lines.join('\n') + '\n';
 }
 
 /** The human view of an apply, rendered from its JSON: what was applied, what was not, and what to do next. */
 export function renderApplyReport(j: ApplyJson, p: Paint): { stdout: string; stderr: string } {
-  const statements = (n: number) => `${n} statement${n === 1 ? '' : 's'}`;
+  // SQL steps are statements; a plan with API calls counts steps
+  const word = j.steps.every((s) => s.step.kind === 'sql') ? 'statement' : 'step';
+  const statements = (n: number) => `${n} ${word}${n === 1 ? '' : 's'}`;
   if (j.ok) {
     if (j.mode === null) return { stdout: p.green('Nothing to apply.') + '\n', stderr: '' };
     return { stdout: p.green(`Applied ${statements(j.applied.length)} to '${j.target}' in ${j.ms} ms (${MODE_TEXT[j.mode](j)}).`) + '\n', stderr: '' };
   }
   const f = j.failure!;
-  const total = j.statements.length;
+  const total = j.steps.length;
   const where = j.mode === 'transaction' || j.mode === null || f.batch === null ? '' : ` (${j.mode === 'batches' ? 'batch' : 'change'} ${f.batch} of ${j.batches.length})`;
   let out = '';
   if (j.outcome === 'unknown') out += p.red(`Apply outcome unknown: the connection was lost during COMMIT${where}: ${f.error}`) + '\n';
-  else if (f.phase === 'statement') out += p.red(`Apply failed at statement ${f.index} of ${total}${where}: ${f.error}`) + '\n';
+  else if (f.phase === 'statement') out += p.red(`Apply failed at ${word} ${f.index} of ${total}${where}: ${f.error}`) + '\n';
   else if (f.phase === 'prepare') out += p.red(`Apply refused before starting: ${f.error}`) + '\n';
   else out += p.red(`Apply failed ${f.phase === 'record' ? 'while recording the applied state' : f.phase === 'commit' ? 'at COMMIT' : 'opening a transaction'}${where}: ${f.error}`) + '\n';
-  if (f.sql) out += p.dim(`  in ${j.changes.find((c) => c.key === f.change)?.object ?? f.change}:`) + '\n' + p.dim(f.sql.replace(/^/gm, '    ')) + '\n';
+  if (f.step) out += p.dim(`  in ${j.changes.find((c) => c.key === f.change)?.object ?? f.change}:`) + '\n' + p.dim(stepText(f.step).replace(/^/gm, '    ')) + '\n';
   if (j.lock_problem) out += p.yellow(j.lock_problem) + '\n';
   const applied = j.changes.filter((c) => c.outcome === 'applied');
   const unknown = j.changes.filter((c) => c.outcome === 'unknown');

@@ -5,6 +5,7 @@ import type { TargetContext } from '../../targets/target.js';
 import { unknownTargetMessage } from '../../session/open-target.js';
 import { ExitError, printDiagnostics } from '../output.js';
 import { loadOrExit } from './validate.js';
+import { stepText } from '../../plan/step.js';
 
 export interface CompileOptions {
   dir: string;
@@ -34,12 +35,13 @@ export function compileCommand(options: CompileOptions): void {
   const { plan } = buildPlan({ target, targetName: decl.name, project: model.project.name, desired, current: [], findings: [], stateHash: 'none', render: (c) => target.render(c, rctx), renderJoined: joinedRenderer(target, rctx) });
   const changes = options.domain ? plan.changes.filter((c) => c.domain === options.domain) : plan.changes;
   const lines = [`-- meshward compile: project ${model.project.name}, target ${decl.name} (${decl.type})${options.domain ? `, domain ${options.domain}` : ''}`];
-  if (!options.domain) lines.push(`-- ${plan.summary.statements} statements${plan.summary.floor !== undefined ? ` (the fewest the engine allows for these changes: ${plan.summary.floor})` : ''}`);
+  if (!options.domain) lines.push(`-- ${plan.summary.statements} statements${plan.summary.api_calls ? `, ${plan.summary.api_calls} API calls` : ''}${plan.summary.floor !== undefined ? ` (the fewest the engine allows for these changes: ${plan.summary.floor})` : ''}`);
   if (options.domain) {
     const d = model.domains.find((x) => x.name === options.domain)!;
     lines.push(`-- owners: ${d.owners.map((o) => o.name).join(', ') || '(none)'} · ${d.file}`);
   }
-  for (const c of changes) lines.push('', `-- ${c.object}${c.policy.length ? ` (${c.policy.join(', ')})` : ''}`, ...c.sql);
+  // SQL steps as they run; an API call as a comment line, so the output stays a script a SQL client runs
+  for (const c of changes) lines.push('', `-- ${c.object}${c.policy.length ? ` (${c.policy.join(', ')})` : ''}`, ...c.steps.map((st) => (st.kind === 'sql' ? st.text : `-- api: ${stepText(st)}`)));
   process.stdout.write(lines.join('\n') + '\n');
   void inventory;
 }

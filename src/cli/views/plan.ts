@@ -2,6 +2,8 @@ import type { Plan, PlannedChange } from '../../plan/plan.js';
 import { contradictsModel, findingRemedy } from '../../plan/findings.js';
 import { plural, type Paint } from '../output.js';
 import { maxOf } from '../../util/max.js';
+import { canonicalJson } from '../../plan/canonical.js';
+import { apiLine, type ApiStep } from '../../plan/step.js';
 
 const SYMBOL: Record<PlannedChange['action'], string> = { add: '+', change: '~', remove: '-' };
 
@@ -38,8 +40,8 @@ export function renderPlan(plan: Plan, p: Paint, options: { showSql?: boolean; f
       for (const d of details) out.push(`      ${d}`);
       if (options.showSql === false) continue;
       if (c.served_by !== undefined) out.push(p.dim(`      (made by the statement of ${plan.changes[c.served_by]?.object ?? `change ${c.served_by + 1}`})`));
-      if (details.length && !options.fullSql) for (const sql of c.sql) out.push(p.dim(folded(sql, 8)));
-      else for (const sql of c.sql) out.push(p.dim(indent(sql, 6)));
+      const fold = details.length > 0 && !options.fullSql;
+      for (const st of c.steps) out.push(p.dim(st.kind === 'sql' ? (fold ? folded(st.text, 8) : indent(st.text, 6)) : apiCall(st, fold ? 8 : 6)));
     }
   }
   // Findings that contradict the model are reported apart, each with what removes it (the rule
@@ -70,7 +72,8 @@ export function renderPlan(plan: Plan, p: Paint, options: { showSql?: boolean; f
   }
   if (plan.changes.length === 0 && contradicting.length === 0) out.push(p.green('No changes. The target matches the model.'));
   else if (plan.changes.length === 0) out.push(p.red(`No changes meshward makes unasked, but the target does not match the model: ${plural(contradicting.length, 'finding contradicts', 'findings contradict')} it (above).`));
-  out.push(`Plan: ${s.add} to add, ${s.change} to change, ${s.remove} to remove · ${plural(s.hazards, 'hazard')} (${s.widening} widening) · ${plural(s.statements, 'statement')} · state ${plan.state_hash.slice(0, 8)}`);
+  const steps = s.api_calls ? `${plural(s.statements, 'statement')}, ${plural(s.api_calls, 'API call')}` : plural(s.statements, 'statement');
+  out.push(`Plan: ${s.add} to add, ${s.change} to change, ${s.remove} to remove · ${plural(s.hazards, 'hazard')} (${s.widening} widening) · ${steps} · state ${plan.state_hash.slice(0, 8)}`);
   if (plan.live_read) out.push(p.dim(`Live state proven unchanged since the stamp of ${plan.live_read.stamped_at} (counters, not a full read; --no-stamp reads it in full).`));
   return out.join('\n') + '\n';
 }
@@ -79,6 +82,21 @@ export function renderPlan(plan: Plan, p: Paint, options: { showSql?: boolean; f
 function folded(text: string, n: number): string {
   const lines = text.split('\n');
   return ' '.repeat(n) + lines[0] + (lines.length > 1 ? ` … (${lines.length - 1} more lines; plan --json shows the whole statement)` : '');
+}
+
+/**
+ * An API call as `METHOD service/path`, its body folded to one line of at most 100 characters
+ * (plan --json and --out keep it whole), and what makes a retry safe when the call has it.
+ */
+function apiCall(step: ApiStep, n: number): string {
+  const lines = [' '.repeat(n) + apiLine(step)];
+  if (step.body !== undefined) {
+    const body = canonicalJson(step.body);
+    lines.push(' '.repeat(n + 2) + (body.length > 100 ? `${body.slice(0, 99)}… (${body.length} characters; plan --json shows the whole body)` : body));
+  }
+  const guard = [step.idempotency.etag !== undefined ? `if-match ${step.idempotency.etag}` : '', step.idempotency.request_id !== undefined ? `request id ${step.idempotency.request_id}` : ''].filter(Boolean);
+  if (guard.length) lines.push(' '.repeat(n + 2) + `(${guard.join(', ')})`);
+  return lines.join('\n');
 }
 
 function indent(text: string, n: number): string {

@@ -45,30 +45,4 @@ export function checkFederation(model: Model, diags: Diagnostics): void {
       }
     }
   }
-  checkPostgresLabels(model, diags);
-}
-
-/** A PostgreSQL target serves one neutral database label: tables must agree on it. */
-function checkPostgresLabels(model: Model, diags: Diagnostics): void {
-  const pgTargets = model.project.targets.filter((t) => t.type === 'postgres');
-  if (pgTargets.length === 0) return;
-  const tables = model.domains.flatMap((d) => d.tables);
-  for (const target of pgTargets) {
-    const label = target.settings.database as string | undefined;
-    let first: { db: string; at: { file: string; line: number; col: number } } | undefined;
-    const reported = new Set<string>(); // once per extra label, at its first table
-    for (const t of tables) {
-      const db = splitName(t.name)?.[0];
-      if (db === undefined) continue;
-      if (label !== undefined) {
-        if (db.toLowerCase() !== label.toLowerCase()) {
-          diags.error('pg-database-label', `table ${t.name} is in database '${db}', but PostgreSQL target '${target.name}' serves '${label}'`, t.at, `name it ${label}.… or give it a target of its own`);
-        }
-      } else if (!first) first = { db, at: t.at };
-      else if (first.db.toLowerCase() !== db.toLowerCase() && !reported.has(db.toLowerCase())) {
-        reported.add(db.toLowerCase());
-        diags.error('pg-database-label', `PostgreSQL target '${target.name}' would serve two database labels: '${first.db}' (${first.at.file}:${first.at.line}:${first.at.col}) and '${db}'`, t.at, `use one label for every table, or set 'database:' on the target`);
-      }
-    }
-  }
 }

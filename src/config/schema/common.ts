@@ -63,3 +63,6 @@ export const policy = z.strictObject({
 });
 
 export type PolicyInput = z.infer<typeof policy>;
+
+/** `governance_schema:` of a target block (every target keeps its recorded state under one). */
+export const governanceSchema = name.min(1).optional();

@@ -100,7 +100,10 @@ export const accessTestsDoc = z.strictObject({
 
 /** Every document kind, keyed by `kind:`; the single source of truth for shapes. */
 export const documentSchemas = {
-  Project: projectDoc,
+  /** Rebuilt when a target type is registered (project.ts). */
+  get Project() {
+    return projectDoc();
+  },
   TagCatalog: tagCatalogDoc,
   Principals: principalsDoc,
   GlobalPolicies: globalPoliciesDoc,

@@ -48,6 +48,11 @@ const relation = (quoted: string) => {
 };
 const base = (change: LockableChange, quoted?: string) => (change.table ? `base:${change.table}` : quoted ? relation(quoted) : `base:?${change.key}`);
 
+/** The statements of a change (a PostgreSQL change has only SQL steps). */
+function sqlOf(change: LockableChange): string[] {
+  return change.steps.flatMap((s) => (s.kind === 'sql' ? [s.text] : []));
+}
+
 /** The objects one change locks. */
 export function postgresLockObjects(change: LockableChange): string[] {
   const out = new Set<string>();
@@ -57,7 +62,7 @@ export function postgresLockObjects(change: LockableChange): string[] {
       out.add(`role:${rest}`);
       break;
     case 'membership':
-      for (const sql of change.sql) for (const name of identsOf(sql)) out.add(`role:${name}`);
+      for (const sql of sqlOf(change)) for (const name of identsOf(sql)) out.add(`role:${name}`);
       if (out.size === 0) out.add(`membership:${rest}`);
       break;
     case 'schema':
@@ -84,7 +89,7 @@ export function postgresLockObjects(change: LockableChange): string[] {
       out.add(base(change));
       out.add('role:(owner)');
       // a view replaced by drop and create is granted again: one more role per grantee
-      for (const sql of change.sql) {
+      for (const sql of sqlOf(change)) {
         const m = /^GRANT SELECT ON TABLE .* TO ("(?:[^"]|"")*");$/s.exec(sql.trim());
         if (m) out.add(`role:${unquote(m[1]!.slice(1, -1))}`);
       }
@@ -105,7 +110,7 @@ export function postgresLockObjects(change: LockableChange): string[] {
     case 'unmanaged_grant': {
       // --revoke-unmanaged: REVOKE SELECT ON TABLE "s"."t" FROM "role" | PUBLIC
       out.add(base(change));
-      for (const sql of change.sql) {
+      for (const sql of sqlOf(change)) {
         const m = /\bFROM ("(?:[^"]|"")*");?\s*$/.exec(sql.trim());
         if (m) out.add(`role:${unquote(m[1]!.slice(1, -1))}`);
       }
@@ -113,7 +118,7 @@ export function postgresLockObjects(change: LockableChange): string[] {
     }
     default:
       // an unknown kind: one object per statement, so that it is never under-counted
-      change.sql.forEach((_, i) => out.add(`${change.key}#${i}`));
+      change.steps.forEach((_, i) => out.add(`${change.key}#${i}`));
   }
   return [...out];
 }

@@ -5,7 +5,7 @@ import type { Connection } from '../target.js';
 import { sanitizeError } from './connect.js';
 import { park, takeParked } from './embedded-pool.js';
 import { registerTextParser } from './row-text.js';
-import { acquireLockFile } from './lock.js';
+import { acquireLockFile } from '../../state/lock-file.js';
 import { step } from '../../progress.js';
 
 /**

@@ -4,14 +4,17 @@ import { postgresLocks } from './budget.js';
 import { compile } from './compile.js';
 import { checkPostgresSettings } from './config-check.js';
 import { postgresAudit } from './audit.js';
-import { connect, embeddedDir, pinnedSettingsSql } from './connect.js';
+import { connect, embeddedDir } from './connect.js';
+import { postgresErrors } from './errors.js';
+import { postgresTransactions } from './transactions.js';
 import { drift } from './drift.js';
 import { hazards, rank } from './hazards.js';
 import { importEstate } from './import.js';
 import { introspect } from './introspect.js';
 import { readInventory } from './inventory.js';
 import { postgresProbe } from './live.js';
-import { postgresApplyLock, unlockFile, unlockServer } from './lock.js';
+import { postgresApplyLock, unlockServer } from './lock.js';
+import { unlockFile } from '../../state/lock-file.js';
 import { asPrincipal } from './probe.js';
 import { rewriteNeutralNames, runAsPrincipal } from './query-sandbox.js';
 import { joinClass, joinFloor, renderJoined } from './join.js';
@@ -19,6 +22,9 @@ import { render } from './render.js';
 import { recordState } from './state.js';
 import { postgresStamps } from './stamp.js';
 import { revokeFinding } from './unmanaged.js';
+import { sqlSteps } from '../../plan/step.js';
+import { namesForResolved } from './native-names.js';
+import { qualified } from './objects.js';
 
 /** The neutral database label this target serves: `database:`, else the governed tables' label. */
 export function databaseLabel(ctx: TargetContext): string {
@@ -42,21 +48,25 @@ export const postgresTarget: Target = {
   introspect,
   hazards,
   rank,
-  render,
+  render: (change, ctx) => sqlSteps(render(change, ctx)),
   joinClass,
   renderJoined,
   joinFloor,
   recordState,
   locks: postgresLocks,
-  // Pinned so that literals ('' doubling only) and the names a view resolves when it is
-  // created mean the same on every server, whatever the role's defaults — the same settings
-  // every session meshward opens pins (connect.ts), so what apply records and what plan and
-  // drift read back are printed alike.
-  applyPreamble: ({ lockTimeoutMs }) => [`SET LOCAL lock_timeout = ${Math.max(1, Math.round(lockTimeoutMs))}`, ...pinnedSettingsSql(true)],
+  capabilities: {
+    transactionalDdl: true,
+    atomicReplace: ['view'], // CREATE OR REPLACE VIEW; a view whose columns change is dropped and created in the same transaction
+    impersonation: 'role',
+    lock: 'advisory',
+  },
+  transactions: postgresTransactions,
+  errors: postgresErrors,
   drift,
   asPrincipal,
   probe: postgresProbe,
   rewriteNeutralNames,
+  consumerName: (resolved, settings, parts) => qualified(namesForResolved(resolved, settings).schema(parts[1]), parts[2]),
   queryAs: runAsPrincipal, // issue 8: one read-only SELECT, parsed with PostgreSQL's grammar (query-sandbox.ts)
   // issue 5: apply lock, `meshward unlock`, the audit trail's copy on the target (lock.ts, audit.ts)
   applyLock: postgresApplyLock,

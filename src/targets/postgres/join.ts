@@ -1,6 +1,7 @@
 import type { Change, JoinedSegment, RenderContext } from '../target.js';
 import type { AttributeValueSpec, GrantSpec, TagSpec } from './objects.js';
 import { governanceName, grantData, grantRemoveData, postgresTemplates, render } from './render.js';
+import { sqlSteps } from '../../plan/step.js';
 
 /**
  * Statement economy (issue 10): changes adjacent in the plan order, of one rank and the same
@@ -35,7 +36,7 @@ export function joinClass(change: Change): string | null {
 export function renderJoined(run: readonly Change[], ctx: RenderContext): JoinedSegment[] {
   const cls = joinClass(run[0]!);
   if (cls === null || run.some((c) => joinClass(c) !== cls)) throw new Error(`changes of different join classes cannot share a statement (${run[0]!.key})`);
-  const single = (c: Change): JoinedSegment => ({ count: 1, sql: render(c, ctx) });
+  const single = (c: Change): JoinedSegment => ({ count: 1, steps: sqlSteps(render(c, ctx)) });
   if (cls.startsWith('tag-')) return chunks(run, MAX_JOINED_ROWS).map((part) => (part.length === 1 ? single(part[0]!) : tagSegment(part, cls, ctx)));
   if (cls.startsWith('attribute-')) return chunks(run, MAX_JOINED_ROWS).map((part) => (part.length === 1 ? single(part[0]!) : attributeSegment(part, cls, ctx)));
   return grantSegments(run).map((part) => (part.length === 1 ? single(part[0]!) : grantSegment(part, cls)));
@@ -61,13 +62,13 @@ export function joinFloor(run: readonly Change[]): number {
 function tagSegment(part: readonly Change[], cls: string, ctx: RenderContext): JoinedSegment {
   const rows = part.map((c) => ((c.action === 'remove' ? c.current : c.desired)!.spec as TagSpec));
   const template = cls === 'tag-remove' ? 'tag.remove.joined' : 'tag.upsert.joined';
-  return { count: part.length, sql: postgresTemplates().render(template, { governance: governanceName(ctx), rows }) };
+  return { count: part.length, steps: sqlSteps(postgresTemplates().render(template, { governance: governanceName(ctx), rows })) };
 }
 
 function attributeSegment(part: readonly Change[], cls: string, ctx: RenderContext): JoinedSegment {
   const rows = part.map((c) => ((c.action === 'remove' ? c.current : c.desired)!.spec as AttributeValueSpec));
   const template = cls === 'attribute-remove' ? 'attribute.remove.joined' : 'attribute.add.joined';
-  return { count: part.length, sql: postgresTemplates().render(template, { governance: governanceName(ctx), rows }) };
+  return { count: part.length, steps: sqlSteps(postgresTemplates().render(template, { governance: governanceName(ctx), rows })) };
 }
 
 /**
@@ -117,7 +118,7 @@ function grantSegment(part: readonly Change[], cls: string): JoinedSegment {
     seenGrantee.add(spec.grantee);
   }
   if (objects.length * grantees.length !== part.length) throw new Error(`joined grants on ${objects[0]} are not objects × grantees`);
-  return { count: part.length, sql: postgresTemplates().render(remove ? 'grant.remove.joined' : 'grant.add.joined', { onSchema, privilege, objects, grantees }) };
+  return { count: part.length, steps: sqlSteps(postgresTemplates().render(remove ? 'grant.remove.joined' : 'grant.add.joined', { onSchema, privilege, objects, grantees })) };
 }
 
 function specOf(c: Change): GrantSpec {

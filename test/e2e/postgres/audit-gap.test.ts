@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { stepText } from '../../../src/plan/step.js';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyPlan } from '../../../src/apply/apply.js';
@@ -50,7 +51,7 @@ describe.each(ENGINES)('a batched apply that dies after batch 1, on %s', (engine
       units = layout.units;
       if (engine === 'pglite') {
         // Batch 1 commits; the first statement of batch 2 fails; no record is written: what kill -9 after batch 1 leaves.
-        const sentBefore = layout.units[0]!.reduce((n, i) => n + plan.changes[i]!.sql.length, 0);
+        const sentBefore = layout.units[0]!.reduce((n, i) => n + plan.changes[i]!.steps.map(stepText).length, 0);
         const report = await applyPlan({ ...session, conn: faultyConnection(session.conn, { at: { statement: sentBefore + 1 }, fault: 'object-missing' }) }, plan, { lockBudget: BUDGET });
         expect(report.batches.map((b) => b.outcome).slice(0, 2)).toEqual(['applied', 'rolled_back']);
       }
@@ -158,7 +159,7 @@ describe.each(ENGINES)('a --no-transaction apply killed after removal-only chang
       expect(firstWrite).toBeGreaterThan(0);
       removed = plan.changes.slice(0, firstWrite).map((c) => c.key);
       // the removals commit one by one; the first statement of the next change fails; no record is written
-      const before = plan.changes.slice(0, firstWrite).reduce((n, c) => n + c.sql.length, 0);
+      const before = plan.changes.slice(0, firstWrite).reduce((n, c) => n + c.steps.map(stepText).length, 0);
       const report = await applyPlan({ ...session, conn: faultyConnection(session.conn, { at: { statement: before + 1 }, fault: 'object-missing' }) }, plan, { transaction: false });
       expect(report.mode).toBe('no-transaction');
       expect(report.outcome).toBe('failed');

@@ -63,7 +63,7 @@ describe('CLI conventions on the embedded target', () => {
     expect(applied.code, applied.stderr).toBe(0);
     const nothing = await run('apply', '--yes', '--json');
     expect(nothing.code, nothing.stderr).toBe(0);
-    expect(JSON.parse(nothing.stdout)).toMatchObject({ ok: true, outcome: 'nothing', mode: null, ms: null, statements: [] });
+    expect(JSON.parse(nothing.stdout)).toMatchObject({ ok: true, outcome: 'nothing', mode: null, ms: null, steps: [] });
     expect(relative(t.dir, out)).toBe('p.json');
   }, 120_000);
 

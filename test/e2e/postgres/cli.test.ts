@@ -1,4 +1,5 @@
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { stepText } from '../../../src/plan/step.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -73,11 +74,11 @@ describe.each(ENGINES)('the CLI on %s', (engine) => {
     }
   });
 
-  it('plan --json has the stable shape (format 1), and --detailed-exitcode exits 2 with changes', async () => {
+  it('plan --json has the stable shape (format 2), and --detailed-exitcode exits 2 with changes', async () => {
     const r = await run('plan', '--json', '--detailed-exitcode');
     expect(r.code, r.stderr).toBe(2);
     const plan = json<Plan>(r.stdout);
-    expect(plan).toMatchObject({ format: 1, target: t.target });
+    expect(plan).toMatchObject({ format: 2, target: t.target });
     expect(plan.state_hash).toMatch(/^[0-9a-f]{64}$/);
     expect(plan.changes.length).toBeGreaterThan(100);
     for (const c of plan.changes) {
@@ -89,12 +90,12 @@ describe.each(ENGINES)('the CLI on %s', (engine) => {
       expect(Array.isArray(c.policy)).toBe(true);
       for (const h of c.hazards) expect(HAZARDS).toContain(h);
       // a change either has its statements or is made by an earlier change's joined statement
-      if (c.served_by === undefined) expect(c.sql.length).toBeGreaterThan(0);
+      if (c.served_by === undefined) expect(c.steps.map(stepText).length).toBeGreaterThan(0);
       else {
-        expect(c.sql).toEqual([]);
-        expect(plan.changes[c.served_by]!.sql.length).toBeGreaterThan(0);
+        expect(c.steps.map(stepText)).toEqual([]);
+        expect(plan.changes[c.served_by]!.steps.map(stepText).length).toBeGreaterThan(0);
       }
-      for (const s of c.sql) expect(s.trimEnd().endsWith(';'), s).toBe(true);
+      for (const s of c.steps.map(stepText)) expect(s.trimEnd().endsWith(';'), s).toBe(true);
     }
     expect(plan.changes.some((c) => c.served_by !== undefined)).toBe(true);
     expect(plan.summary.floor).toBeLessThanOrEqual(plan.summary.statements);
@@ -107,7 +108,7 @@ describe.each(ENGINES)('the CLI on %s', (engine) => {
       change: count('change'),
       remove: count('remove'),
       hazards: plan.changes.reduce((n, c) => n + c.hazards.length, 0),
-      statements: plan.changes.reduce((n, c) => n + c.sql.length, 0),
+      statements: plan.changes.reduce((n, c) => n + c.steps.map(stepText).length, 0),
     });
     expect(plan.summary.add).toBe(plan.changes.length);
     allChanges = plan.changes.length;

@@ -1,4 +1,5 @@
 import { cpSync, rmSync } from 'node:fs';
+import { sqlSteps, stepText } from '../../../src/plan/step.js';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyPlan } from '../../../src/apply/apply.js';
@@ -68,14 +69,14 @@ describe.each(ENGINES)('convergence on %s', (engine) => {
     });
     const role = changeOf(plan, `role:${p}logistics_planners`);
     expect(role).toMatchObject({ action: 'add', kind: 'role', hazards: [] });
-    expect(role.sql.join('\n')).toMatch(new RegExp(`CREATE ROLE "${p}logistics_planners" NOLOGIN`));
+    expect(role.steps.map(stepText).join('\n')).toMatch(new RegExp(`CREATE ROLE "${p}logistics_planners" NOLOGIN`));
     for (const key of [membership('employees', 'logistics_planners'), viewGrant('sales', 'orders', 'logistics_planners'), viewGrant('sales', 'stores', 'logistics_planners'), usage('sales', 'logistics_planners')]) {
       expect(changeOf(plan, key)).toMatchObject({ action: 'add', hazards: ['AUTHZ_WIDEN'] });
     }
     // the two new view grants are adjacent and share their grantee: one statement, held by the first
     const orders = changeOf(plan, viewGrant('sales', 'orders', 'logistics_planners'));
-    expect(orders.sql).toEqual([`GRANT SELECT ON TABLE "${p}sales"."orders", "${p}sales"."stores" TO "${p}logistics_planners";`]);
-    expect(changeOf(plan, viewGrant('sales', 'stores', 'logistics_planners'))).toMatchObject({ sql: [], served_by: plan.changes.indexOf(orders) });
+    expect(orders.steps.map(stepText)).toEqual([`GRANT SELECT ON TABLE "${p}sales"."orders", "${p}sales"."stores" TO "${p}logistics_planners";`]);
+    expect(changeOf(plan, viewGrant('sales', 'stores', 'logistics_planners'))).toMatchObject({ steps: sqlSteps([]), served_by: plan.changes.indexOf(orders) });
     expect(plan.changes.filter((c) => c.action === 'remove')).toEqual([]);
     await assertConverged();
   });
@@ -88,7 +89,7 @@ describe.each(ENGINES)('convergence on %s', (engine) => {
     });
     const role = changeOf(plan, `role:${p}data_scientists`);
     expect(role).toMatchObject({ action: 'remove', kind: 'role', hazards: ['DROPS_MANAGED'] });
-    expect(role.sql).toEqual([`DROP ROLE "${p}data_scientists";`]);
+    expect(role.steps.map(stepText)).toEqual([`DROP ROLE "${p}data_scientists";`]);
     const revokes = [
       ...['customers', 'order_items', 'orders', 'products', 'stores'].map((x) => viewGrant('sales', x, 'data_scientists')),
       ...['campaigns', 'newsletter_subscribers', 'web_sessions'].map((x) => viewGrant('marketing', x, 'data_scientists')),
@@ -123,7 +124,7 @@ describe.each(ENGINES)('convergence on %s', (engine) => {
     const c = changeOf(plan, view('sales', 'customers'));
     expect(c.hazards).toEqual(['AUTHZ_NARROW']);
     expect(c.policy).toContain('sales-birth-date-nullify');
-    expect(c.sql[0]).toMatch(/^CREATE OR REPLACE VIEW/);
+    expect(c.steps.map(stepText)[0]).toMatch(/^CREATE OR REPLACE VIEW/);
     await assertConverged();
   });
 
@@ -154,7 +155,7 @@ describe.each(ENGINES)('convergence on %s', (engine) => {
     expect(plan.changes.map((c) => `${c.action} ${c.key}`)).toEqual([`remove ${viewGrant('finance', 'invoices', 'sales_leads')}`, `add ${viewGrant('finance', 'budgets', 'auditors')}`]);
     expect(hazardsOf(plan, viewGrant('finance', 'budgets', 'auditors'))).toEqual(['AUTHZ_WIDEN']);
     expect(hazardsOf(plan, viewGrant('finance', 'invoices', 'sales_leads'))).toEqual(['AUTHZ_NARROW']);
-    expect(changeOf(plan, viewGrant('finance', 'invoices', 'sales_leads')).sql).toEqual([`REVOKE SELECT ON TABLE "${p}finance"."invoices" FROM "${p}sales_leads";`]);
+    expect(changeOf(plan, viewGrant('finance', 'invoices', 'sales_leads')).steps.map(stepText)).toEqual([`REVOKE SELECT ON TABLE "${p}finance"."invoices" FROM "${p}sales_leads";`]);
     await assertConverged();
   });
 
@@ -166,7 +167,7 @@ describe.each(ENGINES)('convergence on %s', (engine) => {
     for (const c of plan.changes) {
       expect(c.policy).toContain('own-region-by-user');
       expect(c.policy).not.toContain('own-region');
-      expect(c.sql[0]).toMatch(/^CREATE OR REPLACE VIEW/);
+      expect(c.steps.map(stepText)[0]).toMatch(/^CREATE OR REPLACE VIEW/);
       // The summaries differ by policy name only: reported conservatively, never as a drop.
       expect(c.hazards.every((h) => h === 'AUTHZ_WIDEN' || h === 'AUTHZ_NARROW')).toBe(true);
     }
@@ -182,7 +183,7 @@ describe.each(ENGINES)('convergence on %s', (engine) => {
     expect(hazardsOf(plan, view('sales', 'customers'))).toEqual(['AUTHZ_NARROW']);
     const link = changeOf(plan, membership('sales_analysts', 'auditors'));
     expect(link).toMatchObject({ action: 'add', kind: 'membership', hazards: ['AUTHZ_WIDEN'] });
-    expect(link.sql).toEqual([`GRANT "${p}sales_analysts" TO "${p}auditors";`]);
+    expect(link.steps.map(stepText)).toEqual([`GRANT "${p}sales_analysts" TO "${p}auditors";`]);
     // Tighten sooner, loosen later: the narrowing view changes run before the membership.
     const at = (key: string) => plan.changes.findIndex((c) => c.key === key);
     expect(at(view('hr', 'employees'))).toBeLessThan(at(membership('sales_analysts', 'auditors')));

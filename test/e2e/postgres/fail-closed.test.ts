@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sqlSteps, stepText } from '../../../src/plan/step.js';
 import { applyPlan } from '../../../src/apply/apply.js';
 import { faultyConnection } from '../../../src/apply/faults.js';
 import { ExitError } from '../../../src/cli/output.js';
@@ -77,9 +78,9 @@ describe.each(ENGINES)('fail closed on %s', (engine) => {
     const { plan } = await planFor(session);
     const change = plan.changes.find((c) => c.key === `role:${analysts}`)!;
     expect(change).toMatchObject({ action: 'change', hazards: ['AUTHZ_NARROW'] });
-    expect(change.sql[0]).toBe(`ALTER ROLE ${q(analysts)} NOSUPERUSER NOCREATEDB NOCREATEROLE NOLOGIN NOBYPASSRLS CONNECTION LIMIT -1 PASSWORD NULL;`);
-    expect(change.sql).toContain(`ALTER ROLE ${q(analysts)} RESET ALL;`);
-    expect(plan.changes.find((c) => c.key === `role:${owner}`)!.sql[0]).toBe(`ALTER ROLE ${q(owner)} NOLOGIN PASSWORD NULL;`);
+    expect(change.steps.map(stepText)[0]).toBe(`ALTER ROLE ${q(analysts)} NOSUPERUSER NOCREATEDB NOCREATEROLE NOLOGIN NOBYPASSRLS CONNECTION LIMIT -1 PASSWORD NULL;`);
+    expect(change.steps.map(stepText)).toContain(`ALTER ROLE ${q(analysts)} RESET ALL;`);
+    expect(plan.changes.find((c) => c.key === `role:${owner}`)!.steps.map(stepText)[0]).toBe(`ALTER ROLE ${q(owner)} NOLOGIN PASSWORD NULL;`);
 
     await planAndApply(session);
     expect(await drift()).toEqual([]);
@@ -143,11 +144,11 @@ describe.each(ENGINES)('fail closed on %s', (engine) => {
 
     const { plan } = await planFor(session);
     const change = (key: string) => plan.changes.find((c) => c.key === key);
-    expect(change(k.owner)).toMatchObject({ action: 'remove', sql: [`REVOKE ${q(role('owner'))} FROM ${q(login)};`] });
-    expect(change(k.option)).toMatchObject({ action: 'change', hazards: ['AUTHZ_NARROW'], sql: [`REVOKE GRANT OPTION FOR SELECT ON TABLE ${customers} FROM ${q(analysts)} CASCADE;`] });
-    expect(change(k.bob)).toMatchObject({ action: 'remove', sql: [] }); // goes with the CASCADE above
-    expect(change(k.column)!.sql).toEqual([`REVOKE SELECT ("employee_id") ON TABLE ${salaries} FROM ${q(alice)};`]);
-    expect(change(k.admin)!.sql).toEqual([`REVOKE ADMIN OPTION FOR ${q(analysts)} FROM ${q(carol)};`]);
+    expect(change(k.owner)).toMatchObject({ action: 'remove', steps: sqlSteps([`REVOKE ${q(role('owner'))} FROM ${q(login)};`]) });
+    expect(change(k.option)).toMatchObject({ action: 'change', hazards: ['AUTHZ_NARROW'], steps: sqlSteps([`REVOKE GRANT OPTION FOR SELECT ON TABLE ${customers} FROM ${q(analysts)} CASCADE;`]) });
+    expect(change(k.bob)).toMatchObject({ action: 'remove', steps: sqlSteps([]) }); // goes with the CASCADE above
+    expect(change(k.column)!.steps.map(stepText)).toEqual([`REVOKE SELECT ("employee_id") ON TABLE ${salaries} FROM ${q(alice)};`]);
+    expect(change(k.admin)!.steps.map(stepText)).toEqual([`REVOKE ADMIN OPTION FOR ${q(analysts)} FROM ${q(carol)};`]);
     // a grant nobody recorded is shown where it is: the view's table and domain, the schema's domain
     expect(change(k.update)).toMatchObject({ domain: 'sales', table: 'analytics.sales.customers' });
     expect(change(k.usage)).toMatchObject({ domain: 'hr', table: null });
@@ -222,10 +223,10 @@ describe.each(ENGINES)('fail closed on %s', (engine) => {
     expect(found.map((f) => f.key).sort()).toEqual(Object.values(k).sort());
     expect(found.find((f) => f.key === k.references)).toMatchObject({ grantee: partners, columnLevel: true, table: 'analytics.sales.customers' });
     const change = (key: string) => plan.changes.find((c) => c.key === key);
-    expect(change(k.trigger)).toMatchObject({ action: 'remove', sql: [`REVOKE TRIGGER ON TABLE ${customers} FROM ${q(analysts)};`] });
-    expect(change(k.references)!.sql).toEqual([`REVOKE REFERENCES ("email") ON TABLE ${customers} FROM ${q(partners)};`]);
-    expect(change(k.insert)!.sql).toEqual([`REVOKE INSERT ON TABLE "hr"."salaries" FROM ${q(owner)} CASCADE;`]);
-    expect(change(k.option)).toMatchObject({ action: 'change', sql: [`REVOKE GRANT OPTION FOR SELECT ON TABLE "sales"."orders" FROM ${q(owner)} CASCADE;`] });
+    expect(change(k.trigger)).toMatchObject({ action: 'remove', steps: sqlSteps([`REVOKE TRIGGER ON TABLE ${customers} FROM ${q(analysts)};`]) });
+    expect(change(k.references)!.steps.map(stepText)).toEqual([`REVOKE REFERENCES ("email") ON TABLE ${customers} FROM ${q(partners)};`]);
+    expect(change(k.insert)!.steps.map(stepText)).toEqual([`REVOKE INSERT ON TABLE "hr"."salaries" FROM ${q(owner)} CASCADE;`]);
+    expect(change(k.option)).toMatchObject({ action: 'change', steps: sqlSteps([`REVOKE GRANT OPTION FOR SELECT ON TABLE "sales"."orders" FROM ${q(owner)} CASCADE;`]) });
     const probe = postgresProbe(session.conn, session.ctx, session.resolved);
     expect((await probe.bypasses()).filter((f) => f.code === 'BASE_TABLE_GRANT').map((f) => f.key).sort()).toEqual(Object.values(k).sort());
 
@@ -485,9 +486,9 @@ describe.each(ENGINES)('fail closed on %s', (engine) => {
 
     const { plan } = await planFor(session);
     const at = (key: string) => plan.changes.findIndex((c) => c.key === key);
-    expect(plan.changes[at(k.reader)]).toMatchObject({ action: 'remove', hazards: ['AUTHZ_NARROW'], sql: [`ALTER DEFAULT PRIVILEGES FOR ROLE ${q(reader)} IN SCHEMA ${q(sales)} REVOKE SELECT ON TABLES FROM ${q(dave)};`] });
-    expect(plan.changes[at(k.owner)]!.sql).toEqual([`ALTER DEFAULT PRIVILEGES FOR ROLE ${q(owner)} IN SCHEMA ${q(sales)} REVOKE SELECT ON TABLES FROM ${q(dave)};`]);
-    expect(plan.changes[at(k.schemas)]!.sql).toEqual([`ALTER DEFAULT PRIVILEGES FOR ROLE ${q(owner)} REVOKE USAGE ON SCHEMAS FROM PUBLIC;`]);
+    expect(plan.changes[at(k.reader)]).toMatchObject({ action: 'remove', hazards: ['AUTHZ_NARROW'], steps: sqlSteps([`ALTER DEFAULT PRIVILEGES FOR ROLE ${q(reader)} IN SCHEMA ${q(sales)} REVOKE SELECT ON TABLES FROM ${q(dave)};`]) });
+    expect(plan.changes[at(k.owner)]!.steps.map(stepText)).toEqual([`ALTER DEFAULT PRIVILEGES FOR ROLE ${q(owner)} IN SCHEMA ${q(sales)} REVOKE SELECT ON TABLES FROM ${q(dave)};`]);
+    expect(plan.changes[at(k.schemas)]!.steps.map(stepText)).toEqual([`ALTER DEFAULT PRIVILEGES FOR ROLE ${q(owner)} REVOKE USAGE ON SCHEMAS FROM PUBLIC;`]);
     for (const key of Object.values(k)) expect(at(key), key).toBeLessThan(at(`view:${orders}`));
 
     await planAndApply(session);
@@ -513,7 +514,7 @@ describe.each(ENGINES)('fail closed on %s', (engine) => {
       // stop after the owner role (nothing recorded yet), then after the governance and one group role
       for (const done of [1, 3]) {
         const { plan: next } = await planFor(s); // never refused: an unrecorded owner is adopted, later objects are recorded
-        const at = next.changes.slice(0, done).reduce((n, c) => n + c.sql.length, 0) + 1;
+        const at = next.changes.slice(0, done).reduce((n, c) => n + c.steps.map(stepText).length, 0) + 1;
         const report = await applyPlan({ ...s, conn: faultyConnection(s.conn, { at: { statement: at }, fault: 'permission-denied' }) }, next, { transaction: false });
         expect(report.ok).toBe(false);
         await s.close();

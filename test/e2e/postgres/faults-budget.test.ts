@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stepText } from '../../../src/plan/step.js';
 import { applyPlan, type ApplyReport } from '../../../src/apply/apply.js';
 import { faultyConnection } from '../../../src/apply/faults.js';
 import { planFor } from '../../../src/cli/commands/plan.js';
@@ -140,8 +141,8 @@ describe('a plan over the lock budget on PGlite', () => {
       expect(report.batches.map((b) => b.outcome)).toEqual(report.batches.map((b) => (b.index < middle ? 'applied' : b.index === middle ? 'rolled_back' : 'not_run')));
       const appliedKeys = new Set(report.changes.filter((c) => c.batch < middle).map((c) => c.key));
       expect(report.changes.filter((c) => c.outcome === 'applied').map((c) => c.key)).toEqual([...appliedKeys]);
-      expect(report.applied).toEqual(plan.changes.flatMap((c) => (appliedKeys.has(c.key) ? c.sql : [])));
-      expect(report.notApplied).toEqual(plan.changes.flatMap((c) => (appliedKeys.has(c.key) ? [] : c.sql)));
+      expect(report.applied.map(stepText)).toEqual(plan.changes.flatMap((c) => (appliedKeys.has(c.key) ? c.steps.map(stepText) : [])));
+      expect(report.notApplied.map(stepText)).toEqual(plan.changes.flatMap((c) => (appliedKeys.has(c.key) ? [] : c.steps.map(stepText))));
       expect(report.next).toMatch(new RegExp(`^${appliedKeys.size} of ${plan.changes.length} changes were applied and recorded`));
 
       await expectRemainder(session, plan.changes.filter((c) => !appliedKeys.has(c.key)));

@@ -1,8 +1,9 @@
 import pg from 'pg';
+import { stepText } from '../../../src/plan/step.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyPlan } from '../../../src/apply/apply.js';
 import { faultyConnection } from '../../../src/apply/faults.js';
-import { isConnectionLost } from '../../../src/apply/outcome.js';
+import { postgresErrors } from '../../../src/targets/postgres/errors.js';
 import { planFor } from '../../../src/cli/commands/plan.js';
 import type { Plan } from '../../../src/plan/plan.js';
 import { openTarget, type TargetSession } from '../../../src/session/open-target.js';
@@ -154,12 +155,12 @@ describe.skipIf(!SERVER_URL)('real faults on a server, applied by a non-superuse
 
     expect(conn.fired).toBe(true);
     expect(report.outcome).toBe('failed');
-    expect(report.failure).toMatchObject({ phase: 'statement', index: n, sql: statementsOf(plan)[n - 1] });
-    expect(isConnectionLost({ message: report.error, code: report.failure!.code })).toBe(true);
+    expect(report.failure).toMatchObject({ phase: 'statement', index: n, step: plan.changes.flatMap((c) => c.steps)[n - 1] });
+    expect(postgresErrors.lost({ message: report.error, code: report.failure!.code })).toBe(true);
     expect(report.next).toMatch(/connection was lost/);
     const appliedChanges = transaction ? 0 : changeAt(plan, n);
     expect(report.changes.filter((c) => c.outcome === 'applied')).toHaveLength(appliedChanges);
-    expect(report.applied).toEqual(plan.changes.slice(0, appliedChanges).flatMap((c) => c.sql));
+    expect(report.applied.map(stepText)).toEqual(plan.changes.slice(0, appliedChanges).flatMap((c) => c.steps.map(stepText)));
     expect(report.rolledBack).toBe(transaction);
     await convergesFrom(plan.changes.slice(appliedChanges), transaction);
   }, 180_000);
@@ -181,7 +182,7 @@ describe.skipIf(!SERVER_URL)('real faults on a server, applied by a non-superuse
     expect(report.error).toMatch(/permission denied for table orders/);
     expect(report.next).toMatch(/lacks a privilege.*Apply identity/);
     const appliedChanges = transaction ? 0 : changeAt(plan, n);
-    expect(report.notApplied).toEqual(statementsOf(plan).slice(plan.changes.slice(0, appliedChanges).flatMap((c) => c.sql).length));
+    expect(report.notApplied.map(stepText)).toEqual(statementsOf(plan).slice(plan.changes.slice(0, appliedChanges).flatMap((c) => c.steps.map(stepText)).length));
 
     // the next plan, still without the privilege, is exactly the rest; restored, applying converges
     expect(changesOf((await planFor(await asApplier())).plan.changes)).toEqual(changesOf(plan.changes.slice(appliedChanges)));

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { stepText } from '../../../src/plan/step.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -102,7 +103,7 @@ describe.each(ENGINES)('--revoke-unmanaged on %s', (engine) => {
     const session = await open(t);
     try {
       const { plan } = await planFor(session, { revokeUnmanaged: true });
-      expect(plan.changes.map((c) => [c.action, c.kind, c.hazards, c.sql]).sort()).toEqual(
+      expect(plan.changes.map((c) => [c.action, c.kind, c.hazards, c.steps.map(stepText)]).sort()).toEqual(
         [
           ['remove', 'unmanaged_grant', ['AUTHZ_NARROW', 'UNMANAGED_REVOKE'], ['REVOKE SELECT ON TABLE "sales"."customers" FROM PUBLIC;']],
           ['remove', 'unmanaged_grant', ['AUTHZ_NARROW', 'UNMANAGED_REVOKE'], [`REVOKE SELECT ON TABLE "sales"."customers" FROM ${q(bypasser)};`]],

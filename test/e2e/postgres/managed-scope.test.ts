@@ -1,4 +1,5 @@
 import { rmSync } from 'node:fs';
+import { stepText } from '../../../src/plan/step.js';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -124,7 +125,7 @@ describe.each(ENGINES)('managed scope on %s', (engine) => {
   }
 
   const mentions = (plan: Plan, role: string) =>
-    plan.changes.filter((c) => c.key.split(':').includes(role) || c.key === `role:${role}` || c.sql.some((s) => s.includes(q(role))));
+    plan.changes.filter((c) => c.key.split(':').includes(role) || c.key === `role:${role}` || c.steps.map(stepText).some((s) => s.includes(q(role))));
 
   beforeAll(async () => {
     const built = ensureBuilt();
@@ -187,7 +188,7 @@ describe.each(ENGINES)('managed scope on %s', (engine) => {
     expect(bypass.map((f) => f.table).sort()).toEqual(session.resolved.tables.map((x) => x.table.name).sort());
     expect(plan.findings).toContainEqual(expect.objectContaining({ code: 'BYPASS_GRANT', object: '"finance"."fx_rates"', message: expect.stringContaining(q(legacy)) }));
     for (const role of [etl, legacy, other]) expect(mentions(plan, role), role).toEqual([]);
-    expect(plan.changes.filter((c) => c.sql.some((s) => /store_regions|tmp_order_import|ROW LEVEL SECURITY|POLICY/i.test(s)))).toEqual([]);
+    expect(plan.changes.filter((c) => c.steps.map(stepText).some((s) => /store_regions|tmp_order_import|ROW LEVEL SECURITY|POLICY/i.test(s)))).toEqual([]);
   });
 
   it('the first apply leaves every seeded object as it was, and the ETL role keeps reading and writing', async () => {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { sqlSteps } from '../../../src/plan/step.js';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planFor } from '../../../src/cli/commands/plan.js';
@@ -70,7 +71,7 @@ describe.each(ENGINES)('a plan a reviewer can trust, on %s', (engine) => {
     await reopen();
     const { plan } = await planFor(session);
     const revoke = changeOf(plan, `grant:SELECT:view:${orderItems}:${marketing}`);
-    expect(revoke).toMatchObject({ action: 'remove', domain: 'sales', table: 'analytics.sales.order_items', sql: [`REVOKE SELECT ON TABLE ${orderItems} FROM ${q(marketing)};`] });
+    expect(revoke).toMatchObject({ action: 'remove', domain: 'sales', table: 'analytics.sales.order_items', steps: sqlSteps([`REVOKE SELECT ON TABLE ${orderItems} FROM ${q(marketing)};`]) });
     for (const c of removals(plan)) expect(c.domain, c.key).not.toBeNull();
     const human = sections(plan);
     expect(human.get('domain sales · analytics.sales.order_items')!.join('\n')).toContain(`- grant      SELECT on view ${orderItems} → ${marketing}`);

@@ -1,4 +1,5 @@
 import { rmSync } from 'node:fs';
+import { stepText } from '../../../src/plan/step.js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { applyPlan, type ApplyOptions } from '../../../src/apply/apply.js';
@@ -140,7 +141,7 @@ describe.each(ENGINES)('keyed records on %s', (engine) => {
     await ex.reopen();
     const { plan } = await planFor(ex.session);
     expect(recordHintOf(plan)).toBeDefined();
-    const n = plan.changes.reduce((k, c) => k + c.sql.length, 0); // the last statement
+    const n = plan.changes.reduce((k, c) => k + c.steps.map(stepText).length, 0); // the last statement
     const report = await applyPlan({ ...ex.session, conn: faultyConnection(ex.session.conn, { at: { statement: n }, fault: 'permission-denied' }) }, plan, { transaction: false });
     expect(report.ok).toBe(false);
     const failed = changeAt(plan, n);

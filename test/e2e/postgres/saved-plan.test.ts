@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { stepText, type Step } from '../../../src/plan/step.js';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Plan } from '../../../src/plan/plan.js';
@@ -56,11 +57,11 @@ describe.each(ENGINES)('apply of a saved plan on %s', (engine) => {
     const before = await baseTableGrantees();
     const i = original.changes.findIndex((c) => c.kind === 'grant');
     const r = await tamper((p) => {
-      (p.changes[i]!.sql as string[]).push('GRANT SELECT ON "sales"."customers" TO PUBLIC');
+      (p.changes[i]!.steps as Step[]).push({ kind: 'sql', text: 'GRANT SELECT ON "sales"."customers" TO PUBLIC' });
     });
     expect(r.code).toBe(1);
-    const statement = original.changes.slice(0, i + 1).reduce((n, c) => n + c.sql.length, 0) + 1;
-    expect(r.stderr).toContain(`statement ${statement} (change ${i + 1}, ${original.changes[i]!.object}) is not part of the plan: "GRANT SELECT ON \\"sales\\".\\"customers\\" TO PUBLIC"`);
+    const statement = original.changes.slice(0, i + 1).reduce((n, c) => n + c.steps.map(stepText).length, 0) + 1;
+    expect(r.stderr).toContain(`step ${statement} (change ${i + 1}, ${original.changes[i]!.object}) is not part of the plan: "GRANT SELECT ON \\"sales\\".\\"customers\\" TO PUBLIC"`);
     expect(r.stderr).toContain('nothing was applied');
     expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
     expect(await baseTableGrantees()).toEqual(before);
@@ -71,11 +72,11 @@ describe.each(ENGINES)('apply of a saved plan on %s', (engine) => {
   it('refuses an edited statement', async () => {
     const i = viewChange();
     const r = await tamper((p) => {
-      const sql = p.changes[i]!.sql as string[];
-      sql[0] = sql[0]!.replace(/WHERE[\s\S]*$/, ';');
+      const steps = p.changes[i]!.steps as Step[];
+      steps[0] = { kind: 'sql', text: stepText(steps[0]!).replace(/WHERE[\s\S]*$/, ';') };
     });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`statement \\d+ \\(change ${i + 1}, .*\\) differs: the file has`));
+    expect(r.stderr).toMatch(new RegExp(`step \\d+ \\(change ${i + 1}, .*\\) differs: the file has`));
   });
 
   it('refuses a removed change, a reordered pair and a removed hazard', async () => {
@@ -88,7 +89,7 @@ describe.each(ENGINES)('apply of a saved plan on %s', (engine) => {
       [c[0], c[1]] = [c[1], c[0]];
     });
     expect(swapped.code).toBe(1);
-    expect(swapped.stderr).toMatch(/change 1 \(|statement 1 \(/);
+    expect(swapped.stderr).toMatch(/change 1 \(|step 1 \(/);
 
     const k = original.changes.findIndex((c) => c.hazards.length > 0);
     const unhazarded = await tamper((p) => void ((p.changes[k] as unknown as { hazards: string[] }).hazards = []));
@@ -100,9 +101,11 @@ describe.each(ENGINES)('apply of a saved plan on %s', (engine) => {
     const cases: [string, string | null, RegExp][] = [
       ['missing.json', null, /missing\.json: cannot read the plan: no such file; save one with meshward plan --out/],
       ['text.json', 'not json at all', /text\.json: not a meshward plan: the file is not JSON/],
-      ['other.json', JSON.stringify({ hello: 'world' }), /other\.json: not a meshward plan \(format 1\)/],
-      ['old.json', JSON.stringify({ ...original, format: 0 }), /old\.json: plan format 0 is not one this version reads/],
-      ['bad-sql.json', JSON.stringify({ ...original, changes: [{ ...original.changes[0], sql: 'DROP TABLE x' }] }), /bad-sql\.json: not a meshward plan \(format 1\): changes\[0\]\.sql:/],
+      ['other.json', JSON.stringify({ hello: 'world' }), /other\.json: not a meshward plan \(format 2\)/],
+      ['old.json', JSON.stringify({ ...original, format: 0 }), /old\.json: plan format 0 is not one this version reads \(format 2\)/],
+      ['v1.json', JSON.stringify({ ...original, format: 1 }), /v1\.json: plan format 1 \(SQL strings, before typed steps\) is not one this version reads \(format 2\); make the plan again/],
+      ['bad-sql.json', JSON.stringify({ ...original, changes: [{ ...original.changes[0], steps: 'DROP TABLE x' }] }), /bad-sql\.json: not a meshward plan \(format 2\): changes\[0\]\.steps:/],
+      ['no-kind.json', JSON.stringify({ ...original, changes: [{ ...original.changes[0], steps: [{ text: 'DROP TABLE x' }] }] }), /no-kind\.json: not a meshward plan \(format 2\): changes\[0\]\.steps\[0\]/],
     ];
     for (const [name, content, message] of cases) {
       const path = join(t.dir, name);
@@ -118,7 +121,7 @@ describe.each(ENGINES)('apply of a saved plan on %s', (engine) => {
     writeFileSync(file(), JSON.stringify(original, null, 2));
     const r = await run('apply', file(), '--json');
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout).statements.length).toBe(original.summary.statements);
+    expect(JSON.parse(r.stdout).steps.length).toBe(original.summary.steps);
     const again = await run('plan', '--json');
     expect((JSON.parse(again.stdout) as Plan).changes).toEqual([]);
   });

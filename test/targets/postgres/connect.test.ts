@@ -8,7 +8,7 @@ import { Diagnostics } from '../../../src/config/diagnostics.js';
 import type { Model } from '../../../src/model/types.js';
 import { applicationName, connect, connectUrl, redactUrl, withTransaction } from '../../../src/targets/postgres/connect.js';
 import { openEmbedded, pgliteConnection, splitStatements } from '../../../src/targets/postgres/embedded.js';
-import { unlockFile } from '../../../src/targets/postgres/lock.js';
+import { unlockFile } from '../../../src/state/lock-file.js';
 import type { Connection, TargetContext } from '../../../src/targets/target.js';
 
 function ctxFor(root: string, name: string, settings: Record<string, unknown>): TargetContext {

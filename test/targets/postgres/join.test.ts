@@ -1,4 +1,5 @@
 import { freshPGlite } from '../../support/fresh-pglite.js';
+import { stepText } from '../../../src/plan/step.js';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPlan, joinedRenderer, type Plan } from '../../../src/plan/plan.js';
@@ -59,13 +60,13 @@ describe('joined statements', () => {
   it('the same changes in the same order, fewer statements; a joined change points back at the change holding its statement', () => {
     expect(joined.changes.map((c) => c.key)).toEqual(single.changes.map((c) => c.key));
     expect(joined.summary.statements).toBeLessThan(single.summary.statements);
-    expect(joined.summary.statements).toBe(joined.changes.reduce((n, c) => n + c.sql.length, 0));
+    expect(joined.summary.statements).toBe(joined.changes.reduce((n, c) => n + c.steps.map(stepText).length, 0));
     joined.changes.forEach((c, i) => {
       if (c.served_by === undefined) return;
-      expect(c.sql).toEqual([]);
+      expect(c.steps.map(stepText)).toEqual([]);
       const leader = joined.changes[c.served_by]!;
       expect(c.served_by).toBeLessThan(i);
-      expect(leader.sql.length).toBeGreaterThan(0);
+      expect(leader.steps.map(stepText).length).toBeGreaterThan(0);
       expect(leader.hazards).toEqual(c.hazards);
       // every change between the two is served by the same statement: a group is contiguous
       for (let k = c.served_by + 1; k < i; k++) expect(joined.changes[k]!.served_by).toBe(c.served_by);
@@ -74,12 +75,12 @@ describe('joined statements', () => {
     expect(joined.changes.some((c) => c.kind === 'grant' && c.served_by !== undefined)).toBe(true);
     // the owner's SELECT on every base table is one statement
     const owner = joined.changes.filter((c) => c.kind === 'grant' && c.key.startsWith('grant:SELECT:table:'));
-    expect(owner.filter((c) => c.sql.length > 0).map((c) => c.sql)).toEqual([[expect.stringMatching(/^GRANT SELECT ON TABLE "s"\."[a-z_]+", "s"\./)]]);
+    expect(owner.filter((c) => c.steps.map(stepText).length > 0).map((c) => c.steps.map(stepText))).toEqual([[expect.stringMatching(/^GRANT SELECT ON TABLE "s"\."[a-z_]+", "s"\./)]]);
   });
 
   let fromEmpty: { joined: PGlite; single: PGlite };
   beforeAll(async () => {
-    fromEmpty = { joined: await applied(joined.changes.flatMap((c) => c.sql)), single: await applied(single.changes.flatMap((c) => c.sql)) };
+    fromEmpty = { joined: await applied(joined.changes.flatMap((c) => c.steps.map(stepText))), single: await applied(single.changes.flatMap((c) => c.steps.map(stepText))) };
     dbs.push(fromEmpty.joined, fromEmpty.single);
   });
 
@@ -96,9 +97,9 @@ describe('joined statements', () => {
     const removeSingle = planOf(kept, desired, false);
     expect(removeJoined.changes.filter((c) => c.action === 'remove').length).toBeGreaterThan(2);
     expect(removeJoined.summary.statements).toBeLessThan(removeSingle.summary.statements);
-    expect(removeJoined.changes.flatMap((c) => c.sql).some((s) => /^DELETE FROM "mw_meta"\."tags" WHERE \(object, tag\) IN \(/.test(s))).toBe(true);
-    await fromEmpty.joined.exec(['BEGIN;', ...removeJoined.changes.flatMap((c) => c.sql), 'COMMIT;'].join('\n'));
-    await fromEmpty.single.exec(['BEGIN;', ...removeSingle.changes.flatMap((c) => c.sql), 'COMMIT;'].join('\n'));
+    expect(removeJoined.changes.flatMap((c) => c.steps.map(stepText)).some((s) => /^DELETE FROM "mw_meta"\."tags" WHERE \(object, tag\) IN \(/.test(s))).toBe(true);
+    await fromEmpty.joined.exec(['BEGIN;', ...removeJoined.changes.flatMap((c) => c.steps.map(stepText)), 'COMMIT;'].join('\n'));
+    await fromEmpty.single.exec(['BEGIN;', ...removeSingle.changes.flatMap((c) => c.steps.map(stepText)), 'COMMIT;'].join('\n'));
     const got = await catalog(fromEmpty.joined);
     expect(got).toEqual(await catalog(fromEmpty.single));
     expect((got as { tags: unknown[] }).tags).toEqual([]);
@@ -108,22 +109,22 @@ describe('joined statements', () => {
     const attrs = desired.filter((o) => o.kind === 'attribute');
     expect(attrs.length).toBeGreaterThan(1);
     const added = joined.changes.filter((c) => c.kind === 'attribute');
-    expect(added.filter((c) => c.sql.length > 0)).toHaveLength(1);
-    expect(added[0]!.sql[0]).toMatch(/^INSERT INTO "mw_meta"\."attributes" \(role, attribute, type, value\) VALUES\n  \(/);
+    expect(added.filter((c) => c.steps.map(stepText).length > 0)).toHaveLength(1);
+    expect(added[0]!.steps.map(stepText)[0]).toMatch(/^INSERT INTO "mw_meta"\."attributes" \(role, attribute, type, value\) VALUES\n  \(/);
     expect((await fromEmpty.joined.query('SELECT count(*)::int AS n FROM mw_meta.attributes')).rows).toEqual([{ n: attrs.length }]);
     // each group's values replaced by others: removals (narrowing, rank 57) before additions (58.5), each run one statement
     const moved = (o: NativeObject): NativeObject => (o.kind === 'attribute' ? { ...o, key: `${o.key}:x`, spec: { ...o.spec, value: `${String(o.spec.value)}x` } } : o);
     const want = desired.map(moved);
     const rejoin = planOf(want, desired, true);
     const resingle = planOf(want, desired, false);
-    const statements = rejoin.changes.filter((c) => c.kind === 'attribute' && c.sql.length > 0);
+    const statements = rejoin.changes.filter((c) => c.kind === 'attribute' && c.steps.map(stepText).length > 0);
     expect(statements.map((c) => c.action)).toEqual(['remove', 'add']);
-    expect(statements[0]!.sql[0]).toMatch(/^DELETE FROM "mw_meta"\."attributes" WHERE \(role, attribute, value\) IN \(/);
-    const dbJoined = await applied(joined.changes.flatMap((c) => c.sql));
-    const dbSingle = await applied(single.changes.flatMap((c) => c.sql));
+    expect(statements[0]!.steps.map(stepText)[0]).toMatch(/^DELETE FROM "mw_meta"\."attributes" WHERE \(role, attribute, value\) IN \(/);
+    const dbJoined = await applied(joined.changes.flatMap((c) => c.steps.map(stepText)));
+    const dbSingle = await applied(single.changes.flatMap((c) => c.steps.map(stepText)));
     dbs.push(dbJoined, dbSingle);
-    await dbJoined.exec(['BEGIN;', ...rejoin.changes.flatMap((c) => c.sql), 'COMMIT;'].join('\n'));
-    await dbSingle.exec(['BEGIN;', ...resingle.changes.flatMap((c) => c.sql), 'COMMIT;'].join('\n'));
+    await dbJoined.exec(['BEGIN;', ...rejoin.changes.flatMap((c) => c.steps.map(stepText)), 'COMMIT;'].join('\n'));
+    await dbSingle.exec(['BEGIN;', ...resingle.changes.flatMap((c) => c.steps.map(stepText)), 'COMMIT;'].join('\n'));
     const got = await catalog(dbJoined);
     expect(got).toEqual(await catalog(dbSingle));
     expect((got as { attributes: { value: string }[] }).attributes.every((r) => r.value.endsWith('x'))).toBe(true);
@@ -148,6 +149,6 @@ describe('joined statements', () => {
       many.push({ key: `grant:SELECT:view:${spec.object}:mw_x`, kind: 'grant', label: 'l', spec });
     }
     const plan = planOf(many, [], true);
-    expect(plan.changes.filter((c) => c.sql.length > 0).map((c) => (c.sql[0]!.match(/"mw_s"\./g) ?? []).length)).toEqual([MAX_JOINED_OBJECTS, MAX_JOINED_OBJECTS, 1]);
+    expect(plan.changes.filter((c) => c.steps.map(stepText).length > 0).map((c) => (c.steps.map(stepText)[0]!.match(/"mw_s"\./g) ?? []).length)).toEqual([MAX_JOINED_OBJECTS, MAX_JOINED_OBJECTS, 1]);
   });
 });
