@@ -4,7 +4,6 @@ import { tableAccess } from '../resolve/access.js';
 import { applyMask, type MaskMethod } from '../resolve/mask-methods.js';
 import type { Resolved } from '../resolve/resolve.js';
 import type { LiveProbe } from '../targets/target.js';
-import { normalize } from '../targets/postgres/verify.js';
 import type { TestFailure } from './check.js';
 import { label, type TestOutcome } from './check.js';
 
@@ -19,6 +18,7 @@ export async function checkAccessTestsLive(resolved: Resolved, probe: LiveProbe)
 }
 
 async function checkOne(resolved: Resolved, probe: LiveProbe, test: AccessTest): Promise<TestFailure[]> {
+  const normalize = (value: unknown, type: NeutralType) => probe.text(value, type);
   const table = resolved.table(test.table.name);
   if (!table) return [{ at: test.table.at, message: `'${test.table.name}' is not a governed table` }];
   const groups = test.groups.map((g) => g.name);
@@ -37,7 +37,7 @@ async function checkOne(resolved: Resolved, probe: LiveProbe, test: AccessTest):
       const keepLast = model.columns.find((x) => x.name === column.name)?.keepLast;
       const rows = live.rows.filter((r) => r.clear[column.name] !== null && r.clear[column.name] !== undefined);
       if (rows.length === 0) continue; // nothing visible to judge by; the model check covers it
-      const bad = rows.find((r) => !matches(c.expect, normalize(r.seen[column.name], type), r.clear[column.name], type, keepLast));
+      const bad = rows.find((r) => !matches(c.expect, normalize(r.seen[column.name], type), r.clear[column.name], type, keepLast, normalize));
       if (bad) {
         failures.push({ at: c.at, message: `live: column ${c.name} expected ${c.expect}, but a row shows ${normalize(bad.seen[column.name], type)} for clear ${normalize(bad.clear[column.name], type)}` });
       }
@@ -53,7 +53,7 @@ async function checkOne(resolved: Resolved, probe: LiveProbe, test: AccessTest):
   return failures;
 }
 
-function matches(expect: MaskMethod | 'clear' | 'masked', seen: string, clear: unknown, type: NeutralType, keepLast: number | undefined): boolean {
+function matches(expect: MaskMethod | 'clear' | 'masked', seen: string, clear: unknown, type: NeutralType, keepLast: number | undefined, normalize: (value: unknown, type: NeutralType) => string): boolean {
   const clearText = normalize(clear, type);
   if (expect === 'clear') return seen === clearText;
   if (expect === 'masked') return seen !== clearText;

@@ -145,7 +145,7 @@ async function writeRecord(session: TargetSession, base: AuditRecord, journal: O
       row = await append(session.conn);
     } catch (first) {
       // The apply's connection may be gone (e.g. lost during COMMIT): one more try on a new one.
-      if (session.conn.driver === 'pg' && opts.retry !== false) {
+      if (session.conn.reconnects && opts.retry !== false) {
         try {
           const fresh = await session.target.connect(session.ctx);
           try {

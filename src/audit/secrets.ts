@@ -112,7 +112,7 @@ export function maskSecrets(text: string): string {
 export function secretsOf(connectionString: string): string[] {
   const found = new Set<string>();
   try {
-    const u = new URL(connectionString, 'postgres://base');
+    const u = new URL(connectionString, 'meshward://base'); // a non-special scheme, as a driver's URL is
     if (u.password) {
       found.add(u.password);
       found.add(decodeName(u.password));

@@ -79,7 +79,7 @@ export function program(): Command {
     .description('draft a policy repository from what the target already holds (roles, grants, tags, meshward\'s own objects)')
     .option('-d, --dir <dir>', 'policy repository whose target to read (its target block is copied)', '.')
     .option('--target <name>', 'target from meshward.yaml (default: the only one); with --url, the name of the drafted target')
-    .option('--url <url>', 'import from this PostgreSQL server instead of a repository target')
+    .option('--url <url>', 'import from the server at this URL instead of a repository target')
     .option('--database <label>', 'neutral database label for the tables (default: the target\'s database:, else the database name)')
     .option('--project <name>', 'the meshward project to import when the target holds several; else the drafted project\'s name')
     .option('-o, --out <dir>', 'where to write the draft (refused when not empty)', 'imported')

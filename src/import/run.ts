@@ -5,7 +5,7 @@ import { expandTargetSettings } from '../config/env.js';
 import { findRoot, listPolicyFiles, loadFromFiles, PROJECT_FILE } from '../config/load.js';
 import type { Model, Project, TargetDecl } from '../model/types.js';
 import { unknownTargetMessage } from '../session/open-target.js';
-import { targetFor } from '../targets/index.js';
+import { targetFor, targetForUrl, urlSchemes } from '../targets/index.js';
 import type { Target, TargetContext } from '../targets/target.js';
 import { DRAFT_MARKER, draftRepository, type Draft, type DraftProject } from './draft.js';
 import type { ImportedEstate } from './estate.js';
@@ -122,11 +122,12 @@ function fromUrl(options: RunImportOptions, cwd: string): Source {
   if (url === '') throw new ImportError('--url is empty');
   const name = options.target ?? 'imported';
   const at = { file: PROJECT_FILE, line: 1, col: 1 };
-  const decl: TargetDecl = { name, type: 'postgres', settings: { type: 'postgres', url }, settingAt: {}, at };
+  const target = targetForUrl(url);
+  if (!target) throw new ImportError(`--url ${redactUrl(url)} is not a URL any target type reads; write one of: ${urlSchemes().map((s) => `${s}//…`).join(', ')}`);
+  const decl: TargetDecl = { name, type: target.type, settings: { type: target.type, url }, settingAt: {}, at };
   const project: Project = { name: 'imported', managedPrefix: 'mw_', strict: false, targets: [decl], principals: {}, file: PROJECT_FILE, root: cwd, at };
   const model: Model = { project, catalog: { tags: new Map(), classifiers: [] }, attributes: new Map(), groups: new Map(), globalPolicies: [], domains: [], accessTests: [] };
-  const target = targetFor('postgres')!;
-  return { label: redactUrl(url), decl, target, ctx: { model, target: decl, settings: { type: 'postgres', url }, root: cwd, diagnostics: new Diagnostics() }, root: cwd, url };
+  return { label: redactUrl(url), decl, target, ctx: { model, target: decl, settings: { type: target.type, url }, root: cwd, diagnostics: new Diagnostics() }, root: cwd, url };
 }
 
 /** The draft's Project: the project found on the target, else the repository's, else `--project` (default `imported`). */
@@ -136,7 +137,7 @@ function projectFor(estate: ImportedEstate, source: Source, options: RunImportOp
   const notes: string[] = [];
   let settings: Record<string, unknown>;
   if (source.url !== undefined) {
-    settings = safeSettings({ type: 'postgres', url: source.url, database: estate.database }, notes);
+    settings = safeSettings({ type: source.decl.type, url: source.url, database: estate.database }, notes);
   } else {
     settings = safeSettings({ ...source.decl.settings }, notes);
     if (settings.database === undefined) {

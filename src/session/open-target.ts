@@ -5,7 +5,7 @@ import { didYouMean } from '../model/did-you-mean.js';
 import type { Inventory } from '../model/inventory.js';
 import type { Model, TargetDecl } from '../model/types.js';
 import type { Resolved } from '../resolve/resolve.js';
-import { targetFor } from '../targets/index.js';
+import { DEFAULT_TARGET_EXAMPLE, implementedTypes, targetFor } from '../targets/index.js';
 import type { Connection, NativeObject, StampProbe, Target, TargetContext } from '../targets/target.js';
 import { checkModel } from '../validate.js';
 import { inStep } from '../progress.js';
@@ -91,7 +91,7 @@ export function chooseTarget(options: OpenOptions): TargetChoice {
   if (!decl) throw new SessionError('no such target', diags, loaded.root);
   const target = targetFor(decl.type);
   if (!target) {
-    diags.error('target-unsupported', `target '${decl.name}' has type ${decl.type}, which this version cannot connect to yet`, decl.at, 'use a postgres target');
+    diags.error('target-unsupported', `target '${decl.name}' has type ${decl.type}, which this version cannot connect to yet`, decl.at, `use a target of a type this version implements: ${implementedTypes().join(', ')}`);
     throw new SessionError('unsupported target', diags, loaded.root);
   }
   const settings = expandTargetSettings(decl, options.env ?? process.env, diags);
@@ -158,7 +158,7 @@ export async function openTarget(options: OpenOptions): Promise<TargetSession> {
 function pickTarget(model: Model, name: string | undefined, diags: Diagnostics): TargetDecl | undefined {
   const targets = model.project.targets;
   if (targets.length === 0) {
-    diags.error('no-targets', 'meshward.yaml declares no targets', model.project.at, 'add targets: { local: { type: postgres, bootstrap: … } }');
+    diags.error('no-targets', 'meshward.yaml declares no targets', model.project.at, `add targets: { local: ${DEFAULT_TARGET_EXAMPLE} }`);
     return undefined;
   }
   if (name === undefined) {

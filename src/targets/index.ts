@@ -10,6 +10,14 @@ import { registerSettings, targetTypes } from './settings.js';
  */
 const registry = new Map<string, Target>([['postgres', postgresTarget]]);
 
+/** The target block a repository without targets is told to add: the embedded default. */
+export const DEFAULT_TARGET_EXAMPLE = '{ type: postgres, bootstrap: … }';
+
+/** Every type with an implementation. */
+export function implementedTypes(): string[] {
+  return [...registry.keys()];
+}
+
 /** The implementation for a target type, or undefined when this version has none yet. */
 export function targetFor(type: string): Target | undefined {
   return registry.get(type);
@@ -33,4 +41,15 @@ export function registerTarget(target: Target, settings: z.ZodObject): () => voi
     if (before) registry.set(target.type, before);
     else registry.delete(target.type);
   };
+}
+
+/** The target that reads a URL of this scheme (`import --url`), e.g. `postgres://…`. */
+export function targetForUrl(url: string): Target | undefined {
+  const scheme = /^([a-z][a-z0-9+.-]*:)/i.exec(url)?.[1]?.toLowerCase();
+  return scheme ? [...registry.values()].find((t) => t.urlSchemes?.includes(scheme)) : undefined;
+}
+
+/** Every URL scheme some target reads. */
+export function urlSchemes(): string[] {
+  return [...registry.values()].flatMap((t) => t.urlSchemes ?? []);
 }

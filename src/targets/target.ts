@@ -1,6 +1,7 @@
 import type { Diagnostics } from '../config/diagnostics.js';
 import type { ImportedEstate, ImportOptions } from '../import/estate.js';
 import type { Inventory } from '../model/inventory.js';
+import type { NeutralType } from '../model/neutral-types.js';
 import type { Model, TargetDecl } from '../model/types.js';
 import type { Resolved, ResolvedTable } from '../resolve/resolve.js';
 import type { ApiStep, JsonValue, Step } from '../plan/step.js';
@@ -183,8 +184,10 @@ export interface Connection {
    */
   call?(step: ApiStep): Promise<JsonValue | undefined>;
   close(): Promise<void>;
-  /** `pglite` or `pg`, for messages. */
+  /** The driver's name, for messages (`pg`, `pglite`, …). */
   readonly driver: string;
+  /** Another connection can be opened while this one is (a server; not an embedded database this one holds). */
+  readonly reconnects?: boolean;
 }
 
 export interface TargetContext {
@@ -210,6 +213,8 @@ export interface LiveProbe {
   sampleVisible(table: ResolvedTable, groups: readonly string[], rows: readonly Readonly<Record<string, unknown>>[]): Promise<boolean[]>;
   /** Unmanaged paths around the controls (e.g. SELECT on a governed base table). */
   bypasses(): Promise<readonly Finding[]>;
+  /** A value as the engine's driver returned it, in the text form the model's mask functions print (dates, decimals, bytes). */
+  text(value: unknown, type: NeutralType): string;
 }
 
 export interface RecordOptions {
@@ -467,6 +472,8 @@ export interface Target {
   asPrincipal?<T>(conn: Connection, ctx: TargetContext, groups: readonly string[], fn: () => Promise<T>): Promise<T>;
   /** Live checks for `meshward test --target`: what a principal sees, and sample-row visibility. */
   probe?(conn: Connection, ctx: TargetContext, resolved: Resolved): LiveProbe;
+  /** URL schemes `import --url` reads with this target (`postgres:`), lower case with the colon. */
+  readonly urlSchemes?: readonly string[];
   /** What consumers query for a governed table (`explain`'s native name): a view, or the table itself where the engine governs it in place. */
   consumerName?(resolved: Resolved, settings: Readonly<Record<string, unknown>>, parts: readonly [string, string, string]): string;
   /** Rewrites neutral table names in consumer SQL to the objects consumers query. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sqlSteps, stepText } from '../../src/plan/step.js';
 import { applyPlan } from '../../src/apply/apply.js';
-import { faultyConnection, type FaultKind } from '../../src/apply/faults.js';
+import { faultyConnection, type FaultKind } from '../../src/targets/postgres/faults.js';
 import { change, fakeEngine, fakeLocks, fakeSession, planOf } from './fake.js';
 
 /**

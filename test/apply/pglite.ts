@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { ApplyReport } from '../../src/apply/apply.js';
-import type { FaultKind } from '../../src/apply/faults.js';
+import type { FaultKind } from '../../src/targets/postgres/faults.js';
 import { planFor } from '../../src/cli/commands/plan.js';
 import type { Plan, PlannedChange } from '../../src/plan/plan.js';
 import { openTarget, type TargetSession } from '../../src/session/open-target.js';

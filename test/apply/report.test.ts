@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyPlan } from '../../src/apply/apply.js';
-import { faultyConnection } from '../../src/apply/faults.js';
+import { faultyConnection } from '../../src/targets/postgres/faults.js';
 import { paint } from '../../src/cli/output.js';
 import { applyReportJson, renderApplyReport } from '../../src/cli/commands/apply.js';
 import { change, fakeEngine, fakeLocks, fakeSession, planOf } from './fake.js';

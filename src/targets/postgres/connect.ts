@@ -145,6 +145,7 @@ export async function connectUrl(url: string, opts: { readonly label?: string } 
   };
   return pinSettings(registerTextParser({
     driver: 'pg',
+    reconnects: true,
     async query(sql, params) {
       guard();
       let res: pg.QueryResult;

@@ -66,6 +66,7 @@ export const postgresTarget: Target = {
   asPrincipal,
   probe: postgresProbe,
   rewriteNeutralNames,
+  urlSchemes: ['postgres:', 'postgresql:'],
   consumerName: (resolved, settings, parts) => qualified(namesForResolved(resolved, settings).schema(parts[1]), parts[2]),
   queryAs: runAsPrincipal, // issue 8: one read-only SELECT, parsed with PostgreSQL's grammar (query-sandbox.ts)
   // issue 5: apply lock, `meshward unlock`, the audit trail's copy on the target (lock.ts, audit.ts)

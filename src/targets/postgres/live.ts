@@ -19,6 +19,7 @@ export function postgresProbe(conn: Connection, ctx: TargetContext, resolved: Re
   let pks: Promise<Map<string, string[]>> | undefined;
   const names = namesForResolved(resolved, ctx.settings);
   return {
+    text: normalize,
     async observe(table, groups) {
       pks ??= primaryKeys(conn, resolved.tables);
       const pk = (await pks).get(table.table.key);

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyPlan } from '../../../src/apply/apply.js';
 import { applyLayout } from '../../../src/apply/budget.js';
-import { faultyConnection } from '../../../src/apply/faults.js';
+import { faultyConnection } from '../../../src/targets/postgres/faults.js';
 import { verifyAudit, type VerifyReport } from '../../../src/audit/verify.js';
 import { readAudit } from '../../../src/cli/commands/audit.js';
 import { planFor } from '../../../src/cli/commands/plan.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqlSteps, stepText } from '../../../src/plan/step.js';
 import { applyPlan } from '../../../src/apply/apply.js';
-import { faultyConnection } from '../../../src/apply/faults.js';
+import { faultyConnection } from '../../../src/targets/postgres/faults.js';
 import { ExitError } from '../../../src/cli/output.js';
 import { planFor } from '../../../src/cli/commands/plan.js';
 import type { TargetSession } from '../../../src/session/open-target.js';

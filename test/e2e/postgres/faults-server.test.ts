@@ -2,7 +2,7 @@ import pg from 'pg';
 import { stepText } from '../../../src/plan/step.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyPlan } from '../../../src/apply/apply.js';
-import { faultyConnection } from '../../../src/apply/faults.js';
+import { faultyConnection } from '../../../src/targets/postgres/faults.js';
 import { postgresErrors } from '../../../src/targets/postgres/errors.js';
 import { planFor } from '../../../src/cli/commands/plan.js';
 import type { Plan } from '../../../src/plan/plan.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stepText } from '../../../src/plan/step.js';
 import { applyPlan } from '../../../src/apply/apply.js';
-import { faultyConnection } from '../../../src/apply/faults.js';
+import { faultyConnection } from '../../../src/targets/postgres/faults.js';
 import { planFor } from '../../../src/cli/commands/plan.js';
 import { KINDS, changeAt, cloneTarget, expectRemainder, expectStopped, openSession, statementAt, statementsOf, templateTarget, type Position } from '../../apply/pglite.js';
 import { assertEnforced } from '../../support/e2e-enforce.js';

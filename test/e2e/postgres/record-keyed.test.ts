@@ -3,7 +3,7 @@ import { stepText } from '../../../src/plan/step.js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { applyPlan, type ApplyOptions } from '../../../src/apply/apply.js';
-import { faultyConnection } from '../../../src/apply/faults.js';
+import { faultyConnection } from '../../../src/targets/postgres/faults.js';
 import { planFor } from '../../../src/cli/commands/plan.js';
 import { recordHintOf } from '../../../src/plan/plan.js';
 import type { TargetSession } from '../../../src/session/open-target.js';

@@ -1,4 +1,4 @@
-import type { Connection } from '../targets/target.js';
+import type { Connection } from '../target.js';
 
 /**
  * Fault injection at the driver seam (the Connection every apply goes through), for tests: the
@@ -88,6 +88,7 @@ export function faultyConnection(conn: Connection, plan: FaultPlan): FaultyConne
 
   return {
     driver: conn.driver,
+    reconnects: conn.reconnects,
     get fired() {
       return fired;
     },
