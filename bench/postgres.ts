@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { planFor } from '../src/cli/commands/plan.js';
+import { planFor } from '../src/session/plan-for.js';
 import { openTarget } from '../src/session/open-target.js';
 
 /**

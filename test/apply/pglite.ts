@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { ApplyReport } from '../../src/apply/apply.js';
 import type { FaultKind } from '../../src/targets/postgres/faults.js';
-import { planFor } from '../../src/cli/commands/plan.js';
+import { planFor } from '../../src/session/plan-for.js';
 import type { Plan, PlannedChange } from '../../src/plan/plan.js';
 import { openTarget, type TargetSession } from '../../src/session/open-target.js';
 import { makeTarget, type E2eTarget } from '../support/e2e-target.js';

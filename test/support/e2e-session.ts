@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { applyPlan, type ApplyReport } from '../../src/apply/apply.js';
-import { planFor } from '../../src/cli/commands/plan.js';
+import { planFor } from '../../src/session/plan-for.js';
 import type { Plan, PlannedChange } from '../../src/plan/plan.js';
 import { openTarget, type TargetSession } from '../../src/session/open-target.js';
 import { postgresNames } from '../../src/targets/postgres/native-names.js';

@@ -8,7 +8,7 @@ import { connectUrl } from '../../src/targets/postgres/connect.js';
 import { pgliteConnection } from '../../src/targets/postgres/embedded.js';
 import type { Connection } from '../../src/targets/target.js';
 import { ENGINES, SERVER_URL } from './e2e-target.js';
-import { planFor } from '../../src/cli/commands/plan.js';
+import { planFor } from '../../src/session/plan-for.js';
 import { runExposureCheck } from '../../src/safety/exposure.js';
 import { postgresExposureProbe } from '../../src/targets/postgres/exposure.js';
 import { caseFiles, describeCase, exposureCaseArb, runCase, sessionOn, warehouseSql, type ExposureCase } from './exposure-random.js';

@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { stepText } from '../../src/plan/step.js';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planFor } from '../../src/cli/commands/plan.js';
+import { planFor } from '../../src/session/plan-for.js';
 import type { Plan, PlannedChange } from '../../src/plan/plan.js';
 import type { Resolved } from '../../src/resolve/resolve.js';
 import { openTarget, type TargetSession } from '../../src/session/open-target.js';

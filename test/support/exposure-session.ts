@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { applyPreamble } from '../../src/targets/postgres/transactions.js';
 import { stepText } from '../../src/plan/step.js';
 import { join } from 'node:path';
-import { planFor } from '../../src/cli/commands/plan.js';
+import { planFor } from '../../src/session/plan-for.js';
 import { formatDiagnostic } from '../../src/config/diagnostics.js';
 import { loadFromFiles, loadRepository, type PolicyFile } from '../../src/config/load.js';
 import type { Inventory } from '../../src/model/inventory.js';

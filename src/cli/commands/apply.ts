@@ -2,14 +2,14 @@ import { createInterface } from 'node:readline/promises';
 import type { ApplyReport } from '../../apply/apply.js';
 import { applyLayout, parseLockBudget } from '../../apply/budget.js';
 import { runApply } from '../../apply/run.js';
-import { blockingHazards, desiredHash, setRecordHint, type Plan } from '../../plan/plan.js';
+import { blockingHazards, desiredHash, type Plan } from '../../plan/plan.js';
 import { compareSavedPlan, loadSavedPlan, SavedPlanError } from '../../plan/saved.js';
 import { stepText, type Step } from '../../plan/step.js';
 import type { TargetSession } from '../../session/open-target.js';
-import { inStep, step } from '../../progress.js';
+import { step } from '../../progress.js';
 import { commandHint, ExitError, paint, plural, useColour, type Paint } from '../output.js';
 import { renderPlan } from '../views/plan.js';
-import { planFor } from './plan.js';
+import { convergedAfter, planFor, underLock } from '../../session/plan-for.js';
 import { withSession } from './session.js';
 
 export interface ApplyCommandOptions {
@@ -86,14 +86,7 @@ export async function applyCommand(planFile: string | undefined, options: ApplyC
       // the options and what introspection read, and the state hash covers all that was read
       // (objects, findings, view fingerprints) — an equal hash re-derives the same plan. At
       // 10,000 tables the diff and render skipped here are seconds of the apply.
-      check: async () => {
-        // the counters taken before the plan's read still prove nothing changed: the plan stands as made
-        const stamps = session.target.stamps;
-        if (probe && stamps && (await inStep(`checking target '${session.decl.name}' is unchanged, under the apply lock`, () => stamps.unchanged(session.conn, session.ctx, probe)))) return;
-        const now = await inStep(`reading the live state of target '${session.decl.name}' again, under the apply lock`, () => session.target.introspect(session.conn, session.ctx, session.desired));
-        if (now.stateHash !== toApply.state_hash) throw new ExitError(1, `target '${toApply.target}' changed while the plan was being confirmed (state ${toApply.state_hash.slice(0, 8)} → ${now.stateHash.slice(0, 8)}); nothing was applied — run meshward plan again`);
-        setRecordHint(toApply, now); // the recorded rows as read under the lock
-      },
+      check: underLock(session, toApply, probe),
       lockTimeoutMs,
       ...layoutOptions,
       onNotice: notice,
@@ -122,11 +115,6 @@ export async function applyCommand(planFile: string | undefined, options: ApplyC
   if (!report.result.ok) throw new ExitError(1);
 }
 
-/** The plan right after an apply, read in full: how many changes remain, and whether the target was stamped. */
-async function convergedAfter(session: TargetSession, revokeUnmanaged: boolean): Promise<{ remaining: number; stamped: boolean }> {
-  const { plan, stamped } = await planFor(session, { revokeUnmanaged, stamp: { use: false, write: true } });
-  return { remaining: plan.changes.length, stamped: stamped === true };
-}
 
 /** `--lock-timeout <ms>`: a whole number of milliseconds, 0 (wait forever, PostgreSQL's meaning) up to a day. */
 function parseLockTimeout(text: string | undefined): number | undefined {

@@ -4,7 +4,7 @@ import { contradictsModel, findingRemedy } from '../../plan/findings.js';
 import type { Finding } from '../../targets/target.js';
 import { withSession } from './session.js';
 import { ExitError, commandHint, displayPath, paint, useColour } from '../output.js';
-import { planFor } from './plan.js';
+import { planFor } from '../../session/plan-for.js';
 import { loadOrExit, type RepoOptions } from './validate.js';
 
 export interface TestOptions extends RepoOptions {

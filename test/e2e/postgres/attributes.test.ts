@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { stepText } from '../../../src/plan/step.js';
-import { planFor } from '../../../src/cli/commands/plan.js';
+import { planFor } from '../../../src/session/plan-for.js';
 import { keys } from '../../../src/targets/postgres/objects.js';
 import { enforcement } from '../../support/e2e-enforce.js';
 import { appliedExample, edit, pendingChanges, planAndApply, q, roleOf, withOutOfBand, type SqlClient } from '../../support/e2e-session.js';

@@ -7,7 +7,7 @@ import { applyLayout } from '../../../src/apply/budget.js';
 import { faultyConnection } from '../../../src/targets/postgres/faults.js';
 import { verifyAudit, type VerifyReport } from '../../../src/audit/verify.js';
 import { readAudit } from '../../../src/cli/commands/audit.js';
-import { planFor } from '../../../src/cli/commands/plan.js';
+import { planFor } from '../../../src/session/plan-for.js';
 import type { Plan } from '../../../src/plan/plan.js';
 import { CLI, cli, ensureBuilt, REPO } from '../../support/e2e-cli.js';
 import { runInProcess } from '../../support/cli-inprocess.js';

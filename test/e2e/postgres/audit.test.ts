@@ -7,7 +7,7 @@ import { sha256 } from '../../../src/plan/canonical.js';
 import { journalPath } from '../../../src/audit/journal.js';
 import { verifyAudit, type VerifyReport } from '../../../src/audit/verify.js';
 import { readAudit } from '../../../src/cli/commands/audit.js';
-import { planFor } from '../../../src/cli/commands/plan.js';
+import { planFor } from '../../../src/session/plan-for.js';
 import { openTarget } from '../../../src/session/open-target.js';
 import type { AuditRow } from '../../../src/targets/target.js';
 import { cli, ensureBuilt } from '../../support/e2e-cli.js';

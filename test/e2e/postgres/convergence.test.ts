@@ -3,7 +3,7 @@ import { sqlSteps, stepText } from '../../../src/plan/step.js';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyPlan } from '../../../src/apply/apply.js';
-import { planFor } from '../../../src/cli/commands/plan.js';
+import { planFor } from '../../../src/session/plan-for.js';
 import type { Plan } from '../../../src/plan/plan.js';
 import type { TargetSession } from '../../../src/session/open-target.js';
 import type { Hazard } from '../../../src/targets/target.js';

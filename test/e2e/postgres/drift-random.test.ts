@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TargetSession } from '../../../src/session/open-target.js';
-import { planFor } from '../../../src/cli/commands/plan.js';
+import { planFor } from '../../../src/session/plan-for.js';
 import { heldStamp } from '../../../src/plan/stamp.js';
 import { open, outOfBand, planAndApply, q, type SqlClient } from '../../support/e2e-session.js';
 import { ENGINES, makeTarget, type E2eTarget } from '../../support/e2e-target.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stepText } from '../../../src/plan/step.js';
-import { planFor } from '../../../src/cli/commands/plan.js';
+import { planFor } from '../../../src/session/plan-for.js';
 import type { TargetSession } from '../../../src/session/open-target.js';
 import type { DriftItem } from '../../../src/targets/target.js';
 import { cli, ensureBuilt, type CliResult } from '../../support/e2e-cli.js';

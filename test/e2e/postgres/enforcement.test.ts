@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyPlan } from '../../../src/apply/apply.js';
-import { planFor } from '../../../src/cli/commands/plan.js';
+import { planFor } from '../../../src/session/plan-for.js';
 import { openTarget, type TargetSession } from '../../../src/session/open-target.js';
 import { assertEnforced } from '../../support/e2e-enforce.js';
 import { ENGINES, makeTarget, type E2eTarget } from '../../support/e2e-target.js';

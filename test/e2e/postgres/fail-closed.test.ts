@@ -3,7 +3,7 @@ import { sqlSteps, stepText } from '../../../src/plan/step.js';
 import { applyPlan } from '../../../src/apply/apply.js';
 import { faultyConnection } from '../../../src/targets/postgres/faults.js';
 import { ExitError } from '../../../src/cli/output.js';
-import { planFor } from '../../../src/cli/commands/plan.js';
+import { planFor } from '../../../src/session/plan-for.js';
 import type { TargetSession } from '../../../src/session/open-target.js';
 import { postgresProbe } from '../../../src/targets/postgres/live.js';
 import { TargetReadError, type DriftItem } from '../../../src/targets/target.js';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stepText } from '../../../src/plan/step.js';
 import { applyPlan, type ApplyReport } from '../../../src/apply/apply.js';
 import { faultyConnection } from '../../../src/targets/postgres/faults.js';
-import { planFor } from '../../../src/cli/commands/plan.js';
+import { planFor } from '../../../src/session/plan-for.js';
 import type { Plan } from '../../../src/plan/plan.js';
 import type { Connection } from '../../../src/targets/target.js';
 import { cloneTarget, expectRemainder, openSession, statementsOf, templateTarget } from '../../apply/pglite.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyPlan } from '../../../src/apply/apply.js';
 import { faultyConnection } from '../../../src/targets/postgres/faults.js';
-import { planFor } from '../../../src/cli/commands/plan.js';
+import { planFor } from '../../../src/session/plan-for.js';
 import type { TargetSession } from '../../../src/session/open-target.js';
 import { KINDS, changeAt, cloneTarget, expectRemainder, expectStopped, openSession, statementAt, statementsOf, templateTarget, unitsBefore, type Position } from '../../apply/pglite.js';
 import { assertEnforced } from '../../support/e2e-enforce.js';

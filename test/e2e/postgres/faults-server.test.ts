@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyPlan } from '../../../src/apply/apply.js';
 import { faultyConnection } from '../../../src/targets/postgres/faults.js';
 import { postgresErrors } from '../../../src/targets/postgres/errors.js';
-import { planFor } from '../../../src/cli/commands/plan.js';
+import { planFor } from '../../../src/session/plan-for.js';
 import type { Plan } from '../../../src/plan/plan.js';
 import { openTarget, type TargetSession } from '../../../src/session/open-target.js';
 import { changeAt, changesOf, expectRemainder, statementsOf } from '../../apply/pglite.js';

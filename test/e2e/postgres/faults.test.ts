@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stepText } from '../../../src/plan/step.js';
 import { applyPlan } from '../../../src/apply/apply.js';
 import { faultyConnection } from '../../../src/targets/postgres/faults.js';
-import { planFor } from '../../../src/cli/commands/plan.js';
+import { planFor } from '../../../src/session/plan-for.js';
 import { KINDS, changeAt, cloneTarget, expectRemainder, expectStopped, openSession, statementAt, statementsOf, templateTarget, type Position } from '../../apply/pglite.js';
 import { assertEnforced } from '../../support/e2e-enforce.js';
 import { pendingChanges } from '../../support/e2e-session.js';

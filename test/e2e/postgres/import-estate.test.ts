@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { planFor } from '../../../src/cli/commands/plan.js';
+import { planFor } from '../../../src/session/plan-for.js';
 import { runImport, type ImportResult } from '../../../src/import/run.js';
 import { validateRepository } from '../../../src/validate.js';
 import { errorsOf } from '../../import/support.js';

@@ -3,7 +3,7 @@ import { stepText } from '../../../src/plan/step.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planFor } from '../../../src/cli/commands/plan.js';
+import { planFor } from '../../../src/session/plan-for.js';
 import { paint } from '../../../src/cli/output.js';
 import { renderPlan } from '../../../src/cli/views/plan.js';
 import { openTarget } from '../../../src/session/open-target.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planFor } from '../../../src/cli/commands/plan.js';
+import { planFor } from '../../../src/session/plan-for.js';
 import { ExitError } from '../../../src/cli/output.js';
 import type { TargetSession } from '../../../src/session/open-target.js';
 import { open, planAndApply, q, type SqlClient, withOutOfBand } from '../../support/e2e-session.js';

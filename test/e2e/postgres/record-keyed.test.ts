@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { applyPlan, type ApplyOptions } from '../../../src/apply/apply.js';
 import { faultyConnection } from '../../../src/targets/postgres/faults.js';
-import { planFor } from '../../../src/cli/commands/plan.js';
+import { planFor } from '../../../src/session/plan-for.js';
 import { recordHintOf } from '../../../src/plan/plan.js';
 import type { TargetSession } from '../../../src/session/open-target.js';
 import { changeAt } from '../../apply/pglite.js';

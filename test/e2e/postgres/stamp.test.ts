@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planFor } from '../../../src/cli/commands/plan.js';
+import { planFor } from '../../../src/session/plan-for.js';
 import type { Plan } from '../../../src/plan/plan.js';
 import { heldStamp } from '../../../src/plan/stamp.js';
 import type { TargetSession } from '../../../src/session/open-target.js';
