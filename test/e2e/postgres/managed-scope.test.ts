@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { stepText } from '../../../src/plan/step.js';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyPlan } from '../../../src/apply/apply.js';
 import { planFor, PlanRefusedError } from '../../../src/session/plan-for.js';
 import type { Plan } from '../../../src/plan/plan.js';
