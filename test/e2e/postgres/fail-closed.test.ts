@@ -2,8 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqlSteps, stepText } from '../../../src/plan/step.js';
 import { applyPlan } from '../../../src/apply/apply.js';
 import { faultyConnection } from '../../../src/targets/postgres/faults.js';
-import { ExitError } from '../../../src/cli/output.js';
-import { planFor } from '../../../src/session/plan-for.js';
+import { planFor, PlanRefusedError } from '../../../src/session/plan-for.js';
 import type { TargetSession } from '../../../src/session/open-target.js';
 import { postgresProbe } from '../../../src/targets/postgres/live.js';
 import { TargetReadError, type DriftItem } from '../../../src/targets/target.js';
@@ -385,9 +384,9 @@ describe.each(ENGINES)('fail closed on %s', (engine) => {
     edit(t, 'principals.yaml', ['groups:\n', 'groups:\n  root:\n    description: collides with a forged role\n']);
     session = await open(t);
     try {
-      const { stderr: text, error } = await captureStderr(() => planFor(session));
-      expect(error).toBeInstanceOf(ExitError);
-      const stderr = [text];
+      const { error } = await captureStderr(() => planFor(session));
+      expect(error).toBeInstanceOf(PlanRefusedError);
+      const stderr = [(error as Error).message];
       expect(stderr.join('')).toMatch(new RegExp(`role "${root}" carries the marker .* forged or unrecorded marker.*meshward would create it, but it is not managed by project`));
       // the message names the way out: what to check, and the SQL that resolves it
       const members = `SELECT member::regrole FROM pg_catalog.pg_auth_members WHERE roleid = '${q(root)}'::regrole;`;

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planFor } from '../../../src/session/plan-for.js';
-import { ExitError } from '../../../src/cli/output.js';
+import { planFor, PlanRefusedError } from '../../../src/session/plan-for.js';
 import type { TargetSession } from '../../../src/session/open-target.js';
 import { open, planAndApply, q, type SqlClient, withOutOfBand } from '../../support/e2e-session.js';
 import { ENGINES, makeTarget, type E2eTarget } from '../../support/e2e-target.js';
@@ -65,8 +64,9 @@ describe.each(ENGINES)('relations made out of band in a managed schema, on %s', 
       await db.exec(`CREATE TABLE ${campaigns} (campaign_id int, note text)`);
       await db.exec(`INSERT INTO ${campaigns} VALUES (1, 'kept')`);
     });
-    const { stderr, error } = await captureStderr(() => planFor(session));
-    expect(error).toBeInstanceOf(ExitError);
+    const { error } = await captureStderr(() => planFor(session));
+    expect(error).toBeInstanceOf(PlanRefusedError);
+    const stderr = (error as Error).message;
     expect(stderr).toContain(`table ${campaigns} is in the managed schema "${p}marketing"`);
     expect(stderr).toMatch(/meshward would create it, but it is not managed by project .*; rename or drop it/);
     // nothing ran: the table and its row are there
