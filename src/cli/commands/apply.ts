@@ -79,7 +79,7 @@ export async function applyCommand(planFile: string | undefined, options: ApplyC
       throw new ExitError(1);
     }
     if (toApply.changes.length === 0) return undefined;
-    const progress = step(`applying ${plural(toApply.summary.statements, 'statement')} to target '${toApply.target}'`);
+    const progress = step(`applying ${toApply.summary.api_calls ? plural(toApply.summary.steps, 'step') : plural(toApply.summary.statements, 'statement')} to target '${toApply.target}'`);
     const result = await runApply(session, toApply, {
       // Under the apply lock: the state the plan was made from must still be the live state.
       // Only the live state is read again, not planned again: a plan is a function of the model,

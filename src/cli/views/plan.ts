@@ -72,7 +72,7 @@ export function renderPlan(plan: Plan, p: Paint, options: { showSql?: boolean; f
   }
   if (plan.changes.length === 0 && contradicting.length === 0) out.push(p.green('No changes. The target matches the model.'));
   else if (plan.changes.length === 0) out.push(p.red(`No changes meshward makes unasked, but the target does not match the model: ${plural(contradicting.length, 'finding contradicts', 'findings contradict')} it (above).`));
-  const steps = s.api_calls ? `${plural(s.statements, 'statement')}, ${plural(s.api_calls, 'API call')}` : plural(s.statements, 'statement');
+  const steps = !s.api_calls ? plural(s.statements, 'statement') : s.statements ? `${plural(s.statements, 'statement')}, ${plural(s.api_calls, 'API call')}` : plural(s.api_calls, 'API call');
   out.push(`Plan: ${s.add} to add, ${s.change} to change, ${s.remove} to remove · ${plural(s.hazards, 'hazard')} (${s.widening} widening) · ${steps} · state ${plan.state_hash.slice(0, 8)}`);
   if (plan.live_read) out.push(p.dim(`Live state proven unchanged since the stamp of ${plan.live_read.stamped_at} (counters, not a full read; --no-stamp reads it in full).`));
   return out.join('\n') + '\n';
