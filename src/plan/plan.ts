@@ -4,6 +4,8 @@ import { BLOCKING_HAZARDS } from '../targets/target.js';
 import { canonicalJson, pieceHash } from './canonical.js';
 import { describeAccessChange, type PolicyAt } from './describe.js';
 import { diffObjects } from './diff.js';
+import { classifyHazards } from './hazards.js';
+import { rankOf as rankChange } from './order.js';
 import type { Step } from './step.js';
 
 /** One planned change with its rendered steps: what `plan --json` lists. */
@@ -89,7 +91,7 @@ export interface PlanInput {
   readonly policyAt?: PolicyAt;
 }
 
-/** diff -> hazards (target) -> order (target rank, then key) -> render: a reviewable plan. */
+/** diff -> hazards (core, from the target's access roles) -> order (the core's rank rules, then key) -> render: a reviewable plan. */
 const recordHints = new WeakMap<Plan, { readonly record?: RecordHint }>();
 
 /**
@@ -110,12 +112,13 @@ export function recordHintOf(plan: Plan): RecordHint | undefined {
 export function buildPlan(input: PlanInput): { plan: Plan; changes: Change[] } {
   // the diff's changes are this plan's own objects: their hazards are set on them (a copy of
   // 185,000 changes at 10,000 tables is most of the garbage); the extra ones are the caller's
-  const changes: Change[] = diffObjects(input.desired, input.current).map((c) => Object.assign(c, { hazards: input.target.hazards(c) }));
-  for (const c of input.extra ?? []) changes.push({ ...c, hazards: input.target.hazards(c) });
+  const access = input.target.access;
+  const changes: Change[] = diffObjects(input.desired, input.current).map((c) => Object.assign(c, { hazards: classifyHazards(c, access) }));
+  for (const c of input.extra ?? []) changes.push({ ...c, hazards: classifyHazards(c, access) });
   // the target's rank once per change: the order and the joined runs both ask for it
   const ranks = new Map<Change, number>();
-  for (const c of changes) ranks.set(c, input.target.rank(c));
-  const rankOf = (c: Change): number => ranks.get(c) ?? input.target.rank(c);
+  for (const c of changes) ranks.set(c, rankChange(c, c.hazards, access));
+  const rankOf = (c: Change): number => ranks.get(c) ?? rankChange(c, c.hazards, access);
   const ordered = orderChanges(changes, rankOf);
   const { rendered, floor } = renderStatements(ordered, input, rankOf);
   const planned = ordered.map((c, i) => toPlanned(c, rendered[i]!, c.action === 'change' ? describeAccessChange(c.current?.access, c.desired?.access, input.policyAt) : []));

@@ -6,6 +6,7 @@ import type { Model, TargetDecl } from '../model/types.js';
 import type { Resolved, ResolvedTable } from '../resolve/resolve.js';
 import type { ApiStep, JsonValue, Step } from '../plan/step.js';
 import type { EngineErrors, TargetCapabilities, Transactions } from './capabilities.js';
+import type { AccessDialect } from '../plan/hazards.js';
 
 export type { EngineErrors, RateLimit, TargetCapabilities, Transactions } from './capabilities.js';
 
@@ -432,10 +433,12 @@ export interface Target {
   /** Desired objects for the resolved model; pure, no connection. */
   compile(resolved: Resolved, ctx: TargetContext): NativeObject[];
   introspect(conn: Connection, ctx: TargetContext, desired: readonly NativeObject[]): Promise<CurrentState>;
-  /** Hazards of one change; born here because only the target knows what its objects mean. */
-  hazards(change: Omit<Change, 'hazards'>): Hazard[];
-  /** Ordering rank of a change: lower runs first; the order must pass the exposure harness (src/safety). */
-  rank(change: Change): number;
+  /**
+   * What each object is to access (its role, its access summary, the hazards only its spec shows):
+   * the core classifies hazards and orders the plan from it (src/plan/hazards.ts, order.ts); the
+   * order must pass the exposure harness (src/safety).
+   */
+  readonly access: AccessDialect;
   /** The steps of one change (SQL statements or API calls), in the order they run. */
   render(change: Change, ctx: RenderContext): Step[];
   /**
@@ -491,8 +494,8 @@ export interface Target {
   importEstate?(conn: Connection, options: ImportOptions): Promise<ImportedEstate>;
   /**
    * `--revoke-unmanaged`: the change that revokes the unmanaged grant a finding reports (a
-   * BYPASS_GRANT), or undefined when the finding is not a revocable grant. Its hazards come from
-   * `hazards()` and must include UNMANAGED_REVOKE.
+   * BYPASS_GRANT), or undefined when the finding is not a revocable grant. Its object's access role
+   * is `unmanaged-grant`, so the core gives it UNMANAGED_REVOKE.
    */
   revokeFinding?(finding: Finding, ctx: TargetContext): Omit<Change, 'hazards'> | undefined;
   /**

@@ -8,7 +8,7 @@ import { connect, embeddedDir } from './connect.js';
 import { postgresErrors } from './errors.js';
 import { postgresTransactions } from './transactions.js';
 import { drift } from './drift.js';
-import { hazards, rank } from './hazards.js';
+import { postgresAccess } from './hazards.js';
 import { importEstate } from './import.js';
 import { introspect } from './introspect.js';
 import { readInventory } from './inventory.js';
@@ -46,8 +46,7 @@ export const postgresTarget: Target = {
   readInventory: inventoryOf,
   compile,
   introspect,
-  hazards,
-  rank,
+  access: postgresAccess,
   render: (change, ctx) => sqlSteps(render(change, ctx)),
   joinClass,
   renderJoined,

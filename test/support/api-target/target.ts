@@ -4,7 +4,7 @@ import type { ApiStep, JsonValue, Step } from '../../../src/plan/step.js';
 import type { Inventory } from '../../../src/model/inventory.js';
 import { plainErrors } from '../../../src/targets/capabilities.js';
 import { TargetLockedError, TargetReadError, type Connection, type CurrentState, type DriftItem, type Finding, type NativeObject, type RecordOptions, type Target, type TargetContext } from '../../../src/targets/target.js';
-import { compile, grantObject, groupObject, hazards, maskObject, rank, render } from './objects.js';
+import { apiTestAccess, compile, grantObject, groupObject, maskObject, render } from './objects.js';
 import { accountNamed, ApiError, enc, handle, SERVICE } from './service.js';
 
 /**
@@ -151,8 +151,7 @@ export const apiTestTarget: Target = {
   },
   compile,
   introspect: (conn, ctx) => introspect(conn, ctx),
-  hazards,
-  rank,
+  access: apiTestAccess,
   render: (change) => render(change),
   recordState,
   drift: (conn) => drift(conn),

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Change, NativeObject } from '../../../src/targets/target.js';
 import { apiTestTarget, inSession, planAndApply, planNow, resetAccount, sampleDocs, tempRepo, useApiTestTarget } from '../../support/api-target/index.js';
-import { grantObject, groupObject, maskObject } from '../../support/api-target/objects.js';
+import { grantObject, groupObject, hazards, maskObject, rank } from '../../support/api-target/objects.js';
 
 /** The api-test target's hazards, its apply order, and what compile makes of several masks on one column. */
 useApiTestTarget();
@@ -12,7 +12,6 @@ const change = (action: Change['action'], current?: NativeObject, desired?: Nati
   const o = (desired ?? current)!;
   return { action, key: o.key, kind: o.kind, ...(current ? { current } : {}), ...(desired ? { desired } : {}), reason: 'test' };
 };
-const { hazards, rank } = apiTestTarget;
 const ranked = (c: Omit<Change, 'hazards'>) => rank({ ...c, hazards: hazards(c) });
 
 describe('api-test hazards and order', () => {
