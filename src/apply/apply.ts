@@ -210,7 +210,7 @@ async function runTransactions(run: ExecutorRun, keyed: ReturnType<typeof keyedR
       options.onProgress?.(sent.length, slots.length, slot.step);
     }
     try {
-      await session.target.recordState(conn, session.desired, session.ctx, record);
+      await session.target.state.record(conn, session.desired, session.ctx, record);
     } catch (e) {
       return { phase: 'record', cause: e };
     }

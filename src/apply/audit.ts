@@ -63,7 +63,7 @@ export async function recordApply(session: TargetSession, plan: Plan, report: Ap
  * be recorded on the target: the apply must not go ahead then.
  */
 export async function recordGaps(session: TargetSession, options: RecordOptions = {}): Promise<RecordedApply | null> {
-  const store = session.target.audit;
+  const store = session.target.state.audit;
   if (!store) return null;
   const warn = options.warn ?? defaultWarn;
   const snapshot = await store.read(session.conn, session.ctx);
@@ -92,7 +92,7 @@ export async function recordGaps(session: TargetSession, options: RecordOptions 
  * a seq that is not an unacknowledged gap record.
  */
 export async function acknowledgeGap(session: TargetSession, gapSeq: number, reason: string, options: RecordOptions = {}): Promise<RecordedApply> {
-  const store = session.target.audit;
+  const store = session.target.state.audit;
   if (!store) throw new Error(`target type ${session.target.type} keeps no audit table`);
   if (reason.trim() === '') throw new Error('--reason: say what the unrecorded apply was (who, what, why)');
   const snapshot = await store.read(session.conn, session.ctx);
@@ -133,7 +133,7 @@ function journalOf(session: TargetSession, warn: (m: string) => void): OpenedJou
 async function writeRecord(session: TargetSession, base: AuditRecord, journal: OpenedJournal | undefined, warn: (m: string) => void, opts: { retry?: boolean } = {}): Promise<RecordedApply> {
   let row: AuditRow | null = null;
   let notOnTarget: string | undefined;
-  const store = session.target.audit;
+  const store = session.target.state.audit;
   if (!store) notOnTarget = `target type ${session.target.type} keeps no audit table`;
   else {
     const append = (conn: Connection) =>

@@ -24,7 +24,7 @@ export async function runAutoCommit(run: ExecutorRun): Promise<Failure | undefin
     const made = changes.filter((c) => c.action !== 'remove').map((c) => c.key);
     const removed = changes.filter((c) => c.action === 'remove').map((c) => c.key);
     try {
-      if (made.length) await session.target.recordState(session.conn, session.desired, session.ctx, { only: made });
+      if (made.length) await session.target.state.record(session.conn, session.desired, session.ctx, { only: made });
     } catch (e) {
       return { phase: 'record', cause: e };
     }
@@ -46,7 +46,7 @@ export async function runAutoCommit(run: ExecutorRun): Promise<Failure | undefin
       }
     }
     try {
-      if (removed.length) await session.target.recordState(session.conn, session.desired, session.ctx, { only: removed });
+      if (removed.length) await session.target.state.record(session.conn, session.desired, session.ctx, { only: removed });
     } catch (e) {
       return { phase: 'record', cause: e };
     }

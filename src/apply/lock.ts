@@ -4,7 +4,7 @@ import { TargetLockedError, type HeldLock } from '../targets/target.js';
 
 /**
  * Serialises applies on one target (issue 5): two applies can never interleave. The target's
- * `applyLock` is taken on the apply connection before the state check and released after the
+ * `state.lock` is taken on the apply connection before the state check and released after the
  * audit record is written (run.ts) — also when the apply fails or throws. On a server it is a
  * session-level advisory lock (released by the server if the connection dies); an embedded
  * database is already held exclusively through its lock file since it was opened.
@@ -24,7 +24,8 @@ const NO_LOCK: HeldLock = { release: async () => undefined };
 export async function withApplyLock<T>(session: TargetSession, fn: () => Promise<T>): Promise<T> {
   let lock: HeldLock;
   try {
-    lock = session.target.applyLock ? await session.target.applyLock(session.conn, session.ctx) : NO_LOCK;
+    const take = session.target.state.lock;
+    lock = take ? await take(session.conn, session.ctx) : NO_LOCK;
   } catch (e) {
     if (e instanceof TargetLockedError) throw new ExitError(1, e.message);
     throw new ExitError(1, `meshward: target '${session.decl.name}': cannot take the apply lock: ${(e as Error).message}`);

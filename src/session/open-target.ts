@@ -135,7 +135,7 @@ export async function openTarget(options: OpenOptions): Promise<TargetSession> {
       if (diags.hasErrors || !checked.resolved) throw new SessionError('the model does not fit the target', diags, root);
       return checked.resolved;
     };
-    const stamps = options.stamp ? target.stamps : undefined;
+    const stamps = options.stamp ? target.state.stamps : undefined;
     let stamp: SessionStamp | undefined;
     if (stamps) {
       const input = sessionInputHash(stamps, { model, inventory, decl, ctx });

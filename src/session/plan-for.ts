@@ -27,7 +27,7 @@ export interface PlanForOptions {
 
 /** Introspects and diffs: the plan for a session. Refuses to plan over objects it does not own. */
 export async function planFor(session: TargetSession, options: PlanForOptions = {}): Promise<{ plan: Plan; changes: Change[]; stamped?: boolean; probe?: StampProbe }> {
-  const stamps = session.target.stamps;
+  const stamps = session.target.state.stamps;
   const stampUse = options.stamp ?? { use: true, write: false };
   const request = { revoke_unmanaged: options.revokeUnmanaged === true };
   const step = `checking the stamp of target '${session.decl.name}'`;
@@ -101,7 +101,7 @@ export class StalePlanError extends Error {
  */
 export function underLock(session: TargetSession, plan: Plan, probe: StampProbe | undefined): () => Promise<void> {
   return async () => {
-    const stamps = session.target.stamps;
+    const stamps = session.target.state.stamps;
     if (probe && stamps && (await inStep(`checking target '${session.decl.name}' is unchanged, under the apply lock`, () => stamps.unchanged(session.conn, session.ctx, probe)))) return;
     const now = await inStep(`reading the live state of target '${session.decl.name}' again, under the apply lock`, () => session.target.introspect(session.conn, session.ctx, session.desired));
     if (now.stateHash !== plan.state_hash) throw new StalePlanError(`target '${plan.target}' changed while the plan was being confirmed (state ${plan.state_hash.slice(0, 8)} → ${now.stateHash.slice(0, 8)}); nothing was applied — run meshward plan again`);

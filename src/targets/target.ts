@@ -289,7 +289,7 @@ export class TargetReadError extends Error {
   }
 }
 
-/** A lock taken by `applyLock`. `release` never throws: a lost connection has released it already. */
+/** A lock taken by `StateStore.lock`. `release` never throws: a lost connection has released it already. */
 export interface HeldLock {
   release(): Promise<void>;
 }
@@ -457,13 +457,8 @@ export interface Target {
   readonly transactions?: Transactions;
   /** How the engine's errors read (codes, a lost connection, hints); plainErrors when left out. */
   readonly errors?: EngineErrors;
-  /**
-   * Records the applied state (run in the apply transaction, after the changes). With `pending`
-   * (keys of planned changes that have not been applied), the rows recorded for those keys are
-   * kept as they were, so that the next plan shows exactly them again; with `only`, just the rows
-   * of those keys are written. Before the state table exists, a partial record is skipped.
-   */
-  recordState(conn: Connection, desired: readonly NativeObject[], ctx: TargetContext, options?: RecordOptions): Promise<void>;
+  /** Where meshward keeps what it made, separate from the steps (Terraform's state/lock split): StateStore. */
+  readonly state: StateStore;
   /** How many lock-table entries a transaction may use and what a change locks; targets without a lock table leave it out. */
   readonly locks?: LockModel;
   drift(conn: Connection, ctx: TargetContext): Promise<{ items: DriftItem[]; queryCount: number }>;
@@ -498,14 +493,33 @@ export interface Target {
    * is `unmanaged-grant`, so the core gives it UNMANAGED_REVOKE.
    */
   revokeFinding?(finding: Finding, ctx: TargetContext): Omit<Change, 'hazards'> | undefined;
+}
+
+/**
+ * The state store (issue 11): the recorded state — the only evidence that meshward made an object
+ * (a marker on the object is a hint, never evidence on its own) — the apply lock, the audit chain's
+ * copy and the convergence stamp. PostgreSQL keeps them in its governance schema and records inside
+ * the apply transaction; an engine without transactional DDL records around each step
+ * (apply/auto-commit.ts); docs/architecture.md says how each cloud engine keeps them. Reading the
+ * recorded state is part of `introspect` (one bulk read with the live state).
+ */
+export interface StateStore {
+  /**
+   * Records the applied state (in the apply transaction after its steps; in auto-commit mode
+   * around each change, keyed by `only`). With `pending`
+   * (keys of planned changes that have not been applied), the rows recorded for those keys are
+   * kept as they were, so that the next plan shows exactly them again; with `only`, just the rows
+   * of those keys are written. Before the state table exists, a partial record is skipped.
+   */
+  record(conn: Connection, desired: readonly NativeObject[], ctx: TargetContext, options?: RecordOptions): Promise<void>;
   /**
    * Takes the target's apply lock on this connection so that two applies never interleave;
    * throws TargetLockedError naming the holder. Held until `release` (or the connection ends).
    */
-  applyLock?(conn: Connection, ctx: TargetContext): Promise<HeldLock>;
+  lock?(conn: Connection, ctx: TargetContext): Promise<HeldLock>;
   /** `meshward unlock`: reports the target's lock and breaks a stale one (a live one only with `force`). */
   unlock?(ctx: TargetContext, options: { readonly force: boolean }): Promise<UnlockResult>;
-  /** The target's copy of the audit trail. */
+  /** The target's copy of the audit trail (hash-chained). */
   readonly audit?: AuditStorage;
   /** Convergence stamps: a no-change plan and a clean drift without reading the whole catalog. */
   readonly stamps?: Stamps;

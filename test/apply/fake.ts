@@ -86,9 +86,11 @@ export function fakeSession(conn: Connection, options: { locks?: LockModel; reco
       rollback: (c) => c.exec('ROLLBACK').catch(() => undefined),
     },
     errors: postgresErrors, // the fake engine fails with SQLSTATE codes, as the fault layer injects them
-    async recordState(c: Connection, _desired, _ctx, o?: RecordOptions) {
-      if (options.recordFails) throw Object.assign(new Error('permission denied for table state'), { code: '42501' });
-      await c.query(o?.only ? `record(only=${o.only.join(',')})` : `record(pending=${(o?.pending ?? []).join(',')})`);
+    state: {
+      async record(c: Connection, _desired: unknown, _ctx: unknown, o?: RecordOptions) {
+        if (options.recordFails) throw Object.assign(new Error('permission denied for table state'), { code: '42501' });
+        await c.query(o?.only ? `record(only=${o.only.join(',')})` : `record(pending=${(o?.pending ?? []).join(',')})`);
+      },
     },
     locks: options.locks,
   };

@@ -203,8 +203,8 @@ describe('server advisory lock key', () => {
 });
 
 describe('withApplyLock', () => {
-  function session(applyLock?: Target['applyLock']): TargetSession {
-    return { decl: { name: 't' }, conn: {}, ctx: {}, target: { type: 'fake', applyLock } } as unknown as TargetSession;
+  function session(lock?: Target['state']['lock']): TargetSession {
+    return { decl: { name: 't' }, conn: {}, ctx: {}, target: { type: 'fake', state: { lock } } } as unknown as TargetSession;
   }
   const counting = () => {
     const calls = { taken: 0, released: 0 };

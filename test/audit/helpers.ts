@@ -48,7 +48,7 @@ export function fakeSession(root: string, audit: AuditStorage | undefined, targe
     model: { project: { name: 'acme' } },
     conn: { driver: 'pglite' },
     ctx: {},
-    target: { type: 'postgres', audit },
+    target: { type: 'postgres', state: { audit } },
   } as unknown as TargetSession;
 }
 

@@ -67,7 +67,7 @@ export async function applyStatements(session: TargetSession, statements: readon
   try {
     for (const sql of applyPreamble(10_000)) await conn.exec(sql);
     for (const sql of statements) await conn.exec(sql);
-    await session.target.recordState(conn, session.desired, session.ctx);
+    await session.target.state.record(conn, session.desired, session.ctx);
     await conn.exec(options.nested ? 'RELEASE SAVEPOINT meshward_test_apply' : 'COMMIT');
   } catch (e) {
     await conn.exec(options.nested ? 'ROLLBACK TO SAVEPOINT meshward_test_apply; RELEASE SAVEPOINT meshward_test_apply' : 'ROLLBACK').catch(() => undefined);

@@ -32,7 +32,7 @@ export async function readAudit(options: { dir: string; target?: string; env?: N
   const { target, snapshot, root } = await withSession({ dir: options.dir, target: options.target, env: options.env, connectOnly: true, modelCheck: 'settings' }, async (s) => ({
     target: s.decl.name,
     root: s.root,
-    snapshot: s.target.audit ? await s.target.audit.read(s.conn, s.ctx) : { available: false, where: `(target type ${s.target.type} keeps no audit table)`, rows: [], head: null, stateAppliedAt: null },
+    snapshot: s.target.state.audit ? await s.target.state.audit.read(s.conn, s.ctx) : { available: false, where: `(target type ${s.target.type} keeps no audit table)`, rows: [], head: null, stateAppliedAt: null },
   }));
   return { target, snapshot, journal: readJournal(journalPath(resolve(root), target)) };
 }

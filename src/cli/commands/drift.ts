@@ -17,7 +17,7 @@ export interface DriftOptions {
 export async function driftCommand(options: DriftOptions): Promise<void> {
   const { items, target, stampedAt } = await withSession({ dir: options.dir, target: options.target, connectOnly: true }, async (s) => {
     // drift reads no model: the stamp proves the live state, and the drift it recorded is the answer
-    const stamps = options.stamp !== false ? s.target.stamps : undefined;
+    const stamps = options.stamp !== false ? s.target.state.stamps : undefined;
     const held = stamps ? heldStamp(await inStep(`checking the stamp of target '${s.decl.name}'`, () => stamps.probe(s.conn, s.ctx, []))) : null;
     if (held?.drift) return { items: held.drift, target: s.decl.name, stampedAt: held.at };
     return { items: (await inStep(`comparing target '${s.decl.name}' with the last apply`, () => s.target.drift(s.conn, s.ctx))).items, target: s.decl.name, stampedAt: undefined };

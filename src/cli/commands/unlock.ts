@@ -15,10 +15,11 @@ export interface UnlockOptions {
  */
 export async function unlockCommand(options: UnlockOptions): Promise<void> {
   const { target, ctx } = targetContext(options);
-  if (!target.unlock) throw new ExitError(1, `meshward: target '${ctx.target.name}' (type ${target.type}) has no lock meshward can break`);
+  const unlock = target.state.unlock;
+  if (!unlock) throw new ExitError(1, `meshward: target '${ctx.target.name}' (type ${target.type}) has no lock meshward can break`);
   let result;
   try {
-    result = await target.unlock(ctx, { force: Boolean(options.force) });
+    result = await unlock(ctx, { force: Boolean(options.force) });
   } catch (e) {
     throw new ExitError(1, `meshward: ${(e as Error).message}`);
   }

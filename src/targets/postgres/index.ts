@@ -51,7 +51,6 @@ export const postgresTarget: Target = {
   joinClass,
   renderJoined,
   joinFloor,
-  recordState,
   locks: postgresLocks,
   capabilities: {
     transactionalDdl: true,
@@ -62,30 +61,33 @@ export const postgresTarget: Target = {
   transactions: postgresTransactions,
   errors: postgresErrors,
   drift,
+  // the recorded state inside the apply transaction (state.ts); issue 5: apply lock, `meshward unlock`,
+  // the audit trail's copy (lock.ts, audit.ts); issue 10: convergence stamps (stamp.ts)
+  state: {
+    record: recordState,
+    lock: postgresApplyLock,
+    unlock: async (ctx, { force }) => {
+      const label = `target '${ctx.target.name}'`;
+      if (ctx.settings.url === undefined) {
+        const dir = embeddedDir(ctx.root, ctx.target.name); // never opened: breaking its lock must not need it
+        return unlockFile(`${dir}.lock`, { label, dir, target: ctx.target.name, force });
+      }
+      const conn = await connect(ctx);
+      try {
+        return await unlockServer(conn, ctx, force);
+      } finally {
+        await conn.close();
+      }
+    },
+    audit: postgresAudit,
+    stamps: postgresStamps,
+  },
   asPrincipal,
   probe: postgresProbe,
   rewriteNeutralNames,
   urlSchemes: ['postgres:', 'postgresql:'],
   consumerName: (resolved, settings, parts) => qualified(namesForResolved(resolved, settings).schema(parts[1]), parts[2]),
   queryAs: runAsPrincipal, // issue 8: one read-only SELECT, parsed with PostgreSQL's grammar (query-sandbox.ts)
-  // issue 5: apply lock, `meshward unlock`, the audit trail's copy on the target (lock.ts, audit.ts)
-  applyLock: postgresApplyLock,
-  unlock: async (ctx, { force }) => {
-    const label = `target '${ctx.target.name}'`;
-    if (ctx.settings.url === undefined) {
-      const dir = embeddedDir(ctx.root, ctx.target.name); // never opened: breaking its lock must not need it
-      return unlockFile(`${dir}.lock`, { label, dir, target: ctx.target.name, force });
-    }
-    const conn = await connect(ctx);
-    try {
-      return await unlockServer(conn, ctx, force);
-    } finally {
-      await conn.close();
-    }
-  },
-  audit: postgresAudit,
-  // issue 10: a no-change plan and a clean drift proven by counters instead of a full read (stamp.ts)
-  stamps: postgresStamps,
   importEstate,
   revokeFinding,
 };

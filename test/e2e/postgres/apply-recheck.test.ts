@@ -40,7 +40,7 @@ describe.each(ENGINES)('apply re-reads the live state under the lock on %s', (en
     const analysts = roleOf(session, 'sales_analysts');
     await session.close();
     const revoke = `REVOKE SELECT ON ${q(`${t.prefix}sales`)}.${q('orders')} FROM ${q(analysts)}`; // the DBA, just before the lock's check
-    const stamps = target.stamps!;
+    const stamps = target.state.stamps!;
     const unchanged = stamps.unchanged;
     let reads = 0;
     let checks = 0;

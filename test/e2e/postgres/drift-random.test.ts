@@ -291,7 +291,7 @@ describe.each(ENGINES)('random out-of-band catalog edits on %s', (engine) => {
         const catalogChanged = (await catalog()) !== baseCatalog;
         const { items } = await session.target.drift(session.conn, session.ctx);
         // the convergence stamp written after the last apply: it may hold only if the full read sees nothing new
-        const held = heldStamp(await session.target.stamps!.probe(session.conn, session.ctx));
+        const held = heldStamp(await session.target.state.stamps!.probe(session.conn, session.ctx));
         if (catalogChanged || items.length) expect(held, `${label}: the stamp still holds after a change the full read sees`).toBeNull();
         if (held) {
           stampHeld++;

@@ -37,7 +37,7 @@ async function stateRows(session: TargetSession): Promise<string[]> {
 async function fullRecordRows(session: TargetSession, pending: readonly string[]): Promise<string[]> {
   await session.conn.exec('BEGIN');
   try {
-    await session.target.recordState(session.conn, session.desired, session.ctx, { pending });
+    await session.target.state.record(session.conn, session.desired, session.ctx, { pending });
     return await stateRows(session);
   } finally {
     await session.conn.exec('ROLLBACK');

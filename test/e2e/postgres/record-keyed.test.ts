@@ -31,7 +31,7 @@ async function stateRows(session: TargetSession, gov: string): Promise<string[]>
 async function fullRecordRows(session: TargetSession, gov: string, pending: readonly string[] = []): Promise<string[]> {
   await session.conn.exec('BEGIN');
   try {
-    await session.target.recordState(session.conn, session.desired, session.ctx, { pending });
+    await session.target.state.record(session.conn, session.desired, session.ctx, { pending });
     return await stateRows(session, gov);
   } finally {
     await session.conn.exec('ROLLBACK');

@@ -54,7 +54,7 @@ describe.each(ENGINES)('convergence stamps on %s', (engine) => {
   async function probeHolds(): Promise<string> {
     const session = await open(t);
     try {
-      const probe = await session.target.stamps!.probe(session.conn, session.ctx);
+      const probe = await session.target.state.stamps!.probe(session.conn, session.ctx);
       return heldStamp(probe) ? 'holds' : probe.why;
     } finally {
       await session.close();
@@ -255,6 +255,6 @@ describe.each(ENGINES)('planFor with a stamp on %s', (engine) => {
     const first = await planFor(session, { stamp: { use: true, write: true } });
     expect(first.plan.changes.length).toBeGreaterThan(0);
     expect(first.stamped).toBeUndefined(); // changes: nothing stamped
-    expect(heldStamp(await session.target.stamps!.probe(session.conn, session.ctx))).toBeNull();
+    expect(heldStamp(await session.target.state.stamps!.probe(session.conn, session.ctx))).toBeNull();
   });
 });

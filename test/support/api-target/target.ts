@@ -153,7 +153,6 @@ export const apiTestTarget: Target = {
   introspect: (conn, ctx) => introspect(conn, ctx),
   access: apiTestAccess,
   render: (change) => render(change),
-  recordState,
   drift: (conn) => drift(conn),
   capabilities: {
     transactionalDdl: false,
@@ -163,18 +162,21 @@ export const apiTestTarget: Target = {
     rateLimits: [{ name: 'api-test table writes', steps: 3, perMs: 300, resourceOf: tableOf }],
   },
   errors: plainErrors,
-  async applyLock(conn, ctx) {
-    const holder = `meshward ${process.pid}@${hostname()}`;
-    let lease: { etag: string };
-    try {
-      lease = await send(conn, api('POST', 'v1/leases/apply', { holder, expires_at: new Date(Date.now() + 60_000).toISOString() }));
-    } catch (e) {
-      if (e instanceof ApiError && e.code === '409') {
-        const d = e.details as { holder: string; expires_at: string };
-        throw new TargetLockedError(`target '${ctx.target.name}' is being applied by ${d.holder} (lease until ${d.expires_at}); try again later`);
+  state: {
+    record: recordState,
+    async lock(conn, ctx) {
+      const holder = `meshward ${process.pid}@${hostname()}`;
+      let lease: { etag: string };
+      try {
+        lease = await send(conn, api('POST', 'v1/leases/apply', { holder, expires_at: new Date(Date.now() + 60_000).toISOString() }));
+      } catch (e) {
+        if (e instanceof ApiError && e.code === '409') {
+          const d = e.details as { holder: string; expires_at: string };
+          throw new TargetLockedError(`target '${ctx.target.name}' is being applied by ${d.holder} (lease until ${d.expires_at}); try again later`);
+        }
+        throw e;
       }
-      throw e;
-    }
-    return { release: () => send(conn, api('DELETE', 'v1/leases/apply', undefined, lease.etag)).then(() => undefined, () => undefined) };
+      return { release: () => send(conn, api('DELETE', 'v1/leases/apply', undefined, lease.etag)).then(() => undefined, () => undefined) };
+    },
   },
 };

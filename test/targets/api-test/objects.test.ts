@@ -86,14 +86,14 @@ describe('api-test recordState', () => {
         expect(keys()).toEqual(desired.map((o) => o.key).sort());
         const [first, second] = desired;
         const stale = { key: 'grant:gone:x', kind: 'grant', label: 'grant gone → x', spec: { table: 'gone', group: 'x' } };
-        await apiTestTarget.recordState(s.conn, [...desired, stale], s.ctx, { only: [stale.key] });
+        await apiTestTarget.state.record(s.conn, [...desired, stale], s.ctx, { only: [stale.key] });
         expect(keys()).toContain(stale.key);
-        await apiTestTarget.recordState(s.conn, desired, s.ctx, { only: [stale.key, 'never:recorded'] }); // a row never written is no error
+        await apiTestTarget.state.record(s.conn, desired, s.ctx, { only: [stale.key, 'never:recorded'] }); // a row never written is no error
         expect(keys()).toEqual(desired.map((o) => o.key).sort());
         // a full record keeps what is pending as it was, and writes the rest from desired
-        await apiTestTarget.recordState(s.conn, [...desired, stale], s.ctx, { only: [stale.key] });
+        await apiTestTarget.state.record(s.conn, [...desired, stale], s.ctx, { only: [stale.key] });
         const before = account.state.get(first!.key)!;
-        await apiTestTarget.recordState(s.conn, desired.slice(2), s.ctx, { pending: [first!.key, stale.key] });
+        await apiTestTarget.state.record(s.conn, desired.slice(2), s.ctx, { pending: [first!.key, stale.key] });
         expect(account.state.get(first!.key)).toEqual(before); // untouched: same etag
         expect(account.state.has(stale.key)).toBe(true);
         expect(account.state.has(second!.key)).toBe(false);
