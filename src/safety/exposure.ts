@@ -1,4 +1,5 @@
 import type { Resolved } from '../resolve/resolve.js';
+import { sqlSteps, stepText, type Step } from '../plan/step.js';
 import { checkExact, checkObservation, tableAnswer, type BaseRows, type Observation, type StepViolation, type TableAnswer } from './check.js';
 
 export type { BaseRows, Observation, ObservedRow, StepViolation } from './check.js';
@@ -42,8 +43,8 @@ export interface ExposureProbe {
   begin(): Promise<void>;
   /** Clear rows and primary key of a governed table (by neutral name), read inside the run. */
   clearRows(table: string): Promise<BaseRows>;
-  /** Runs one statement of the plan as apply would. */
-  execute(sql: string): Promise<void>;
+  /** Runs one step of the plan (a statement, or an API call) as apply would, each committed on its own in the run. */
+  execute(step: Step): Promise<void>;
   /**
    * What every principal sees of every table now, `result[p][t]` for `principals[p]` on
    * `tables[t]`; must leave the state exactly as it was. One call per step lets a probe set
@@ -65,7 +66,7 @@ export interface Violation extends StepViolation {
   readonly kind: 'exposure' | 'initial-state' | 'final-state';
   /** Statements applied when it was observed (0 = none yet). */
   readonly step: number;
-  /** The statement applied last, null before the first. */
+  /** The step applied last (its text: stepText), null before the first. */
   readonly sql: string | null;
 }
 
@@ -74,8 +75,9 @@ export interface ExposureRun {
   /** The model the target is at; null for a target meshward has never applied. */
   readonly oldResolved: Resolved | null;
   readonly newResolved: Resolved;
-  /** The plan's statements in apply order (`plan.changes.flatMap(c => c.sql)`). */
-  readonly statements: readonly string[];
+  /** The plan's steps in apply order (`plan.changes.flatMap(c => c.steps)`); or `statements`, SQL text. */
+  readonly steps?: readonly Step[];
+  readonly statements?: readonly string[];
   /** Default: every group of either model alone, and every pair of them. */
   readonly principals?: readonly (readonly string[])[];
   /** Neutral names; default: every table either model governs. */
@@ -129,7 +131,8 @@ export function defaultTables(oldResolved: Resolved | null, newResolved: Resolve
  * (rolled back unless the probe commits); a failing statement is rethrown naming its step.
  */
 export async function runExposureCheck(run: ExposureRun): Promise<ExposureReport> {
-  const { probe, oldResolved, newResolved, statements } = run;
+  const { probe, oldResolved, newResolved } = run;
+  const statements: readonly Step[] = run.steps ?? sqlSteps(run.statements ?? []);
   const principals = run.principals ?? defaultPrincipals(oldResolved, newResolved);
   const tables = run.tables ?? defaultTables(oldResolved, newResolved);
   const exactEnds = run.exactEnds ?? true;
@@ -148,12 +151,13 @@ export async function runExposureCheck(run: ExposureRun): Promise<ExposureReport
     // exposure violations are then the same too.
     const last: { observed: Observation; violations: readonly StepViolation[] }[][] = principals.map(() => []);
     for (let step = 0; step <= statements.length; step++) {
-      const sql = step === 0 ? null : statements[step - 1]!;
-      if (sql !== null) {
+      const current = step === 0 ? null : statements[step - 1]!;
+      const sql = current === null ? null : stepText(current);
+      if (current !== null) {
         try {
-          await probe.execute(sql);
+          await probe.execute(current);
         } catch (e) {
-          throw new Error(`statement ${step} of ${statements.length} failed: ${(e as Error).message}\n${sql}`, { cause: e });
+          throw new Error(`step ${step} of ${statements.length} failed: ${(e as Error).message}\n${sql}`, { cause: e });
         }
       }
       const seen = await probe.observe(principals, tables);
@@ -187,6 +191,6 @@ export async function runExposureCheck(run: ExposureRun): Promise<ExposureReport
 export function describeViolation(v: Violation): string {
   const where = `${v.principal.join('+')} on ${v.table}${v.pk !== undefined ? ` row ${v.pk}` : ''}${v.column ? ` column ${v.column}` : ''}`;
   const value = v.value !== undefined ? ` = ${v.value}` : '';
-  const after = v.sql === null ? 'before the first statement' : `after statement ${v.step}: ${v.sql.split('\n')[0]}`;
+  const after = v.sql === null ? 'before the first step' : `after step ${v.step}: ${v.sql.split('\n')[0]}`;
   return `[${v.kind}] ${where}${value}: ${v.why} — ${after}`;
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { stepText } from '../../src/plan/step.js';
 import type { Inventory } from '../../src/model/inventory.js';
 import { applyMask, sha256Hex } from '../../src/resolve/mask-methods.js';
 import type { Resolved } from '../../src/resolve/resolve.js';
@@ -230,7 +231,8 @@ describe('runExposureCheck with a scripted probe', () => {
       log,
       begin: async () => void log.push('begin'),
       clearRows: async () => BASE,
-      execute: async (sql) => {
+      execute: async (step) => {
+        const sql = stepText(step);
         state = states[sql]!;
         log.push(sql);
       },
@@ -266,7 +268,7 @@ describe('runExposureCheck with a scripted probe', () => {
     const report = await runExposureCheck({ probe, oldResolved: after, newResolved: after, statements, principals: [['a'], ['b'], ['outsider']] });
     expect(report.violations).toHaveLength(1);
     expect(report.violations[0]).toMatchObject({ kind: 'exposure', step: 1, sql: 'grant outsider', principal: ['outsider'] });
-    expect(describeViolation(report.violations[0]!)).toContain('after statement 1: grant outsider');
+    expect(describeViolation(report.violations[0]!)).toContain('after step 1: grant outsider');
   });
 
   it('flags an end state that differs from the new model (a harness that saw nothing would fail here)', async () => {
@@ -281,7 +283,7 @@ describe('runExposureCheck with a scripted probe', () => {
   it('a failing statement ends the run as failed and names its step', async () => {
     const probe = scripted({ '': { a: readable(...hashedRows()), b: none } });
     const failing: ExposureProbe & { log: string[] } = { ...probe, execute: async () => Promise.reject(new Error('boom')) };
-    await expect(runExposureCheck({ probe: failing, oldResolved: before, newResolved: after, statements: ['bad'], principals: [['a']] })).rejects.toThrow(/statement 1 of 1 failed: boom/);
+    await expect(runExposureCheck({ probe: failing, oldResolved: before, newResolved: after, statements: ['bad'], principals: [['a']] })).rejects.toThrow(/step 1 of 1 failed: boom/);
     expect(probe.log).toEqual(['begin', 'end failed']);
   });
 });

@@ -255,8 +255,9 @@ export function postgresExposureProbe(
       superuser = rows[0]?.rolsuper === true;
     },
     clearRows,
-    async execute(sql) {
-      await conn.exec(sql);
+    async execute(step) {
+      if (step.kind !== 'sql') throw new Error(`a PostgreSQL plan has no API steps (${step.method} ${step.path})`);
+      await conn.exec(step.text);
     },
     async observe(principals, tables) {
       for (const t of tables) await clearRows(t); // as the applying identity, before any SET ROLE
