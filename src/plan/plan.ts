@@ -4,6 +4,7 @@ import { BLOCKING_HAZARDS } from '../targets/target.js';
 import { canonicalJson, pieceHash } from './canonical.js';
 import { describeAccessChange, type PolicyAt } from './describe.js';
 import { diffObjects } from './diff.js';
+import { markAutoCommitGaps } from './gaps.js';
 import { classifyHazards } from './hazards.js';
 import { rankOf as rankChange } from './order.js';
 import type { Step } from './step.js';
@@ -115,6 +116,8 @@ export function buildPlan(input: PlanInput): { plan: Plan; changes: Change[] } {
   const access = input.target.access;
   const changes: Change[] = diffObjects(input.desired, input.current).map((c) => Object.assign(c, { hazards: classifyHazards(c, access) }));
   for (const c of input.extra ?? []) changes.push({ ...c, hazards: classifyHazards(c, access) });
+  // every step commits on its own: what no order covers is a REPLACE_GAP (plan/gaps.ts)
+  if (!input.target.capabilities.transactionalDdl) markAutoCommitGaps(changes, [...input.desired, ...input.current], access);
   // the target's rank once per change: the order and the joined runs both ask for it
   const ranks = new Map<Change, number>();
   for (const c of changes) ranks.set(c, rankChange(c, c.hazards, access));
