@@ -1,14 +1,15 @@
 import { canonicalJson } from '../../plan/canonical.js';
+import { classifyDrift, sortDrift } from '../../plan/drift.js';
 import type { Connection, DriftItem, TargetContext } from '../target.js';
 import { ownerRoleName } from './governance.js';
-import { basePrivilegeMessage, compare, describeViewDrift, granteeText, neutralName, parseQualified, readLive, specFingerprint, type LiveObject, type LiveState } from './introspect.js';
+import { basePrivilegeMessage, describeViewDrift, granteeText, neutralName, parseQualified, readLive, specFingerprint, type LiveObject, type LiveState } from './introspect.js';
 import { quoteIdent } from './naming.js';
 import { DEFAULT_ACL_OBJECTS, isOurMarker, keys, objects, type DefaultAclSpec, type GrantSpec, type MembershipSpec, type RoleAdminSpec, type RoleSpec, type SchemaSpec, type TagSpec, type ViewSpec, type AttributeValueSpec } from './objects.js';
 import type { StateRow } from './queries.js';
 import { viewMatches } from './view-print.js';
 
 /**
- * Drift: what is live compared with what was recorded at the last apply (never a marker alone).
+ * Drift on PostgreSQL (the classes are the core's: src/plan/drift.ts):
  *   missing  recorded, not live (dropped view, removed membership, revoked grant)
  *   altered  live fingerprint differs from the recorded one (CREATE OR REPLACE VIEW keeping the
  *            marker, a changed comment or owner)
@@ -43,23 +44,20 @@ export function driftOf(live: LiveState, ctx: TargetContext): DriftItem[] {
     };
     return [item];
   }
-  const items: DriftItem[] = [];
-  for (const rec of live.recorded.values()) {
-    const lo = live.objects.get(rec.key);
-    if (!lo) items.push(item(rec.key, rec.kind, rec.spec, live, 'missing', missingDetail(rec, live)));
-    else if (!(rec.kind === 'view' && lo.view ? viewMatches(rec.fingerprint, lo.view) : recordedFingerprint(rec) === lo.fingerprint)) items.push(item(rec.key, rec.kind, rec.spec, live, 'altered', alteredDetail(rec, lo)));
-  }
+  const govSchemaKey = keys.schema(gov);
+  // missing / altered / extra: the core's classes (plan/drift.ts); how rows compare and read is PostgreSQL's
+  const items: DriftItem[] = classifyDrift(live.recorded, live.objects, {
+    same: (rec, lo) => (rec.kind === 'view' && lo.view ? viewMatches(rec.fingerprint, lo.view) : recordedFingerprint(rec) === lo.fingerprint),
+    missing: (key, rec) => item(key, rec.kind, rec.spec, live, 'missing', missingDetail(rec, live)),
+    altered: (key, rec, lo) => item(key, rec.kind, rec.spec, live, 'altered', alteredDetail(rec, lo)),
+    extra: (key, lo) => (!lo.managed || key === govSchemaKey ? null : item(key, lo.object.kind, lo.object.spec, live, 'extra', extraDetail(lo, live))),
+  });
   // A prefixed object with our marker that meshward did not record making: forged, or left by an interrupted apply.
   for (const f of live.forged) {
     if (!live.recorded.has(f.key)) items.push({ key: f.key, kind: f.kind, object: f.object, status: 'extra', detail: `${f.message}; to resolve it, ${f.remedy}`, repair: 'manual' });
   }
   // The governed base table changed under an intact view: the view returns something else.
   for (const c of live.baseTableChanges) items.push({ key: c.key, kind: 'table', object: `table ${c.object}`, table: c.table, status: 'altered', detail: c.message, repair: 'manual' });
-  const govSchemaKey = keys.schema(gov);
-  for (const [key, lo] of live.objects) {
-    if (!lo.managed || live.recorded.has(key) || key === govSchemaKey) continue;
-    items.push(item(key, lo.object.kind, lo.object.spec, live, 'extra', extraDetail(lo, live)));
-  }
   for (const m of live.foreignMemberships) {
     if (!live.recorded.has(m.key)) items.push({ key: m.key, kind: 'membership', object: `${m.member} member of ${m.role}`, status: 'extra', detail: m.message, repair: 'manual' });
   }
@@ -67,8 +65,7 @@ export function driftOf(live: LiveState, ctx: TargetContext): DriftItem[] {
     if (live.recorded.has(b.key)) continue;
     items.push({ key: b.key, kind: 'grant', object: `SELECT on table ${b.object} → ${granteeText(b.grantee)}`, table: b.table, status: 'bypass', detail: b.message, repair: 'revoke-unmanaged' });
   }
-  items.sort((a, b) => compare(a.key, b.key) || compare(a.status, b.status));
-  return items;
+  return sortDrift(items);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { classifyDrift, sortDrift } from '../../../src/plan/drift.js';
 import { canonicalJson, sameJson, sha256 } from '../../../src/plan/canonical.js';
 import type { ApiStep, JsonValue, Step } from '../../../src/plan/step.js';
 import type { Inventory } from '../../../src/model/inventory.js';
@@ -101,19 +102,17 @@ async function recordState(conn: Connection, desired: readonly NativeObject[], _
 /** Live vs recorded: missing, altered (spec differs), extra (live, never recorded: never changed). */
 async function drift(conn: Connection): Promise<{ items: DriftItem[]; queryCount: number }> {
   const { live, recorded } = await readLive(conn);
-  const items: DriftItem[] = [];
-  for (const [key, row] of recorded) {
-    const o = live.get(key);
-    const table = row.table ? { table: row.table } : {};
-    if (!o) items.push({ key, kind: row.kind, object: row.label, ...table, status: 'missing', detail: `${row.label} was made by meshward and is gone`, repair: 'apply' });
-    else if (!sameJson(o.spec, row.spec)) {
+  // the core's classes (plan/drift.ts); how a recorded row and a live resource compare is this target's
+  const items = classifyDrift(recorded, live, {
+    same: (row, o) => sameJson(o.spec, row.spec),
+    missing: (key, row) => ({ key, kind: row.kind, object: row.label, ...(row.table ? { table: row.table } : {}), status: 'missing', detail: `${row.label} was made by meshward and is gone`, repair: 'apply' }),
+    altered: (key, row, o) => {
       const fields = Object.keys({ ...o.spec, ...row.spec }).filter((f) => !sameJson(o.spec[f], row.spec[f]));
-      items.push({ key, kind: row.kind, object: row.label, ...table, status: 'altered', detail: `${fields.sort().join(', ')}: recorded ${canonicalJson(pick(row.spec, fields))}, live ${canonicalJson(pick(o.spec, fields))}`, repair: 'apply' });
-    }
-  }
-  for (const o of live.values())
-    if (!recorded.has(o.key)) items.push({ key: o.key, kind: o.kind, object: o.label, ...(o.table ? { table: o.table } : {}), status: 'extra', detail: `${o.label} was not made by meshward`, repair: 'manual' });
-  return { items: items.sort((a, b) => (a.key < b.key ? -1 : 1)), queryCount: 2 };
+      return { key, kind: row.kind, object: row.label, ...(row.table ? { table: row.table } : {}), status: 'altered', detail: `${fields.sort().join(', ')}: recorded ${canonicalJson(pick(row.spec, fields))}, live ${canonicalJson(pick(o.spec, fields))}`, repair: 'apply' };
+    },
+    extra: (key, o) => ({ key, kind: o.kind, object: o.label, ...(o.table ? { table: o.table } : {}), status: 'extra', detail: `${o.label} was not made by meshward`, repair: 'manual' }),
+  });
+  return { items: sortDrift(items), queryCount: 2 };
 }
 
 const pick = (o: Readonly<Record<string, unknown>>, fields: string[]) => Object.fromEntries(fields.map((f) => [f, o[f] ?? null]));
