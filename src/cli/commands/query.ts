@@ -20,7 +20,7 @@ export async function queryCommand(sql: string, options: QueryOptions): Promise<
   if (typeof sql !== 'string' || sql.trim() === '') throw new ExitError(1, 'meshward: query: the SQL is empty; give one SELECT, e.g. "SELECT * FROM analytics.sales.customers"');
   const result = await withSession({ dir: options.dir, target: options.target }, async (s) => {
     requireGroups(s.resolved, options.as);
-    if (!s.target.queryAs || !s.target.rewriteNeutralNames) throw new ExitError(1, `target type ${s.decl.type} cannot run queries as a group`);
+    if (s.target.capabilities.impersonation === 'none' || !s.target.queryAs || !s.target.rewriteNeutralNames) throw new ExitError(1, `target type ${s.decl.type} cannot run queries as a group (it cannot act as a principal)`);
     const rewritten = s.target.rewriteNeutralNames(sql, s.resolved, s.ctx);
     try {
       return { rewritten, rows: await s.target.queryAs(s.conn, s.ctx, options.as, rewritten, s.resolved) };

@@ -24,7 +24,7 @@ export async function testCommand(options: TestOptions): Promise<void> {
   let bypasses: readonly Finding[] = [];
   if (options.target) {
     ({ root, outcomes, bypasses } = await withSession({ dir: options.dir, target: options.target }, async (s) => {
-      if (!s.target.probe) throw new ExitError(1, `target type ${s.decl.type} cannot run access tests live`);
+      if (s.target.capabilities.impersonation === 'none' || !s.target.probe) throw new ExitError(1, `target type ${s.decl.type} cannot run access tests live (it cannot act as a principal)`);
       const { plan } = await planFor(s);
       const where = { dir: options.dir, target: s.decl.name };
       if (s.desired.length > 0 && plan.summary.add === s.desired.length) {
