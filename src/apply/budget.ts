@@ -42,6 +42,48 @@ export interface LayoutOptions {
 
 /** Reads the budget (one query) and lays the plan out in transactions. Throws LockBudgetError when one change alone is over budget. */
 export async function applyLayout(session: TargetSession, plan: Plan, options: LayoutOptions = {}): Promise<ApplyLayout> {
+  const layout = await lockLayout(session, plan, options);
+  const limit = session.target.capabilities.batchLimit;
+  if (!limit || layout.mode === 'auto-commit' || layout.mode === 'no-transaction') return layout;
+  return stepLimited(session, plan, layout, limit);
+}
+
+/**
+ * The engine's own cap on steps per transaction (capabilities.batchLimit): a unit over it is cut
+ * into transactions of at most that many steps, the changes one joined step makes kept together.
+ */
+function stepLimited(session: TargetSession, plan: Plan, layout: ApplyLayout, limit: number): ApplyLayout {
+  const groups = joinedUnits(plan);
+  const groupOf = new Map<number, readonly number[]>();
+  for (const g of groups) for (const i of g) groupOf.set(i, g);
+  const units: number[][] = [];
+  for (const unit of layout.units) {
+    let current: number[] = [];
+    let steps = 0;
+    for (const i of unit) {
+      if (current.includes(i)) continue;
+      const group = (groupOf.get(i) ?? [i]).filter((k) => unit.includes(k));
+      const n = group.reduce((sum, k) => sum + plan.changes[k]!.steps.length, 0);
+      if (current.length && steps + n > limit) (units.push(current), (current = []), (steps = 0));
+      current.push(...group);
+      steps += n;
+    }
+    if (current.length) units.push(current);
+  }
+  if (units.length === layout.units.length) return layout;
+  const locks = session.target.locks;
+  const items: BatchItem[] = plan.changes.map((c, index) => ({ index, table: c.table, objects: locks ? locks.objects(c) : [], ...joinedGroup(plan, index) }));
+  return {
+    ...layout,
+    mode: 'batches',
+    units,
+    estimates: units.map((u) => (locks ? estimateLocks(u.map((i) => items[i]!), locks.baseline) : null)),
+    notice: `Target type ${session.target.type} runs at most ${limit} steps in one transaction: this plan is applied in ${units.length} batches, each one transaction with its recorded state; a failure stops the apply and leaves the batches before it applied.`,
+  };
+}
+
+/** One transaction, or batches when it would need more lock entries than the budget. */
+async function lockLayout(session: TargetSession, plan: Plan, options: LayoutOptions): Promise<ApplyLayout> {
   const locks = session.target.locks;
   const items: BatchItem[] = plan.changes.map((c, index) => ({ index, table: c.table, objects: locks ? locks.objects(c) : [], ...joinedGroup(plan, index) }));
   const all = plan.changes.map((_, i) => i);

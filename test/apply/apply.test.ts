@@ -200,3 +200,25 @@ describe('other failures', () => {
     expect(r).toMatchObject({ ok: true, mode: 'batches', lock: { estimate: 15, budget: 14 } });
   });
 });
+
+describe('the engine batch limit (capabilities.batchLimit)', () => {
+  it('cuts one transaction into batches of at most that many steps, each committed with its recorded state', async () => {
+    const e = fakeEngine();
+    const notices: string[] = [];
+    const r = await applyPlan(fakeSession(e.conn, { batchLimit: 3 }), plan, { onNotice: (m) => notices.push(m) });
+    expect(r).toMatchObject({ ok: true, mode: 'batches' });
+    // 2 + 1 steps, then the 3-step view, then the grant: no batch over 3 steps, changes never split
+    expect(r.batches.map((b) => [b.changes, b.statements])).toEqual([
+      [2, 3],
+      [1, 3],
+      [1, 1],
+    ]);
+    expect(e.committed.filter((c) => !c.startsWith('record('))).toEqual(TEXTS);
+    expect(notices[0]).toMatch(/runs at most 3 steps in one transaction: this plan is applied in 3 batches/);
+  });
+
+  it('a plan within the limit stays one transaction', async () => {
+    const r = await applyPlan(fakeSession(fakeEngine().conn, { batchLimit: 7 }), plan);
+    expect(r.mode).toBe('transaction');
+  });
+});

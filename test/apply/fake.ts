@@ -73,10 +73,10 @@ export const fakeLocks = (entries = 1_000_000): LockModel => ({
 });
 
 /** A session over a connection (usually a fake engine's, possibly wrapped) with a target that records `record(pending=…)`. */
-export function fakeSession(conn: Connection, options: { locks?: LockModel; recordFails?: boolean } = {}): TargetSession {
+export function fakeSession(conn: Connection, options: { locks?: LockModel; recordFails?: boolean; batchLimit?: number } = {}): TargetSession {
   const target: Partial<Target> = {
     type: 'fake',
-    capabilities: { transactionalDdl: true, atomicReplace: [], impersonation: 'none', lock: 'none' },
+    capabilities: { transactionalDdl: true, atomicReplace: [], impersonation: 'none', lock: 'none', ...(options.batchLimit ? { batchLimit: options.batchLimit } : {}) },
     transactions: {
       async begin(c) {
         await c.exec('BEGIN');
