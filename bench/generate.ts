@@ -118,7 +118,7 @@ interface Column {
 }
 
 /** mulberry32: a small seeded PRNG, so an estate is the same on every machine. */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

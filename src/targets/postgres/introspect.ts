@@ -1,3 +1,4 @@
+import { joinName } from '../../resolve/names.js';
 import { canonicalJson, canonicalSpec, pieceHash, sameJson, sha256 } from '../../plan/canonical.js';
 import { TargetReadError, type AccessSummary, type Connection, type CurrentState, type Finding, type NativeObject, type RecordHint, type TargetContext } from '../target.js';
 import { governanceSchemaName, ownerRoleName } from './governance.js';
@@ -147,7 +148,7 @@ export const schemasOf = (governed: ReadonlyMap<string, unknown>): string[] => [
 
 /** The neutral name of a base table for messages: from the model when known, else `<label>.<schema>.<table>`. */
 export function neutralName(scope: Scope, governed: ReadonlyMap<string, string | undefined>, schema: string, table: string): string {
-  return governed.get(relKey(schema, table)) ?? [scope.databaseLabel, schema, table].filter((p) => p !== null).join('.');
+  return governed.get(relKey(schema, table)) ?? joinName([scope.databaseLabel, schema, table].filter((p): p is string => p !== null));
 }
 
 /** Fingerprint of any other live object: its spec. */

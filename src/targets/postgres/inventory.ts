@@ -1,3 +1,4 @@
+import { joinName } from '../../resolve/names.js';
 import type { Inventory, InventoryColumn, InventoryTable } from '../../model/inventory.js';
 import { neutralTypeOf } from './types.js';
 
@@ -48,7 +49,7 @@ export async function readInventory(query: QueryFn, opts: InventoryOptions): Pro
   for (const row of rows) {
     const schema = String(row.schema_name);
     const table = String(row.table_name);
-    const name = `${opts.database}.${schema}.${table}`;
+    const name = joinName([opts.database, schema, table]); // quoted where a part holds '.', '"' or other characters a bare name cannot
     let entry = byName.get(name);
     if (!entry) {
       entry = { name, native: `${quoteIdent(schema)}.${quoteIdent(table)}`, columns: [] };
