@@ -21,6 +21,8 @@ export interface ApplyOptions {
   readonly lockBudget?: number;
   /** Told before anything starts when the plan does not run as one transaction. */
   readonly onNotice?: (message: string) => void;
+  /** Called before each step is sent; a throw stops the apply there as a failed step (the lock's lease lost). */
+  readonly beforeStep?: () => void;
 }
 
 /** What became of one statement of the plan. */
@@ -201,6 +203,7 @@ async function runTransactions(run: ExecutorRun, keyed: ReturnType<typeof keyedR
       const t = performance.now();
       sent.push(p);
       try {
+        options.beforeStep?.();
         await runStep(conn, slot.step);
       } catch (e) {
         Object.assign(slot, { outcome: 'failed', ms: performance.now() - t, error: errorsOf(session).describe(e) });

@@ -36,6 +36,7 @@ export async function runAutoCommit(run: ExecutorRun): Promise<Failure | undefin
         const t = performance.now();
         sent.push(p);
         try {
+          options.beforeStep?.();
           await runStep(session.conn, slot.step);
         } catch (e) {
           Object.assign(slot, { outcome: 'failed', ms: performance.now() - t, error: errorsOf(session).describe(e) });

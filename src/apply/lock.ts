@@ -1,5 +1,6 @@
 import { ExitError } from '../cli/output.js';
 import type { TargetSession } from '../session/open-target.js';
+import { errorsOf } from './apply.js';
 import { TargetLockedError, type HeldLock } from '../targets/target.js';
 
 /**
@@ -21,7 +22,17 @@ export const TEST_HOLD_LOCK_ENV = 'MESHWARD_TEST_HOLD_LOCK_MS';
 
 const NO_LOCK: HeldLock = { release: async () => undefined };
 
-export async function withApplyLock<T>(session: TargetSession, fn: () => Promise<T>): Promise<T> {
+/** What an apply asks the lock before each step: throws when the lease could not be renewed. */
+export interface LockGuard {
+  check(): void;
+}
+
+/** The apply lock's lease was not renewed in time: another apply may hold the target now. */
+export class LeaseLostError extends Error {
+  override readonly name = 'LeaseLostError';
+}
+
+export async function withApplyLock<T>(session: TargetSession, fn: (guard: LockGuard) => Promise<T>): Promise<T> {
   let lock: HeldLock;
   try {
     const take = session.target.state.lock;
@@ -30,10 +41,24 @@ export async function withApplyLock<T>(session: TargetSession, fn: () => Promise
     if (e instanceof TargetLockedError) throw new ExitError(1, e.message);
     throw new ExitError(1, `meshward: target '${session.decl.name}': cannot take the apply lock: ${(e as Error).message}`);
   }
+  let lost: string | null = null;
+  const lease = lock.lease;
+  const timer = lease
+    ? setInterval(() => {
+        lease.renew().catch((e: unknown) => void (lost ??= errorsOf(session).describe(e)));
+      }, lease.everyMs)
+    : undefined;
+  timer?.unref();
+  const guard: LockGuard = {
+    check() {
+      if (lost !== null) throw new LeaseLostError(`the apply lease of target '${session.decl.name}' could not be renewed (${lost}); another apply may hold the target, so this one stopped`);
+    },
+  };
   try {
     await testHold(session.decl.name);
-    return await fn();
+    return await fn(guard);
   } finally {
+    if (timer) clearInterval(timer);
     await lock.release().catch(() => undefined); // never hides the apply's own error
   }
 }

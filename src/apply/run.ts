@@ -11,10 +11,10 @@ import { withApplyLock } from './lock.js';
  * audit trail — failures included.
  */
 export async function runApply(session: TargetSession, plan: Plan, options: ApplyOptions & { check?: () => Promise<void> } = {}): Promise<ApplyReport> {
-  return withApplyLock(session, async () => {
+  return withApplyLock(session, async (guard) => {
     await options.check?.();
     await recordGaps(session); // an earlier apply that left no record goes into the trail first (issue 8)
-    const report = await applyPlan(session, plan, options);
+    const report = await applyPlan(session, plan, { ...options, beforeStep: () => guard.check() });
     await recordApply(session, plan, report);
     return report;
   });

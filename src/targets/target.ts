@@ -292,6 +292,12 @@ export class TargetReadError extends Error {
 /** A lock taken by `StateStore.lock`. `release` never throws: a lost connection has released it already. */
 export interface HeldLock {
   release(): Promise<void>;
+  /**
+   * A lease with an expiry (engines without a lock): renewed every `everyMs` while the apply runs,
+   * before it can expire. A renewal that fails means another apply may take the target: apply
+   * stops before its next step (the steps before it are recorded; a new plan shows the rest).
+   */
+  readonly lease?: { readonly everyMs: number; renew(): Promise<void> };
 }
 
 /** What `unlock` found and did: `free` (nothing held), `broken`, or `refused` (a live holder, no force). */

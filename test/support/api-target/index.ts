@@ -11,7 +11,7 @@ import { apiTestTarget } from './target.js';
  * removes it after them — test files share modules within a worker (vitest isolate: false), and
  * the other files must not see a type `api-test` (e.g. in "write one of: …" hints).
  */
-export const apiTestSettings = z.strictObject({ type: z.literal('api-test'), account: z.string(), governance_schema: governanceSchema });
+export const apiTestSettings = z.strictObject({ type: z.literal('api-test'), account: z.string(), lease_ms: z.number().int().positive().optional(), governance_schema: governanceSchema });
 
 export function useApiTestTarget(): void {
   let unregister: (() => void) | undefined;

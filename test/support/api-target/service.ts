@@ -144,6 +144,14 @@ function route(a: Account, step: ApiStep): JsonValue {
   }
   if (at('v1', 'state', '*') && m === 'DELETE') return remove(a, a.state, seg[2]!, step);
   if (at('v1', 'leases', 'apply') && m === 'POST') return takeLease(a, shape(body, { holder: 'string', expires_at: 'string' }));
+  if (at('v1', 'leases', 'apply') && m === 'PATCH') {
+    // a renewal: only the holder's current lease (its etag), before it expired, is extended
+    const b = shape(body, { expires_at: 'string' });
+    if (!a.lease || Date.parse(a.lease.expires_at) <= Date.now()) throw new ApiError('404', 'no lease is held (it expired)');
+    if (step.idempotency.etag !== a.lease.etag) throw new ApiError('412', `the lease is now ${a.lease.etag}, not ${step.idempotency.etag}`);
+    a.lease = { ...a.lease, expires_at: b.expires_at, etag: `e${++a.counter}` };
+    return { ...a.lease };
+  }
   if (at('v1', 'leases', 'apply') && m === 'DELETE') {
     if (!a.lease) throw new ApiError('404', 'no lease is held');
     if (step.idempotency.etag !== undefined && step.idempotency.etag !== a.lease.etag) throw new ApiError('412', `the lease is now ${a.lease.etag}, not ${step.idempotency.etag}`);

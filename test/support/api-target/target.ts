@@ -165,9 +165,11 @@ export const apiTestTarget: Target = {
     record: recordState,
     async lock(conn, ctx) {
       const holder = `meshward ${process.pid}@${hostname()}`;
+      const ms = typeof ctx.settings.lease_ms === 'number' ? ctx.settings.lease_ms : 60_000;
+      const until = () => new Date(Date.now() + ms).toISOString();
       let lease: { etag: string };
       try {
-        lease = await send(conn, api('POST', 'v1/leases/apply', { holder, expires_at: new Date(Date.now() + 60_000).toISOString() }));
+        lease = await send(conn, api('POST', 'v1/leases/apply', { holder, expires_at: until() }));
       } catch (e) {
         if (e instanceof ApiError && e.code === '409') {
           const d = e.details as { holder: string; expires_at: string };
@@ -175,7 +177,11 @@ export const apiTestTarget: Target = {
         }
         throw e;
       }
-      return { release: () => send(conn, api('DELETE', 'v1/leases/apply', undefined, lease.etag)).then(() => undefined, () => undefined) };
+      return {
+        release: () => send(conn, api('DELETE', 'v1/leases/apply', undefined, lease.etag)).then(() => undefined, () => undefined),
+        // renewed at a third of its life: two renewals can fail before it expires
+        lease: { everyMs: Math.max(10, Math.floor(ms / 3)), renew: async () => void (lease = await send(conn, api('PATCH', 'v1/leases/apply', { expires_at: until() }, lease.etag))) },
+      };
     },
   },
 };
