@@ -33,6 +33,8 @@ export interface PlannedChange {
    * of its own; the two apply, commit and fail together.
    */
   readonly served_by?: number;
+  /** Only the record is dropped (a recorded object gone from the target and from the model); no step runs. */
+  readonly forget?: true;
 }
 
 /**
@@ -82,6 +84,8 @@ export interface PlanInput {
   readonly current: readonly NativeObject[];
   readonly findings: readonly Finding[];
   readonly stateHash: string;
+  /** CurrentState.forgotten: records to drop, one step-less change each. */
+  readonly forgotten?: readonly NativeObject[];
   readonly render: (change: Change) => Step[];
   /** The target's steps for a run of joinable changes (Target.renderJoined with the render context); without it, none are joined. */
   readonly renderJoined?: (run: readonly Change[]) => readonly JoinedSegment[];
@@ -91,6 +95,9 @@ export interface PlanInput {
   /** Where each policy is declared (`file:line:col`), for the details of view changes. */
   readonly policyAt?: PolicyAt;
 }
+
+/** A record dropped runs after every change (it runs no step). */
+const FORGET_RANK = 1_000;
 
 /** diff -> hazards (core, from the target's access roles) -> order (the core's rank rules, then key) -> render: a reviewable plan. */
 const recordHints = new WeakMap<Plan, { readonly record?: RecordHint }>();
@@ -116,11 +123,14 @@ export function buildPlan(input: PlanInput): { plan: Plan; changes: Change[] } {
   const access = input.target.access;
   const changes: Change[] = diffObjects(input.desired, input.current).map((c) => Object.assign(c, { hazards: classifyHazards(c, access) }));
   for (const c of input.extra ?? []) changes.push({ ...c, hazards: classifyHazards(c, access) });
+  for (const o of input.forgotten ?? []) {
+    changes.push({ action: 'remove', kind: o.kind, key: o.key, current: o, reason: 'recorded at the last apply, gone from the target and from the model: only its record is dropped', hazards: [], forget: true });
+  }
   // every step commits on its own: what no order covers is a REPLACE_GAP (plan/gaps.ts)
   if (!input.target.capabilities.transactionalDdl) markAutoCommitGaps(changes, [...input.desired, ...input.current], access);
   // the target's rank once per change: the order and the joined runs both ask for it
   const ranks = new Map<Change, number>();
-  for (const c of changes) ranks.set(c, rankChange(c, c.hazards, access));
+  for (const c of changes) ranks.set(c, c.forget ? FORGET_RANK : rankChange(c, c.hazards, access));
   const rankOf = (c: Change): number => ranks.get(c) ?? rankChange(c, c.hazards, access);
   const ordered = orderChanges(changes, rankOf);
   const { rendered, floor } = renderStatements(ordered, input, rankOf);
@@ -203,7 +213,7 @@ function renderStatements(ordered: readonly Change[], input: PlanInput, rankOf: 
   const classes = new Map<Change, string | null>();
   const classOf = (c: Change): string | null => {
     let cls = classes.get(c);
-    if (cls === undefined) classes.set(c, (cls = input.renderJoined && target.joinClass ? target.joinClass(c) : null));
+    if (cls === undefined) classes.set(c, (cls = input.renderJoined && target.joinClass && !c.forget ? target.joinClass(c) : null));
     return cls;
   };
   const out: Rendered[] = [];
@@ -220,7 +230,7 @@ function renderStatements(ordered: readonly Change[], input: PlanInput, rankOf: 
       while (end < ordered.length && joins(ordered[end]!)) end++;
     }
     if (end - i === 1) {
-      out.push({ steps: input.render(first) });
+      out.push({ steps: first.forget ? [] : input.render(first) });
       floor += out[out.length - 1]!.steps.length;
       i = end;
       continue;
@@ -258,6 +268,7 @@ function toPlanned(c: Change, rendered: Rendered, details: string[]): PlannedCha
     hazards: c.hazards,
     steps: rendered.steps,
   };
+  if (c.forget) planned.forget = true;
   if (rendered.servedBy !== undefined) planned.served_by = rendered.servedBy;
   return planned;
 }

@@ -54,6 +54,7 @@ const plannedChange = z
     hazards: z.array(z.enum(HAZARDS)),
     steps: z.array(step),
     served_by: z.number().int().nonnegative().optional(),
+    forget: z.literal(true).optional(),
   })
   .strict();
 
@@ -108,7 +109,7 @@ export function loadSavedPlan(file: string): Plan {
 }
 
 /** The fields of a change that decide what runs, and what a reviewer approved. */
-const FIELDS: readonly (keyof PlannedChange)[] = ['action', 'kind', 'key', 'object', 'domain', 'table', 'policy', 'reason', 'details', 'hazards', 'steps', 'served_by'];
+const FIELDS: readonly (keyof PlannedChange)[] = ['action', 'kind', 'key', 'object', 'domain', 'table', 'policy', 'reason', 'details', 'hazards', 'steps', 'served_by', 'forget'];
 
 /**
  * Refuses a saved plan whose changes are not exactly the re-derived ones: the first step that

@@ -64,6 +64,7 @@ export async function planFor(session: TargetSession, options: PlanForOptions = 
     current: current.objects,
     findings: current.findings,
     stateHash: current.stateHash,
+    ...(current.forgotten?.length ? { forgotten: current.forgotten } : {}),
     render: (c) => session.target.render(c, rctx),
     renderJoined: joinedRenderer(session.target, rctx),
     policyAt: policyPositions(session.model),

@@ -91,6 +91,8 @@ export interface Change {
   /** Display only: why the change is needed. */
   readonly reason: string;
   readonly hazards: readonly Hazard[];
+  /** Only the record changes (CurrentState.forgotten): no step runs, the row of the key is dropped. */
+  readonly forget?: true;
 }
 
 /** A finding about objects meshward does not manage (never changed unless told). */
@@ -126,6 +128,12 @@ export interface CurrentState {
   readonly stateHash: string;
   /** Catalog queries issued to read it (the "fixed number per database" promise). */
   readonly queryCount: number;
+  /**
+   * Recorded objects that are neither live nor desired (a removal whose response was lost after
+   * the engine made it, an object dropped by hand and then taken out of the model): the plan has a
+   * change for each that runs no step and drops its record, so drift stops reporting it missing.
+   */
+  readonly forgotten?: readonly NativeObject[];
   /**
    * What a record after applying the plan must rewrite besides the rows of the plan's own changes,
    * as read now (RecordHint); absent when the target cannot say (then every record is full).

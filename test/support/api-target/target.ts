@@ -57,8 +57,11 @@ async function readLive(conn: Connection): Promise<{ live: Map<string, NativeObj
   return { live, recorded, hash: sha256(canonicalJson([resources, state])) };
 }
 
-async function introspect(conn: Connection, ctx: TargetContext): Promise<CurrentState> {
+async function introspect(conn: Connection, ctx: TargetContext, desired: readonly NativeObject[]): Promise<CurrentState> {
   const { live, recorded, hash } = await readLive(conn);
+  // recorded, not live and no longer wanted (a removal whose response was lost): only its record goes
+  const wanted = new Set(desired.map((o) => o.key));
+  const forgotten: NativeObject[] = [...recorded].filter(([key]) => !live.has(key) && !wanted.has(key)).map(([key, row]) => ({ key, kind: row.kind, label: row.label, ...(row.table ? { table: row.table } : {}), spec: row.spec }));
   const objects: NativeObject[] = [];
   const findings: Finding[] = [];
   for (const o of live.values()) {
@@ -73,7 +76,7 @@ async function introspect(conn: Connection, ctx: TargetContext): Promise<Current
         remedy: `delete it in account ${String(ctx.settings.account)} if nobody made it on purpose, or leave it out of the model`,
       });
   }
-  return { objects, findings, stateHash: hash, queryCount: 2 };
+  return { objects, findings, stateHash: hash, queryCount: 2, ...(forgotten.length ? { forgotten } : {}) };
 }
 
 /**
@@ -149,7 +152,7 @@ export const apiTestTarget: Target = {
     };
   },
   compile,
-  introspect: (conn, ctx) => introspect(conn, ctx),
+  introspect: (conn, ctx, desired) => introspect(conn, ctx, desired),
   access: apiTestAccess,
   render: (change) => render(change),
   drift: (conn) => drift(conn),

@@ -113,12 +113,10 @@ describe('faults at every step of an auto-commit apply', () => {
     await converges(next);
   });
 
-  // KNOWN SEAM GAP (reported, asserted as it is today): the auto-commit executor deletes a
-  // removal's state row only after its steps. When the DELETE landed but its response was lost,
-  // the row stays; no later plan has a change for the key (neither desired nor live), so nothing
-  // ever deletes it, and drift reports a `missing` object that apply never "puts back". When the
-  // core forgets such rows (e.g. RecordHint.forget in auto-commit), this test must change.
-  it('KNOWN GAP: a removal whose response was lost leaves its recorded row behind, reported as drift forever', async () => {
+  // A removal whose DELETE landed but whose response was lost: the auto-commit executor deletes a
+  // removal's state row only after its steps, so the row stays. The next plan has a step-less
+  // `forget` change for it (recorded, not live, not desired) that drops the row: drift is then clean.
+  it('a removal whose response was lost leaves a recorded row that the next apply forgets', async () => {
     const sample = sampleDocs(NAME);
     const account = resetAccount(NAME, { tables });
     await planAndApply(repo.dir);
@@ -128,13 +126,19 @@ describe('faults at every step of an auto-commit apply', () => {
       const { plan, report } = await planAndApply(repo.dir, (c) => faultyCalls(c, { at: 1, kind: 'connection-lost', applied: true }));
       expect(plan.changes.map((c) => [c.action, c.key])).toEqual([['remove', 'grant:shop.sales.orders:marketing'], ['remove', 'group:marketing']]);
       expect(report.outcome).toBe('unknown');
-      expect((await planAndApply(repo.dir)).report.ok).toBe(true); // the rest: the group
-      expect((await planNow(repo.dir)).changes).toEqual([]);
       const key = 'grant:shop.sales.orders:marketing';
+      expect(account.state.has(key)).toBe(true); // the row outlived its object
+      const next = await planNow(repo.dir);
+      expect(next.changes.map((c) => [c.action, c.key, c.forget ?? false, c.steps.length])).toEqual([
+        ['remove', 'group:marketing', false, 1],
+        ['remove', key, true, 0],
+      ]);
+      expect((await planAndApply(repo.dir)).report.ok).toBe(true);
+      expect(account.state.has(key)).toBe(false);
+      expect((await planNow(repo.dir)).changes).toEqual([]);
       expect(account.resources.has(grantPath('shop.sales.orders', 'marketing'))).toBe(false);
-      expect(account.state.has(key)).toBe(true); // the stale row
       const drift = await inSession(repo.dir, (s) => s.target.drift(s.conn, s.ctx));
-      expect(drift.items).toEqual([expect.objectContaining({ key, status: 'missing', repair: 'apply' })]);
+      expect(drift.items).toEqual([]);
     } finally {
       writeRepo(repo.dir, sampleDocs(NAME).docs);
     }
