@@ -43,6 +43,11 @@ export interface Account {
   /** The target's recorded state, by key. */
   readonly state: Map<string, Resource>;
   lease: Lease | null;
+  /** The audit chain's copy: records by seq, and the head (written with its etag as a precondition). */
+  readonly audit: Map<number, { readonly at: string; readonly record: JsonValue; readonly hash: string }>;
+  auditHead: { seq: number; hash: string; etag: string } | null;
+  /** When the recorded state was last written (ISO, microseconds as PostgreSQL keeps them), null before. */
+  stateWrittenAt: string | null;
   /** Every call received (accepted or refused), with when it arrived (performance.now()). */
   readonly log: { readonly step: ApiStep; readonly at: number; readonly code: string | null }[];
   counter: number;
@@ -64,7 +69,7 @@ const accounts = new Map<string, Account>();
 
 /** A fresh account with these governed base tables (and nothing else). */
 export function resetAccount(name: string, options: { tables: readonly SeedTable[] }): Account {
-  const account: Account = { name, tables: new Map(options.tables.map((t) => [t.name, t])), resources: new Map(), state: new Map(), lease: null, log: [], counter: 0 };
+  const account: Account = { name, tables: new Map(options.tables.map((t) => [t.name, t])), resources: new Map(), state: new Map(), lease: null, log: [], counter: 0, audit: new Map(), auditHead: null, stateWrittenAt: null };
   accounts.set(name, account);
   return account;
 }
@@ -140,9 +145,28 @@ function route(a: Account, step: ApiStep): JsonValue {
   if (at('v1', 'state') && m === 'GET') return { state: [...a.state].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)).map(([key, r]) => ({ key, value: r.body, etag: r.etag })) };
   if (at('v1', 'state', '*') && m === 'PUT') {
     if (!body || typeof body !== 'object' || Array.isArray(body)) throw new ApiError('400', 'a state row is an object');
+    a.stateWrittenAt = `${new Date().toISOString().slice(0, -1)}000Z`;
     return write(a, a.state, seg[2]!, body as Body);
   }
-  if (at('v1', 'state', '*') && m === 'DELETE') return remove(a, a.state, seg[2]!, step);
+  if (at('v1', 'state', '*') && m === 'DELETE') {
+    a.stateWrittenAt = `${new Date().toISOString().slice(0, -1)}000Z`;
+    return remove(a, a.state, seg[2]!, step);
+  }
+  if (at('v1', 'audit') && m === 'GET') {
+    const rows = [...a.audit].sort(([x], [y]) => x - y).map(([seq, r]) => ({ seq, ...r }));
+    return { rows, head: a.auditHead, state_written_at: a.stateWrittenAt } as unknown as JsonValue;
+  }
+  if (at('v1', 'audit') && m === 'POST') {
+    // a record is appended once: its seq must follow the head the appender read (etag), or the chain moved
+    const b = shape(body, { seq: 'number?', at: 'string', hash: 'string', record: 'object' }) as unknown as { seq?: number; at: string; hash: string; record: JsonValue };
+    if (typeof b.seq !== 'number' || !Number.isInteger(b.seq)) throw new ApiError('400', 'field "seq" must be a whole number');
+    const record = b.record;
+    if ((a.auditHead?.etag ?? 'none') !== (step.idempotency.etag ?? 'none')) throw new ApiError('412', `the audit head is now ${a.auditHead?.etag ?? 'none'}`);
+    if (a.audit.has(b.seq)) throw new ApiError('409', `audit record ${b.seq} exists`);
+    a.audit.set(b.seq, { at: b.at, record, hash: b.hash });
+    a.auditHead = { seq: b.seq, hash: b.hash, etag: `e${++a.counter}` };
+    return { ...a.auditHead };
+  }
   if (at('v1', 'leases', 'apply') && m === 'POST') return takeLease(a, shape(body, { holder: 'string', expires_at: 'string' }));
   if (at('v1', 'leases', 'apply') && m === 'PATCH') {
     // a renewal: only the holder's current lease (its etag), before it expired, is extended

@@ -1,10 +1,11 @@
 import { hostname } from 'node:os';
+import { GENESIS } from '../../../src/audit/chain.js';
 import { classifyDrift, sortDrift } from '../../../src/plan/drift.js';
 import { canonicalJson, sameJson, sha256 } from '../../../src/plan/canonical.js';
 import type { ApiStep, JsonValue, Step } from '../../../src/plan/step.js';
 import type { Inventory } from '../../../src/model/inventory.js';
 import { plainErrors } from '../../../src/targets/capabilities.js';
-import { TargetLockedError, TargetReadError, type Connection, type CurrentState, type DriftItem, type Finding, type NativeObject, type RecordOptions, type Target, type TargetContext } from '../../../src/targets/target.js';
+import { TargetLockedError, TargetReadError, type AuditHead, type AuditRow, type AuditStorage, type Connection, type CurrentState, type DriftItem, type Finding, type NativeObject, type RecordOptions, type Target, type TargetContext } from '../../../src/targets/target.js';
 import { apiTestAccess, compile, grantObject, groupObject, maskObject, render } from './objects.js';
 import { accountNamed, ApiError, enc, handle, SERVICE } from './service.js';
 
@@ -127,6 +128,25 @@ export function tableOf(step: Step): string | null {
   return m ? decodeURIComponent(m[1]!) : null;
 }
 
+/**
+ * The audit chain's copy in the account (StateStore.audit): a record is POSTed with the head's
+ * etag as its precondition, so two appenders can never both extend one head (the second is
+ * refused, 412, and its record goes to the local journal only — apply/audit.ts says so).
+ */
+const apiAudit: AuditStorage = {
+  async append(conn, _ctx, seal) {
+    const now = await send<{ rows: AuditRow[]; head: (AuditHead & { etag: string }) | null; state_written_at: string | null }>(conn, api('GET', 'v1/audit'));
+    const prev: AuditHead = now.head ? { seq: now.head.seq, hash: now.head.hash } : { seq: 0, hash: GENESIS };
+    const sealed = seal({ seq: prev.seq + 1, prev, stateAppliedAt: now.state_written_at });
+    await send(conn, api('POST', 'v1/audit', { seq: prev.seq + 1, at: sealed.at, hash: sealed.hash, record: sealed.record as JsonValue }, now.head?.etag));
+    return { seq: prev.seq + 1, at: sealed.at, record: sealed.record, hash: sealed.hash };
+  },
+  async read(conn) {
+    const now = await send<{ rows: AuditRow[]; head: (AuditHead & { etag: string }) | null; state_written_at: string | null }>(conn, api('GET', 'v1/audit'));
+    return { available: true, where: 'v1/audit', rows: now.rows, head: now.head ? { seq: now.head.seq, hash: now.head.hash } : null, stateAppliedAt: now.state_written_at };
+  },
+};
+
 export const apiTestTarget: Target = {
   type: 'api-test',
   async connect(ctx) {
@@ -166,6 +186,7 @@ export const apiTestTarget: Target = {
   errors: plainErrors,
   state: {
     record: recordState,
+    audit: apiAudit,
     async lock(conn, ctx) {
       const holder = `meshward ${process.pid}@${hostname()}`;
       const ms = typeof ctx.settings.lease_ms === 'number' ? ctx.settings.lease_ms : 60_000;

@@ -58,5 +58,5 @@ export function planCalls(a: Account): ApiStep[] {
 
 /** A step of a plan, as opposed to the target's own calls (recorded state, lease, reads). */
 export function isPlanStep(step: ApiStep): boolean {
-  return step.method !== 'GET' && !step.path.startsWith('v1/state') && !step.path.startsWith('v1/leases');
+  return step.method !== 'GET' && !step.path.startsWith('v1/state') && !step.path.startsWith('v1/leases') && !step.path.startsWith('v1/audit');
 }

@@ -5,7 +5,7 @@ import YAML from 'yaml';
 import { runApply } from '../../../src/apply/run.js';
 import { planFor } from '../../../src/session/plan-for.js';
 import type { Connection } from '../../../src/targets/target.js';
-import { inSession, resetAccount, sampleDocs, tempRepo, useApiTestTarget } from '../../support/api-target/index.js';
+import { inSession, isPlanStep, resetAccount, sampleDocs, tempRepo, useApiTestTarget } from '../../support/api-target/index.js';
 
 /**
  * The apply lock of an engine without locks is a lease with an expiry (StateStore.lock): it is
@@ -37,7 +37,7 @@ describe('the apply lease of the api-test target', () => {
     close: conn.close.bind(conn),
     call: async (step) => {
       if (step.method === 'PATCH' && step.path === 'v1/leases/apply' && refuseRenewals) throw Object.assign(new Error('lease service unavailable'), { code: '503' });
-      if (step.method !== 'GET' && !step.path.startsWith('v1/leases') && !step.path.startsWith('v1/state')) await new Promise((r) => setTimeout(r, ms));
+      if (isPlanStep(step)) await new Promise((r) => setTimeout(r, ms));
       return conn.call!(step);
     },
   });
@@ -67,6 +67,6 @@ describe('the apply lease of the api-test target', () => {
     expect(report.failure?.error).toMatch(/the apply lease of target 'cloud' could not be renewed \(lease service unavailable \(503\)\); another apply may hold the target, so this one stopped/);
     const sent = report.outcomes.filter((o) => o.outcome === 'applied').length;
     expect(sent).toBeLessThan(report.outcomes.length);
-    expect(account.log.filter((l) => l.code === null && l.step.method !== 'GET' && !l.step.path.startsWith('v1/state') && !l.step.path.startsWith('v1/leases'))).toHaveLength(sent);
+    expect(account.log.filter((l) => l.code === null && isPlanStep(l.step))).toHaveLength(sent);
   });
 });
