@@ -1,4 +1,5 @@
 import { joinName } from '../../resolve/names.js';
+import { ownershipOf } from '../../state/ownership.js';
 import { canonicalJson, canonicalSpec, pieceHash, sameJson, sha256 } from '../../plan/canonical.js';
 import { TargetReadError, type AccessSummary, type Connection, type CurrentState, type Finding, type NativeObject, type RecordHint, type TargetContext } from '../target.js';
 import { governanceSchemaName, ownerRoleName } from './governance.js';
@@ -267,11 +268,11 @@ export function liveFromSnapshot(
   const ourRoles = new Set<string>();
   for (const r of snap.roles) {
     const key = keys.role(r.name);
-    const marked = isOurMarker(r.comment, project);
     const adopted = nothingRecorded && r.name === owner && r.comment === marker(project, 'owner', 'views');
-    const ours = marked && (made(key) || adopted);
+    const owned = ownershipOf({ marked: isOurMarker(r.comment, project), recorded: made(key), adopted });
+    const ours = owned === 'ours';
     if (ours) ourRoles.add(r.name);
-    else if (marked) unrecorded('role', `role ${quoteIdent(r.name)}`, key, r.name);
+    else if (owned === 'forged') unrecorded('role', `role ${quoteIdent(r.name)}`, key, r.name);
     else foreign(`role ${quoteIdent(r.name)}`, `has the managed prefix "${prefix}"`, r.comment, key);
     put(objects.role(roleSpecOf(r)), ours);
     // PostgreSQL lets only a superuser take these away: say so before the apply fails on it
@@ -314,10 +315,11 @@ export function liveFromSnapshot(
   for (const s of snap.schemas) {
     const key = keys.schema(s.name);
     const isGov = s.name === scope.governanceSchema;
-    const marked = isOurMarker(s.comment, project);
-    const ours = marked && (isGov ? governanceUntrusted === null : made(key));
+    // the governance schema is the state store's root: trusted by its marker and its owner, not by a record in itself
+    const owned = isGov ? ownershipOf({ marked: isOurMarker(s.comment, project), recorded: false, adopted: governanceUntrusted === null }) : ownershipOf({ marked: isOurMarker(s.comment, project), recorded: made(key) });
+    const ours = owned === 'ours';
     if (ours) ourSchemas.add(s.name);
-    else if (marked) unrecorded('schema', `schema ${quoteIdent(s.name)}`, key, s.name);
+    else if (owned === 'forged') unrecorded('schema', `schema ${quoteIdent(s.name)}`, key, s.name);
     else foreign(`schema ${quoteIdent(s.name)}`, isGov && !prefixed(s.name) ? 'is the configured governance schema' : `has the managed prefix "${prefix}"`, s.comment, key);
     if (!ours) continue;
     put(objects.schema({ name: s.name, owner: s.owner, comment: s.comment ?? '' }), true);
@@ -345,10 +347,10 @@ export function liveFromSnapshot(
   for (const v of snap.views) {
     const key = keys.view(v.schema, v.name);
     if (!ourSchemas.has(v.schema) && options.recording?.has(key) !== true) continue; // a foreign schema is reported once, as a schema
-    const marked = isOurMarker(v.comment, project);
-    const ours = marked && made(key);
-    if (marked && !ours) unrecorded('view', `view ${qualified(v.schema, v.name)}`, key, v.name, v.schema);
-    else if (!marked) foreign(`view ${qualified(v.schema, v.name)}`, `is in the managed schema ${quoteIdent(v.schema)}`, v.comment, key);
+    const owned = ownershipOf({ marked: isOurMarker(v.comment, project), recorded: made(key) });
+    const ours = owned === 'ours';
+    if (owned === 'forged') unrecorded('view', `view ${qualified(v.schema, v.name)}`, key, v.name, v.schema);
+    else if (owned === 'foreign') foreign(`view ${qualified(v.schema, v.name)}`, `is in the managed schema ${quoteIdent(v.schema)}`, v.comment, key);
     viewManaged.set(relKey(v.schema, v.name), ours);
     const base = v.bases.length >= 1 ? { schema: v.bases[0]![0], table: v.bases[0]![1] } : { schema: '', table: '' };
     const spec: ViewSpec = { schema: v.schema, name: v.name, base, owner: v.owner, comment: v.comment ?? '', select: v.def ?? '', columns: v.columns.map(([name, type]) => ({ name, type })), masks: {}, filters: [] };

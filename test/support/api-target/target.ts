@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { ownershipOf } from '../../../src/state/ownership.js';
 import { GENESIS } from '../../../src/audit/chain.js';
 import { classifyDrift, sortDrift } from '../../../src/plan/drift.js';
 import { canonicalJson, sameJson, sha256 } from '../../../src/plan/canonical.js';
@@ -66,7 +67,8 @@ async function introspect(conn: Connection, ctx: TargetContext, desired: readonl
   const objects: NativeObject[] = [];
   const findings: Finding[] = [];
   for (const o of live.values()) {
-    if (recorded.has(o.key)) objects.push(o);
+    // no markers here: only the recorded state makes an object of the account ours
+    if (ownershipOf({ recorded: recorded.has(o.key) }) === 'ours') objects.push(o);
     else
       findings.push({
         code: 'FOREIGN_OBJECT',
