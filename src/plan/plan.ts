@@ -134,7 +134,14 @@ export function buildPlan(input: PlanInput): { plan: Plan; changes: Change[] } {
   const rankOf = (c: Change): number => ranks.get(c) ?? rankChange(c, c.hazards, access);
   const ordered = orderChanges(changes, rankOf);
   const { rendered, floor } = renderStatements(ordered, input, rankOf);
-  const planned = ordered.map((c, i) => toPlanned(c, rendered[i]!, c.action === 'change' ? describeAccessChange(c.current?.access, c.desired?.access, input.policyAt) : []));
+  const caps = input.target.capabilities;
+  const planned = ordered.map((c, i) => {
+    const p = toPlanned(c, rendered[i]!, c.action === 'change' ? describeAccessChange(c.current?.access, c.desired?.access, input.policyAt) : []);
+    // On an engine whose every step commits on its own, a change of a kind it cannot replace in
+    // place that takes several steps leaves states in between that neither model describes.
+    const gap = !caps.transactionalDdl && c.action === 'change' && p.steps.length > 1 && !caps.atomicReplace.includes(c.kind) && !p.hazards.includes('REPLACE_GAP');
+    return gap ? { ...p, hazards: [...p.hazards, 'REPLACE_GAP' as Hazard] } : p;
+  });
   const hazards = planned.reduce((n, c) => n + c.hazards.length, 0);
   let statements = 0;
   let apiCalls = 0;
