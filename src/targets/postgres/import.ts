@@ -15,9 +15,10 @@ import { attributesOf, parseExpr, walk, type Expr } from '../../model/expr/index
 import type { Inventory } from '../../model/inventory.js';
 import { ATTRIBUTE_TYPES, type AttributeType } from '../../model/neutral-types.js';
 import { joinName, splitName } from '../../resolve/names.js';
-import type { Connection } from '../target.js';
+import type { AccessSummary, Connection } from '../target.js';
+import { recordedFilters, recordedMasks } from '../../import/recorded.js';
+import { accessOfSpec } from './view.js';
 import { governanceSchemaName, ownerRoleName } from './governance.js';
-import { parseFilterEntry, parseMaskEntry } from './hazards.js';
 import { attributeValueOfText, readViewFilters, type AttributeEvidence, type FilterToRead } from './import-view.js';
 import { readInventory } from './inventory.js';
 import { quoteIdent } from './naming.js';
@@ -501,17 +502,16 @@ export function estateFromSnapshot(snap: ImportSnapshot, _options: ImportOptions
   const operandTypes = new Map<string, AttributeType[]>();
   const inventoryByName = new Map(snap.inventory.tables.map((t) => [`${t.native}`, t]));
   for (const { spec, table } of [...views.values()].sort((a, b) => compare(a.table, b.table))) {
-    for (const [column, entries] of Object.entries(spec.masks ?? {})) {
-      for (const entry of entries) {
-        try {
-          const m = parseMaskEntry(entry);
-          masks.push({ policy: m.policy, method: m.method, keepLast: m.keepLast, exempt: m.exempt, table, column });
-        } catch {
-          notes.push(`could not read the mask summary ${JSON.stringify(entry)} recorded for ${table}.${column}; that mask was not imported`);
-        }
-      }
+    // the recorded view's access summary back into the model's words (import/recorded.ts)
+    let access: AccessSummary | undefined;
+    try {
+      access = accessOfSpec(spec, table);
+    } catch (e) {
+      notes.push(`could not read the mask or filter summaries recorded for ${table} (${(e as Error).message}); its masks and filters were not imported`);
+      continue;
     }
-    const entries = (spec.filters ?? []).map(parseFilterEntry);
+    masks.push(...recordedMasks(access));
+    const entries = recordedFilters(access);
     const toRead: (FilterToRead | undefined)[] = entries.map((f) => {
       const parsed = parseExpr(f.allow);
       return parsed.expr ? { expr: parsed.expr, exempt: [...new Set(f.exempt)].sort(compare) } : undefined;
