@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { ObservationCache, type StepPrints } from '../../safety/reuse.js';
 import type { Resolved, ResolvedTable } from '../../resolve/resolve.js';
-import type { BaseRows, ExposureProbe, Observation, ObservedRow } from '../../safety/exposure.js';
+import type { BaseRows, ExposureProbe, ObservedRow } from '../../safety/exposure.js';
 import { keyText, normalizeValue } from '../../safety/values.js';
 import type { Connection, TargetContext } from '../target.js';
 import { quoteIdent } from './naming.js';
@@ -49,7 +50,6 @@ export interface PostgresExposureProbe extends ExposureProbe {
 const RUN = 'meshward_exposure';
 const STEP = 'meshward_exposure_observe';
 const READ = 'meshward_exposure_read';
-const NOT_READABLE: Observation = { readable: false, rows: [] };
 
 /** The probe over the applying connection; `models` name the roles and views of both sides. */
 export function postgresExposureProbe(
@@ -66,16 +66,9 @@ export function postgresExposureProbe(
   let superuser = true;
   /** The step savepoint is open (observing must end by rolling back to it). */
   let stepOpen = false;
-  /** What each principal read through each view when it was last read (null: not readable). */
-  const seen = new Map<string, readonly ObservedRow[] | null>();
-  const seenKey = (principal: readonly string[], view: string) => `${principal.join('\u0000')}\u0001${view}`;
+  /** What each principal read through each view, and when to read it again: the core's change tracking (safety/reuse.ts), fed by catalog prints. */
+  const cache = new ObservationCache();
   const tableOfView = new Map<string, string>();
-  /** The last observation of each principal × table, and the reads it was assembled from. */
-  const assembled = new Map<string, { from: (readonly ObservedRow[] | null)[]; observation: Observation }>();
-  /** The catalog state the cached reads were made under. */
-  let fingerprint: Fingerprint | undefined;
-  /** Per principal, the closure fingerprint its cached reads were made under. */
-  const previousPrints = new Map<string, string>();
   const reads = { views: 0, read: 0 };
   const parseText = textParserOf(conn);
   /** Names of the statements prepareReads made, and how many of them are deallocated. */
@@ -191,7 +184,7 @@ export function postgresExposureProbe(
           else if (read) rows = (await conn.query(`EXECUTE ${read.name}`)).rows.map((r) => rowFromText(String(r.r), read.shape, parseText!));
           else rows = (await conn.query(`SELECT * FROM ${view}`)).rows;
         }
-        seen.set(seenKey(wanted[p]!.principal, view), rows ? observedRows(bases.get(tableOfView.get(view)!)!, rows) : null);
+        cache.put(wanted[p]!.principal, view, rows ? observedRows(bases.get(tableOfView.get(view)!)!, rows) : null);
       }
     }
   }
@@ -264,16 +257,20 @@ export function postgresExposureProbe(
       const tableViews = tables.map(viewsOf);
       for (const [t, views] of tableViews.entries()) for (const v of views) tableOfView.set(v, tables[t]!);
       const views = [...new Set(tableViews.flat())];
-      const now = options.reuseUnchanged === false ? undefined : await fingerprints(conn, views, attributeTables);
+      const catalog = options.reuseUnchanged === false ? undefined : await fingerprints(conn, views, attributeTables);
       // Per principal: what its reads depend on beyond the views (its probe role's closure).
-      const principalPrints = now ? principals.map((p) => now.principal(p.map(roleOf).filter((r): r is string => r !== undefined))) : [];
-      const wanted: { principal: readonly string[]; views: string[] }[] = [];
-      for (const [i, p] of principals.entries()) {
-        const samePrincipal = now !== undefined && fingerprint !== undefined && principalPrints[i] === previousPrints.get(p.join('\u0000'));
-        const stale = views.filter((v) => !samePrincipal || now!.views.get(v) !== fingerprint!.views.get(v) || !seen.has(seenKey(p, v)));
-        if (stale.length) wanted.push({ principal: p, views: stale });
-        reads.read += stale.length;
-      }
+      const printed = new Map<string, string>();
+      const now: StepPrints | undefined = catalog && {
+        objects: catalog.views,
+        principal(p) {
+          const key = p.join('\u0000');
+          let print = printed.get(key);
+          if (print === undefined) printed.set(key, (print = catalog.principal(p.map(roleOf).filter((r): r is string => r !== undefined))));
+          return print;
+        },
+      };
+      const wanted = cache.stale(principals, views, now).map((w) => ({ principal: w.principal, views: w.objects }));
+      reads.read += wanted.reduce((n, w) => n + w.views.length, 0);
       if (wanted.length) {
         try {
           await readViews(wanted, false);
@@ -285,22 +282,10 @@ export function postgresExposureProbe(
         }
         await undoStep();
       }
-      fingerprint = now;
-      for (const [i, p] of principals.entries()) if (now) previousPrints.set(p.join('\u0000'), principalPrints[i]!);
+      cache.settle(principals, now);
       reads.views += views.length * principals.length;
       // An observation nothing re-read is returned as the same object, so the checker can skip it.
-      return principals.map((p) =>
-        tableViews.map((vs, t) => {
-          const key = seenKey(p, `\u0002${tables[t]}`);
-          const from = vs.map((v) => seen.get(seenKey(p, v)) ?? null);
-          const last = assembled.get(key);
-          if (last && last.from.length === from.length && last.from.every((x, i) => x === from[i])) return last.observation;
-          const parts = from.filter((x): x is readonly ObservedRow[] => x !== null);
-          const observation = parts.length ? { readable: true, rows: parts.flat() } : NOT_READABLE;
-          assembled.set(key, { from, observation });
-          return observation;
-        }),
-      );
+      return cache.observations(principals, tables, tableViews);
     },
     async end(ok) {
       const commit = ok && options.finish === 'commit';
