@@ -30,6 +30,7 @@ import { readAs } from '../../support/e2e-read.js';
  */
 
 const RUNS = Number(process.env.MESHWARD_DRIFT_RUNS ?? 0);
+const DEFAULT_SEED = 20261204;
 
 interface Edit {
   readonly sql: string[];
@@ -314,7 +315,9 @@ describe.each(ENGINES)('random out-of-band catalog edits on %s', (engine) => {
         expect([...after].filter(([k, v]) => baseline.get(k) !== v), `reads after repairing ${label}`).toEqual([]);
         expect(await catalog(), `catalog after repairing ${label}`).toBe(baseCatalog);
       }),
-      { numRuns: runs, endOnFailure: true },
+      // default runs use a fixed seed, so that the coverage asserted below is the same on every run
+      // (15 random edits could all happen to leave reads alone); MESHWARD_DRIFT_RUNS explores at random
+      { numRuns: runs, endOnFailure: true, ...(RUNS ? {} : { seed: DEFAULT_SEED }) },
     );
     // the generator reaches both kinds: edits that change reads and edits that only change the catalog
     expect(changedReads).toBeGreaterThan(0);
