@@ -37,6 +37,7 @@ export function renderPlan(plan: Plan, p: Paint, options: { showSql?: boolean; f
       // A described change (a view) says what it does in the model's words; its SQL is folded under that.
       const details = c.details ?? [];
       if (c.action === 'change' && (details.length === 0 || c.reason.startsWith('live object differs'))) out.push(p.dim(`      ${c.reason}`));
+      if (c.forget) out.push(p.dim(`      ${c.reason}`)); // no step runs: say why the change is there
       for (const d of details) out.push(`      ${d}`);
       if (options.showSql === false) continue;
       if (c.served_by !== undefined) out.push(p.dim(`      (made by the statement of ${plan.changes[c.served_by]?.object ?? `change ${c.served_by + 1}`})`));

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runInProcess } from '../../support/cli-inprocess.js';
 import type { Plan } from '../../../src/plan/plan.js';
 import { inSession } from '../../support/api-target/session.js';
 import { stepText, type ApiStep } from '../../../src/plan/step.js';
@@ -133,6 +134,8 @@ describe('faults at every step of an auto-commit apply', () => {
         ['remove', 'group:marketing', false, 1],
         ['remove', key, true, 0],
       ]);
+      const human = await runInProcess(['plan', '--dir', repo.dir]);
+      expect(human.stdout).toContain('recorded at the last apply, gone from the target and from the model: only its record is dropped');
       expect((await planAndApply(repo.dir)).report.ok).toBe(true);
       expect(account.state.has(key)).toBe(false);
       expect((await planNow(repo.dir)).changes).toEqual([]);
