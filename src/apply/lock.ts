@@ -1,4 +1,3 @@
-import { ExitError } from '../cli/output.js';
 import type { TargetSession } from '../session/open-target.js';
 import { errorsOf } from './apply.js';
 import { TargetLockedError, type HeldLock } from '../targets/target.js';
@@ -27,6 +26,11 @@ export interface LockGuard {
   check(): void;
 }
 
+/** The apply lock could not be taken (another apply holds it, or the store refused); the message says which (exit 1). */
+export class ApplyLockError extends Error {
+  override readonly name = 'ApplyLockError';
+}
+
 /** The apply lock's lease was not renewed in time: another apply may hold the target now. */
 export class LeaseLostError extends Error {
   override readonly name = 'LeaseLostError';
@@ -38,8 +42,8 @@ export async function withApplyLock<T>(session: TargetSession, fn: (guard: LockG
     const take = session.target.state.lock;
     lock = take ? await take(session.conn, session.ctx) : NO_LOCK;
   } catch (e) {
-    if (e instanceof TargetLockedError) throw new ExitError(1, e.message);
-    throw new ExitError(1, `meshward: target '${session.decl.name}': cannot take the apply lock: ${(e as Error).message}`);
+    if (e instanceof TargetLockedError) throw new ApplyLockError(e.message);
+    throw new ApplyLockError(`meshward: target '${session.decl.name}': cannot take the apply lock: ${(e as Error).message}`);
   }
   let lost: string | null = null;
   const lease = lock.lease;

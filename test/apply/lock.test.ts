@@ -4,8 +4,7 @@ import { hostname, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_HOLD_LOCK_ENV, withApplyLock } from '../../src/apply/lock.js';
-import { ExitError } from '../../src/cli/output.js';
+import { ApplyLockError, TEST_HOLD_LOCK_ENV, withApplyLock } from '../../src/apply/lock.js';
 import type { TargetSession } from '../../src/session/open-target.js';
 import { advisoryBusyMessage, advisoryLockIds, applyLockKey } from '../../src/targets/postgres/lock.js';
 import { acquireLockFile, lockStatus, parseLock, processStartMs, unlockFile } from '../../src/state/lock-file.js';
@@ -233,12 +232,12 @@ describe('withApplyLock', () => {
       throw new TargetLockedError("target 't' is being applied by meshward a@b (pid 7) since x; try again later");
     };
     const err = await withApplyLock(session(busy), async () => 'ran').catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ExitError);
-    expect(err).toMatchObject({ exitCode: 1, message: "target 't' is being applied by meshward a@b (pid 7) since x; try again later" });
+    expect(err).toBeInstanceOf(ApplyLockError);
+    expect(err).toMatchObject({ message: "target 't' is being applied by meshward a@b (pid 7) since x; try again later" });
     const broken = async (): Promise<HeldLock> => {
       throw new Error('permission denied for function pg_try_advisory_lock');
     };
-    await expect(withApplyLock(session(broken), async () => 'ran')).rejects.toMatchObject({ exitCode: 1, message: expect.stringMatching(/target 't': cannot take the apply lock: permission denied/) });
+    await expect(withApplyLock(session(broken), async () => 'ran')).rejects.toMatchObject({ name: 'ApplyLockError', message: expect.stringMatching(/target 't': cannot take the apply lock: permission denied/) });
   });
 
   it(`the test-only hook ${TEST_HOLD_LOCK_ENV} holds the lock that long before the apply runs`, async () => {
