@@ -63,6 +63,14 @@ describe('the core knows no dialect', () => {
     expect(found).toEqual([]);
   });
 
+  it('the core does not reach into the CLI: cli/ is wiring and views only', () => {
+    const reaching = files(SRC)
+      .map((f) => relative(SRC, f).split('\\').join('/'))
+      .filter((rel) => !rel.startsWith('cli/'))
+      .filter((rel) => /from '(\.\.\/)+cli\//.test(readFileSync(join(SRC, rel), 'utf8')));
+    expect(reaching).toEqual([]);
+  });
+
   it('catches what it is meant to catch', () => {
     const hits = (code: string) => tokens(code).flatMap((t) => FORBIDDEN.filter(([, re]) => re.test(t.text)).map(([what]) => what));
     expect(hits("const a = '42501'; const b = 'SELECT x::text'; const c = 'jsonb';")).toEqual(['a SQLSTATE', 'a PostgreSQL keyword', 'a PostgreSQL keyword']);
