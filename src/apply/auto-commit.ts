@@ -67,13 +67,11 @@ class Pacing {
       const resource = limit.resourceOf(step);
       if (resource === null) continue;
       const key = `${limit.name}\u0000${resource}`;
-      const times = (this.sentAt.get(key) ?? []).filter((t) => performance.now() - t < limit.perMs);
-      if (times.length >= limit.steps) {
-        const ms = limit.perMs - (performance.now() - times[times.length - limit.steps]!);
-        if (ms > 0) await new Promise((r) => setTimeout(r, Math.ceil(ms)));
-      }
-      times.push(performance.now());
-      this.sentAt.set(key, times.filter((t) => performance.now() - t < limit.perMs));
+      const recent = (this.sentAt.get(key) ?? []).filter((t) => performance.now() - t < limit.perMs);
+      // full: wait until the oldest of the last `steps` sends leaves the window
+      if (recent.length >= limit.steps) await new Promise((r) => setTimeout(r, Math.ceil(limit.perMs - (performance.now() - recent[recent.length - limit.steps]!))));
+      recent.push(performance.now());
+      this.sentAt.set(key, recent);
     }
   }
 }

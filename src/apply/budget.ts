@@ -72,7 +72,7 @@ function stepLimited(session: TargetSession, plan: Plan, layout: ApplyLayout, li
   }
   if (units.length === layout.units.length) return layout;
   const locks = session.target.locks;
-  const items: BatchItem[] = plan.changes.map((c, index) => ({ index, table: c.table, objects: locks ? locks.objects(c) : [], ...joinedGroup(plan, index) }));
+  const items = batchItems(session, plan);
   return {
     ...layout,
     mode: 'batches',
@@ -85,7 +85,7 @@ function stepLimited(session: TargetSession, plan: Plan, layout: ApplyLayout, li
 /** One transaction, or batches when it would need more lock entries than the budget. */
 async function lockLayout(session: TargetSession, plan: Plan, options: LayoutOptions): Promise<ApplyLayout> {
   const locks = session.target.locks;
-  const items: BatchItem[] = plan.changes.map((c, index) => ({ index, table: c.table, objects: locks ? locks.objects(c) : [], ...joinedGroup(plan, index) }));
+  const items = batchItems(session, plan);
   const all = plan.changes.map((_, i) => i);
   if (!session.target.capabilities.transactionalDdl) {
     const units = joinedUnits(plan);
@@ -135,6 +135,12 @@ async function lockLayout(session: TargetSession, plan: Plan, options: LayoutOpt
       `it is applied in ${batches.length} batches, each one transaction with its recorded state. ` +
       `A failure stops the apply and leaves the batches before it applied; meshward plan then shows exactly the rest.`,
   };
+}
+
+/** Each change as the lock estimate and the batch split see it: what it locks, and the joined group it belongs to. */
+function batchItems(session: TargetSession, plan: Plan): BatchItem[] {
+  const locks = session.target.locks;
+  return plan.changes.map((c, index) => ({ index, table: c.table, objects: locks ? locks.objects(c) : [], ...joinedGroup(plan, index) }));
 }
 
 /** The group of a change that a joined statement makes with others: its first change's position. */

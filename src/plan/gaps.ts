@@ -21,11 +21,14 @@ export function markAutoCommitGaps(changes: Change[], objects: Iterable<NativeOb
 
 /** Whether a view's or policy's filter tests the principal under an odd number of negations. */
 function hasNegatedPrincipalTest(objects: Iterable<NativeObject>, access: AccessDialect): boolean {
+  const seen = new Set<string>(); // one filter text is parsed once, however many tables carry it
   for (const o of objects) {
     const role = access.roleOf(o);
     if (role !== 'view' && role !== 'policy') continue;
     const summary = access.accessOf ? access.accessOf(o) : o.access;
     for (const f of summary?.filters ?? []) {
+      if (seen.has(f.allow)) continue;
+      seen.add(f.allow);
       const expr = parseExpr(f.allow).expr;
       if (expr && negated(expr, false)) return true;
     }

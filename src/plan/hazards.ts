@@ -117,29 +117,28 @@ export function accessChangeHazards(before: AccessSummary, after: AccessSummary,
   for (const c of had) if (!has.has(c)) narrow();
   for (const column of has) {
     if (!had.has(column)) continue;
-    const cur = byPolicy(before.masks[column] ?? []);
-    const des = byPolicy(after.masks[column] ?? []);
-    for (const p of cur.keys()) if (!des.has(p)) widen();
-    for (const [p, d] of des) {
-      const c = cur.get(p);
-      if (!c) {
-        narrow();
-        continue;
-      }
-      maskChange(c, d, widen, narrow);
-      compareExempt(c.exempt, d.exempt, widen, narrow);
-    }
+    byPolicyChange(before.masks[column] ?? [], after.masks[column] ?? [], widen, narrow, (c, d) => maskChange(c, d, widen, narrow));
   }
-  const curFilters = byPolicy(before.filters);
-  const desFilters = byPolicy(after.filters);
-  for (const p of curFilters.keys()) if (!desFilters.has(p)) widen();
-  for (const [p, d] of desFilters) {
-    const c = curFilters.get(p);
+  byPolicyChange(before.filters, after.filters, widen, narrow, (c, d) => {
+    if (c.allow !== d.allow) (widen(), narrow());
+  });
+}
+
+/**
+ * Entries of one policy each (the masks on a column, the filters on a table): one removed widens,
+ * one added narrows, one on both sides is compared (`same`) and so are its exemptions.
+ */
+function byPolicyChange<T extends { readonly policy: string; readonly exempt: readonly string[] }>(before: readonly T[], after: readonly T[], widen: () => void, narrow: () => void, same: (c: T, d: T) => void): void {
+  const cur = new Map(before.map((e) => [e.policy, e]));
+  const des = new Map(after.map((e) => [e.policy, e]));
+  for (const p of cur.keys()) if (!des.has(p)) widen();
+  for (const [p, d] of des) {
+    const c = cur.get(p);
     if (!c) {
       narrow();
       continue;
     }
-    if (c.allow !== d.allow) (widen(), narrow());
+    same(c, d);
     compareExempt(c.exempt, d.exempt, widen, narrow);
   }
 }
@@ -159,6 +158,3 @@ function compareExempt(current: readonly string[], desired: readonly string[], w
   for (const g of current) if (!desired.includes(g)) narrow();
 }
 
-function byPolicy<T extends { policy: string }>(entries: readonly T[]): Map<string, T> {
-  return new Map(entries.map((e) => [e.policy, e]));
-}

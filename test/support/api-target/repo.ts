@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
-import type { SeedTable } from './service.js';
+import { resetAccount, type Account, type SeedTable } from './service.js';
 
 /**
  * A small policy repository on disk whose one target is `cloud: { type: api-test, account }`,
@@ -60,4 +60,10 @@ export function tempRepo(d: RepoDocs): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'meshward-api-test-'));
   writeRepo(dir, d);
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A fresh account seeded with the sample tables, and the sample repository on disk bound to it. */
+export function freshSample(account: string): { docs: RepoDocs; tables: SeedTable[]; account: Account; repo: { dir: string; cleanup: () => void } } {
+  const sample = sampleDocs(account);
+  return { ...sample, account: resetAccount(account, { tables: sample.tables }), repo: tempRepo(sample.docs) };
 }

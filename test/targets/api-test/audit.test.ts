@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { runInProcess } from '../../support/cli-inprocess.js';
-import { resetAccount, sampleDocs, tempRepo, useApiTestTarget, writeRepo } from '../../support/api-target/index.js';
+import { freshSample, useApiTestTarget, writeRepo } from '../../support/api-target/index.js';
 
 /**
  * The audit chain kept by a state store that is not SQL (StateStore.audit on the api-test
@@ -10,13 +10,13 @@ import { resetAccount, sampleDocs, tempRepo, useApiTestTarget, writeRepo } from 
 useApiTestTarget();
 
 describe('the audit chain on the api-test target', () => {
-  let repo: ReturnType<typeof tempRepo> | undefined;
+  let repo: { dir: string; cleanup: () => void } | undefined;
   afterEach(() => repo?.cleanup());
 
   it('two applies are two chained records in the account and the journal; verify passes, and finds an edit', async () => {
-    const sample = sampleDocs('audit');
-    const account = resetAccount('audit', { tables: sample.tables });
-    repo = tempRepo(sample.docs);
+    const sample = freshSample('audit');
+    const account = sample.account;
+    repo = sample.repo;
     const run = (...args: string[]) => runInProcess([...args, '--dir', repo!.dir]);
     const first = await run('apply', '--yes');
     expect(first.code, first.stderr).toBe(0);

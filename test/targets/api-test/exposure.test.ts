@@ -5,7 +5,7 @@ import type { Resolved } from '../../../src/resolve/resolve.js';
 import { describeViolation, runExposureCheck } from '../../../src/safety/exposure.js';
 import { planFor } from '../../../src/session/plan-for.js';
 import { apiExposureProbe } from '../../support/api-target/exposure.js';
-import { inSession, resetAccount, sampleDocs, tempRepo, useApiTestTarget, writeRepo, type RepoDocs } from '../../support/api-target/index.js';
+import { freshSample, inSession, useApiTestTarget, writeRepo, type RepoDocs } from '../../support/api-target/index.js';
 
 /**
  * The exposure rule on an engine without transactions (issue 11, item 3): every step the api-test
@@ -17,7 +17,7 @@ import { inSession, resetAccount, sampleDocs, tempRepo, useApiTestTarget, writeR
 useApiTestTarget();
 
 describe('exposure after every committed step, on the api-test target', () => {
-  let repo: ReturnType<typeof tempRepo> | undefined;
+  let repo: { dir: string; cleanup: () => void } | undefined;
   afterEach(() => repo?.cleanup());
 
   /** The plan of the repository as it now is, and both models, checked step by step on a scratch copy of the account. */
@@ -30,9 +30,7 @@ describe('exposure after every committed step, on the api-test target', () => {
   const apply = () => inSession(repo!.dir, async (s) => (await applyPlan(s, (await planFor(s)).plan)).ok);
 
   it('from empty: no group or pair ever sees a cell neither model allows', async () => {
-    const sample = sampleDocs('exp-empty');
-    resetAccount('exp-empty', { tables: sample.tables });
-    repo = tempRepo(sample.docs);
+    repo = freshSample('exp-empty').repo;
     const { plan, report, problems } = await check('exp-empty', null);
     expect(problems).toEqual([]);
     expect(report.steps).toBe(plan.summary.steps + 1);
@@ -40,9 +38,7 @@ describe('exposure after every committed step, on the api-test target', () => {
   });
 
   it('the same steps with the grants before the masks do expose clear values: the harness sees what the order prevents', async () => {
-    const sample = sampleDocs('exp-order');
-    resetAccount('exp-order', { tables: sample.tables });
-    repo = tempRepo(sample.docs);
+    repo = freshSample('exp-order').repo;
     const place = (kind: string) => (kind === 'group' ? 0 : kind === 'grant' ? 1 : 2); // groups must exist before a grant names them
     const grantsFirst = (p: Plan): Plan => ({ ...p, changes: [...p.changes].sort((a, b) => place(a.kind) - place(b.kind)) });
     const { problems } = await check('exp-order', null, grantsFirst);
@@ -50,9 +46,8 @@ describe('exposure after every committed step, on the api-test target', () => {
   });
 
   it('a model edit (a grant moved, an exemption added, a mask added) keeps every step within old ∪ new', async () => {
-    const sample = sampleDocs('exp-edit');
-    resetAccount('exp-edit', { tables: sample.tables });
-    repo = tempRepo(sample.docs);
+    const sample = freshSample('exp-edit');
+    repo = sample.repo;
     expect(await apply()).toBe(true);
     const old = await inSession(repo.dir, async (s) => s.resolved);
     const docs: RepoDocs = structuredClone(sample.docs);
@@ -66,9 +61,8 @@ describe('exposure after every committed step, on the api-test target', () => {
   });
 
   it('a mask whose method changes (REPLACE_GAP: delete, then create) shows the clear column between its two steps', async () => {
-    const sample = sampleDocs('exp-gap');
-    resetAccount('exp-gap', { tables: sample.tables });
-    repo = tempRepo(sample.docs);
+    const sample = freshSample('exp-gap');
+    repo = sample.repo;
     expect(await apply()).toBe(true);
     const old = await inSession(repo.dir, async (s) => s.resolved);
     const docs: RepoDocs = structuredClone(sample.docs);
