@@ -1,5 +1,5 @@
 import { accessSync, constants, mkdtempSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
@@ -42,6 +42,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     maxWorkers: workers,
     globalSetup: ['test/support/global-setup.ts'],
-    env: scratch ? { TMPDIR: scratch, MESHWARD_TEST_TMPDIR: scratch } : {},
+    // the check records of quick-probe.ts go to the scratch space, never the user's ~/.cache
+    env: { ...(scratch ? { TMPDIR: scratch, MESHWARD_TEST_TMPDIR: scratch } : {}), MESHWARD_CACHE_DIR: join(scratch ?? tmpdir(), 'meshward-cache') },
   },
 });

@@ -27,11 +27,15 @@ export interface Step {
   done(): void;
 }
 
+/** MESHWARD_TIMINGS=1 prints each step's wall time to stderr when it ends (for profiling; README, Performance). */
+const TIMINGS = process.env.MESHWARD_TIMINGS === '1';
+
 /** Open steps, innermost last: when an inner step ends, the outer one is shown again. */
 const open: { label: string; detail?: string }[] = [];
 
 export function step(label: string): Step {
   const entry: { label: string; detail?: string } = { label };
+  const started = TIMINGS ? performance.now() : 0;
   open.push(entry);
   sink.show(label);
   return {
@@ -42,6 +46,7 @@ export function step(label: string): Step {
     done: () => {
       const at = open.indexOf(entry);
       if (at < 0) return;
+      if (TIMINGS) process.stderr.write(`timing ${'  '.repeat(at)}${label}: ${Math.round(performance.now() - started)} ms\n`);
       open.splice(at, 1);
       const outer = open[open.length - 1];
       if (outer) sink.show(outer.label, outer.detail);

@@ -18,6 +18,8 @@ export interface LoadResult {
   readonly model?: Model;
   readonly root: string;
   readonly diagnostics: Diagnostics;
+  /** The files the model was loaded from, in the loader's order (the stamp's input hash reads their bytes). */
+  readonly files?: readonly PolicyFile[];
 }
 
 /** Finds the repository root: `dir` itself or the nearest ancestor holding meshward.yaml (a link counts, dangling or not). */
@@ -55,7 +57,7 @@ export function loadRepository(dir: string, fs: LoaderFs = NODE_FS): LoadResult 
   }
   const found = findPolicyFiles(root, diags, fs);
   const read = readPolicyFiles(found.files, diags, fs);
-  const loaded = loadFromFiles(root, read.files, diags);
+  const loaded = { ...loadFromFiles(root, read.files, diags), files: read.files };
   // A file that was not read is missing from the model: never a model without it.
   return found.complete && read.complete ? loaded : { root, diagnostics: diags };
 }

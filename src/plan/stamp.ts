@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Inventory } from '../model/inventory.js';
-import type { Model, TargetDecl } from '../model/types.js';
+import type { PolicyFile } from '../config/files.js';
+import type { TargetDecl } from '../model/types.js';
 import type { StampContent, StampProbe, Stamps, TargetContext } from '../targets/target.js';
 import { MESHWARD_VERSION } from '../version.js';
 import { canonicalJson } from './canonical.js';
@@ -13,48 +13,46 @@ import type { Plan, PlanRequest } from './plan.js';
  * a plan is a function of the desired objects, the options and what the read saw.
  */
 
-/** What compile reads: the model, the inventory, the target block and the settings compile uses. */
+/** What compile reads besides the live inventory: the policy files' bytes, the target block and the settings compile uses. */
 export interface CompileInput {
-  readonly model: Model;
-  readonly inventory: Inventory;
-  readonly decl: TargetDecl;
+  readonly files: readonly PolicyFile[];
+  readonly decl: { readonly name: string; readonly type: string };
   readonly settings: Readonly<Record<string, unknown>>;
 }
 
 /**
- * Hash of everything compile reads, and meshward's version: equal hashes compile to equal
- * desired objects (compile is a pure function of them), so a stamped plan needs no compile — at
- * 10,000 tables, compiling and hashing the desired objects is most of a no-change plan. The JSON
- * is written in construction order (the loader is deterministic), Maps and Sets as their
- * entries; anything else that JSON would not write faithfully makes it null (no shortcut).
+ * Hash of the policy files as read (path and text, in the loader's order), the target's name
+ * and type, the settings compile reads and meshward's version. Equal hashes load to the same
+ * model (the loader is a pure function of the files), and with an unchanged inventory compile to
+ * the same desired objects — so a stamped plan needs neither parsing nor compiling: at 10,000
+ * tables those are most of a no-change plan. The inventory is not hashed: the target's stamp
+ * counters cover every catalog row it is read from (Stamps.probe), so a held stamp proves it
+ * unchanged. A comment edited in a file misses the stamp; the plan then compares desired hashes.
+ * Null when a setting is a value JSON would not write faithfully (no shortcut).
  */
 export function inputHash(input: CompileInput): string | null {
   let faithful = true;
-  // target blocks without their settings (a URL may carry a password): this target's come from the target, expanded
-  const targets = input.model.project.targets.map((t) => ({ name: t.name, type: t.type }));
-  const model = { ...input.model, project: { ...input.model.project, targets } };
-  const decl = { name: input.decl.name, type: input.decl.type };
-  const hash = createHash('sha256').update(JSON.stringify([MESHWARD_VERSION, decl]));
-  hash.update(JSON.stringify(input.inventory)); // plain rows by construction (model/inventory.ts): the fast path, no replacer
-  const text = JSON.stringify([model, input.settings], (_k, v: unknown) => {
-    if (v instanceof Map) return { '\u0000map': [...v] };
-    if (v instanceof Set) return { '\u0000set': [...v] };
+  const settings = JSON.stringify(input.settings, (_k, v: unknown) => {
     if (typeof v === 'function' || typeof v === 'bigint' || typeof v === 'symbol') {
       faithful = false;
       return null; // JSON.stringify would throw on a bigint
     }
     if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
       const proto = Object.getPrototypeOf(v) as unknown;
-      if (proto !== Object.prototype && proto !== null) faithful = false; // a Date, a RegExp, a class instance
+      if (proto !== Object.prototype && proto !== null) faithful = false; // a Date, a RegExp, a Map, a class instance
     }
     return v;
   });
-  return faithful ? hash.update(text).digest('hex') : null;
+  if (!faithful) return null;
+  const hash = createHash('sha256').update(JSON.stringify([MESHWARD_VERSION, { name: input.decl.name, type: input.decl.type }, settings, input.files.length]));
+  // each file as its path, its length and its text: no two file sets write the same bytes
+  for (const f of input.files) hash.update(`\u0000${f.path}\u0000${Buffer.byteLength(f.text)}\u0000`).update(f.text);
+  return hash.digest('hex');
 }
 
-/** The compile input hash of a session's model and inventory, with the settings the target says compile reads. */
-export function sessionInputHash(stamps: Stamps, s: { readonly model: Model; readonly inventory: Inventory; readonly decl: TargetDecl; readonly ctx: TargetContext }): string | null {
-  return inputHash({ model: s.model, inventory: s.inventory, decl: s.decl, settings: stamps.compileSettings(s.ctx) });
+/** The compile input hash of a session's files and target, with the settings the target says compile reads. */
+export function sessionInputHash(stamps: Stamps, s: { readonly files: readonly PolicyFile[]; readonly decl: TargetDecl; readonly ctx: TargetContext }): string | null {
+  return inputHash({ files: s.files, decl: s.decl, settings: stamps.compileSettings(s.ctx) });
 }
 
 /** What the stamp for an empty plan records of it. */

@@ -1,6 +1,6 @@
 import { Diagnostics } from '../config/diagnostics.js';
 import { expandTargetSettings } from '../config/env.js';
-import { loadRepository } from '../config/load.js';
+import { loadRepository, type PolicyFile } from '../config/load.js';
 import { didYouMean } from '../model/did-you-mean.js';
 import type { Inventory } from '../model/inventory.js';
 import type { Model, TargetDecl } from '../model/types.js';
@@ -10,11 +10,14 @@ import type { Connection, NativeObject, StampProbe, Target, TargetContext } from
 import { checkModel } from '../validate.js';
 import { inStep } from '../progress.js';
 import { heldStamp, sessionInputHash } from '../plan/stamp.js';
+import { recordChecked } from './check-record.js';
 
 /** Everything a command needs to work on one live target. */
 export interface TargetSession {
   readonly root: string;
   readonly model: Model;
+  /** The policy files the model was loaded from. */
+  readonly files: readonly PolicyFile[];
   readonly decl: TargetDecl;
   readonly target: Target;
   readonly ctx: TargetContext;
@@ -30,7 +33,7 @@ export interface TargetSession {
 /** The stamp a session was opened against (plan/stamp.ts). */
 export interface SessionStamp {
   readonly probe: StampProbe;
-  /** Hash of what compile reads (inputHash), null when it cannot be hashed faithfully. */
+  /** Hash of what compile reads but the inventory (inputHash), null when it cannot be hashed faithfully. */
   readonly input: string | null;
   /** The stamp holds and was written for this very compile input: the model fits this inventory. */
   readonly fits: boolean;
@@ -73,6 +76,7 @@ export interface OpenOptions {
 export interface TargetChoice {
   readonly root: string;
   readonly model: Model;
+  readonly files: readonly PolicyFile[];
   readonly decl: TargetDecl;
   readonly target: Target;
   readonly ctx: TargetContext;
@@ -114,15 +118,20 @@ export function chooseTarget(options: OpenOptions): TargetChoice {
     }
     throw new SessionError('the policy repository has errors', diags, loaded.root);
   }
-  return { root: loaded.root, model, decl, target, ctx };
+  const files = loaded.files ?? [];
+  // these bytes passed the check before connecting: a stamped plan may probe before parsing them (quick-probe.ts)
+  const stamps = target.state.stamps;
+  const input = stamps && (options.modelCheck ?? 'full') === 'full' ? sessionInputHash(stamps, { files, decl, ctx }) : null;
+  if (input) recordChecked(input, options.env ?? process.env);
+  return { root: loaded.root, model, files, decl, target, ctx };
 }
 
 /** Loads the model, finds and connects the target, reads its inventory, validates and compiles. */
 export async function openTarget(options: OpenOptions): Promise<TargetSession> {
-  const { root, model, decl, target, ctx } = chooseTarget(options);
+  const { root, model, files, decl, target, ctx } = chooseTarget(options);
   const diags = ctx.diagnostics;
   const conn = await inStep(`opening target '${decl.name}'`, () => target.connect(ctx));
-  const session = { root, model, decl, target, ctx, conn, close: () => conn.close() };
+  const session = { root, model, files, decl, target, ctx, conn, close: () => conn.close() };
   if (options.connectOnly) return { ...session, inventory: { format: 1, tables: [] }, resolved: undefined as never, desired: [] };
   try {
     const inventory = await inStep(`reading the tables of target '${decl.name}'`, () => target.readInventory(conn, ctx));
@@ -138,7 +147,7 @@ export async function openTarget(options: OpenOptions): Promise<TargetSession> {
     const stamps = options.stamp ? target.state.stamps : undefined;
     let stamp: SessionStamp | undefined;
     if (stamps) {
-      const input = sessionInputHash(stamps, { model, inventory, decl, ctx });
+      const input = sessionInputHash(stamps, { files, decl, ctx });
       const probe = await inStep(`checking the stamp of target '${decl.name}'`, () => stamps.probe(conn, ctx));
       stamp = { probe, input, fits: input !== null && heldStamp(probe)?.plan.input_hash === input };
     }
@@ -155,7 +164,7 @@ export async function openTarget(options: OpenOptions): Promise<TargetSession> {
   }
 }
 
-function pickTarget(model: Model, name: string | undefined, diags: Diagnostics): TargetDecl | undefined {
+export function pickTarget(model: Model, name: string | undefined, diags: Diagnostics): TargetDecl | undefined {
   const targets = model.project.targets;
   if (targets.length === 0) {
     diags.error('no-targets', 'meshward.yaml declares no targets', model.project.at, `add targets: { local: ${DEFAULT_TARGET_EXAMPLE} }`);

@@ -71,10 +71,21 @@ export async function planFor(session: TargetSession, options: PlanForOptions = 
   });
   setRecordHint(built.plan, current); // what its apply's records rewrite besides its changes (apply.ts), when asked
   if (stampUse.write && probe && built.plan.changes.length === 0) {
-    const stamped = await inStep(`stamping target '${session.decl.name}'`, () => stamps!.write(session.conn, session.ctx, probe, current, stampContentOf(built.plan, input)));
+    const stamped = await inStep(`stamping target '${session.decl.name}'`, async () => (await inventoryUnchanged(session)) && stamps!.write(session.conn, session.ctx, probe, current, stampContentOf(built.plan, input)));
     return { ...built, stamped, probe };
   }
   return { ...built, ...(probe ? { probe } : {}) };
+}
+
+/**
+ * Whether the inventory the session compiled from is still the live one, read again after the
+ * stamp's probe: the stamp's input hash leaves the inventory out (its counters cover it), so a
+ * stamp may only be written when the inventory as of its counters is the one compiled from — a
+ * table altered between the session's read and the probe would otherwise be stamped as compiled.
+ */
+async function inventoryUnchanged(session: TargetSession): Promise<boolean> {
+  const again = await session.target.readInventory(session.conn, session.ctx);
+  return JSON.stringify(again) === JSON.stringify(session.inventory);
 }
 
 /** The target's revokes of the unmanaged grants that contradict the model (BYPASS_GRANT findings). */

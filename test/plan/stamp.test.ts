@@ -1,56 +1,53 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadRepository } from '../../src/config/load.js';
-import type { Inventory } from '../../src/model/inventory.js';
-import type { Model } from '../../src/model/types.js';
+import type { PolicyFile } from '../../src/config/files.js';
 import { heldStamp, inputHash, planFromStamp, type CompileInput } from '../../src/plan/stamp.js';
 import type { StampContent, StampProbe } from '../../src/targets/target.js';
 import { MESHWARD_VERSION } from '../../src/version.js';
 
 /**
- * The compile input hash decides whether a stamped plan may skip compiling the model (plan/stamp.ts):
- * it must change with anything compile reads, never carry a connection secret, and fail closed
- * (null) on a value JSON would not write faithfully.
+ * The compile input hash decides whether a stamped plan may skip parsing and compiling the model
+ * (plan/stamp.ts): it must change with any byte of any policy file, with the file set, the target
+ * and the settings compile reads, never carry a connection secret, and fail closed (null) on a
+ * setting JSON would not write faithfully.
  */
 const example = loadRepository(join(import.meta.dirname, '..', '..', 'policies'));
-const model = example.model!;
-const decl = model.project.targets[0]!;
-const inventory: Inventory = { format: 1, tables: [{ name: 'analytics.sales.customers', native: '"sales"."customers"', columns: [{ name: 'id', type: 'number', native_type: 'integer' }] }] };
-const base: CompileInput = { model, inventory, decl, settings: { database: 'analytics' } };
+const files = example.files!;
+const decl = example.model!.project.targets[0]!;
+const base: CompileInput = { files, decl, settings: { database: 'analytics' } };
 
 describe('the compile input hash', () => {
-  it('is stable for the same input, and changes with the model, a Map inside it, the inventory and the settings', () => {
+  it('is stable for the same files, and changes with a byte of a file, a file renamed, added or removed, the target and the settings', () => {
     const h = inputHash(base)!;
     expect(h).toMatch(/^[0-9a-f]{64}$/);
     expect(inputHash({ ...base })).toBe(h);
-    expect(inputHash({ ...loadInput() })).toBe(h); // loaded again: the loader is deterministic
-    const renamed = { ...model, project: { ...model.project, managedPrefix: 'zz_' } } as Model;
-    expect(inputHash({ ...base, model: renamed })).not.toBe(h);
-    // a Map's entries count (JSON alone would write {} for every Map)
-    const groups = new Map(model.groups);
-    const [first] = groups.keys();
-    groups.delete(first!);
-    expect(inputHash({ ...base, model: { ...model, groups } as Model })).not.toBe(h);
-    const column = inventory.tables[0]!.columns[0]!;
-    expect(inputHash({ ...base, inventory: { ...inventory, tables: [{ ...inventory.tables[0]!, columns: [{ ...column, type: 'string' }] }] } })).not.toBe(h);
+    expect(inputHash({ ...base, files: loadRepository(join(import.meta.dirname, '..', '..', 'policies')).files! })).toBe(h); // read again
+    const [first, ...rest] = files;
+    expect(inputHash({ ...base, files: [{ ...first!, text: `${first!.text} ` }, ...rest] })).not.toBe(h);
+    expect(inputHash({ ...base, files: [{ ...first!, path: `x/${first!.path}` }, ...rest] })).not.toBe(h);
+    expect(inputHash({ ...base, files: rest })).not.toBe(h);
+    expect(inputHash({ ...base, files: [...files, { path: 'domains/empty.yaml', text: '' }] })).not.toBe(h);
+    // where one file ends and the next begins is part of the hash
+    const two: PolicyFile[] = [{ path: 'a.yaml', text: 'ab' }, { path: 'b.yaml', text: 'c' }];
+    const moved: PolicyFile[] = [{ path: 'a.yaml', text: 'a' }, { path: 'b.yaml', text: 'bc' }];
+    expect(inputHash({ ...base, files: two })).not.toBe(inputHash({ ...base, files: moved }));
+    expect(inputHash({ ...base, decl: { ...decl, name: 'other' } })).not.toBe(h);
     expect(inputHash({ ...base, settings: { database: 'other' } })).not.toBe(h);
   });
 
-  it('never depends on a target block’s written settings (a URL may carry a password)', () => {
-    const h = inputHash(base);
-    const targets = model.project.targets.map((t) => ({ ...t, settings: { ...t.settings, url: 'postgres://u:hunter2@db/x' } }));
-    expect(inputHash({ ...base, model: { ...model, project: { ...model.project, targets } } as Model })).toBe(h);
+  it('never reads a target block’s written settings (a URL may carry a password): only what the target says compile reads', () => {
+    const withSecret = { ...decl, settings: { ...decl.settings, url: 'postgres://u:hunter2@db/x' } };
+    expect(inputHash({ ...base, decl: withSecret })).toBe(inputHash(base));
   });
 
-  it('is null for a value JSON would not write faithfully: a class instance, a RegExp, a function, a bigint', () => {
+  it('is null for a setting JSON would not write faithfully: a class instance, a RegExp, a Map, a function, a bigint', () => {
     class Odd {
       readonly x = 1;
     }
-    for (const odd of [new Odd(), /re/, () => 1, 10n]) {
+    for (const odd of [new Odd(), /re/, new Map([[1, 2]]), () => 1, 10n]) {
       expect(inputHash({ ...base, settings: { odd } as Record<string, unknown> }), String(odd)).toBeNull();
     }
-    // a Date is written as its ISO time by its own toJSON: two dates differ
-    expect(inputHash({ ...base, settings: { at: new Date(0) } })).not.toBe(inputHash({ ...base, settings: { at: new Date(1) } }));
   });
 });
 
@@ -80,8 +77,3 @@ describe('a plan from a held stamp', () => {
     expect(planFromStamp(probe({ ...content, meshward: '0.0.0-other' }), at)).toBeNull();
   });
 });
-
-function loadInput(): CompileInput {
-  const again = loadRepository(join(import.meta.dirname, '..', '..', 'policies')).model!;
-  return { model: again, inventory, decl: again.project.targets[0]!, settings: { database: 'analytics' } };
-}

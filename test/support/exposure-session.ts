@@ -28,7 +28,7 @@ export function withModel(session: TargetSession, files?: readonly PolicyFile[],
   if (!loaded.model || !checked?.resolved || diags.hasErrors) throw new Error(`the model does not validate:\n${diags.errors.map(formatDiagnostic).join('\n')}`);
   const decl = loaded.model.project.targets.find((t) => t.name === session.decl.name) ?? loaded.model.project.targets[0]!;
   const ctx: TargetContext = { ...session.ctx, model: loaded.model, target: decl, diagnostics: diags };
-  return { ...session, model: loaded.model, decl, ctx, inventory, resolved: checked.resolved, desired: session.target.compile(checked.resolved, ctx) };
+  return { ...session, model: loaded.model, files: files ?? loaded.files ?? [], decl, ctx, inventory, resolved: checked.resolved, desired: session.target.compile(checked.resolved, ctx) };
 }
 
 export interface PlanExposure {

@@ -4,6 +4,7 @@ import { driftRemedy } from '../../plan/findings.js';
 import { heldStamp } from '../../plan/stamp.js';
 import { commandHint, ExitError, paint, plural, useColour } from '../output.js';
 import { withSession } from './session.js';
+import { quickProbe, type QuickProbe } from '../../session/quick-probe.js';
 
 export interface DriftOptions {
   dir: string;
@@ -15,7 +16,13 @@ export interface DriftOptions {
 
 /** Out-of-band changes since the last apply: exit 0 in sync, 2 drift, 1 error. */
 export async function driftCommand(options: DriftOptions): Promise<void> {
-  const { items, target, stampedAt } = await withSession({ dir: options.dir, target: options.target, connectOnly: true }, async (s) => {
+  // a stamp that holds is the answer, and drift reads no model: probed before parsing the files (quick-probe.ts)
+  const fromStamp = (q: QuickProbe) => {
+    const held = heldStamp(q.probe);
+    return held?.drift ? { items: held.drift, target: q.decl.name, stampedAt: held.at as string | undefined } : null;
+  };
+  const quick = options.stamp !== false ? await quickProbe(options, fromStamp) : null;
+  const { items, target, stampedAt } = quick ?? await withSession({ dir: options.dir, target: options.target, connectOnly: true }, async (s) => {
     // drift reads no model: the stamp proves the live state, and the drift it recorded is the answer
     const stamps = options.stamp !== false ? s.target.state.stamps : undefined;
     const held = stamps ? heldStamp(await inStep(`checking the stamp of target '${s.decl.name}'`, () => stamps.probe(s.conn, s.ctx, []))) : null;

@@ -3,6 +3,8 @@ import { dirname, resolve } from 'node:path';
 import { savePlan } from '../../plan/plan.js';
 import { contradictsModel } from '../../plan/findings.js';
 import { planFor } from '../../session/plan-for.js';
+import { quickProbe } from '../../session/quick-probe.js';
+import { planFromStamp } from '../../plan/stamp.js';
 import { ExitError, commandHint, paint, shellWord, useColour } from '../output.js';
 import { renderPlan } from '../views/plan.js';
 import { withSession } from './session.js';
@@ -25,7 +27,10 @@ export interface PlanOptions {
 
 export async function planCommand(options: PlanOptions): Promise<void> {
   if (options.out) checkWritable(options.out); // before connecting: a plan that cannot be saved is not worth making
-  const plan = await withSession({ dir: options.dir, target: options.target, stamp: options.stamp !== false }, async (s) => (await planFor(s, { revokeUnmanaged: options.revokeUnmanaged, stamp: { use: options.stamp !== false, write: false } })).plan);
+  const request = { revoke_unmanaged: options.revokeUnmanaged === true };
+  // a stamp that holds for these very files is the plan: nothing parsed, read in full or compiled (quick-probe.ts)
+  const stamped = options.stamp !== false ? await quickProbe(options, (q) => planFromStamp(q.probe, { target: q.decl.name, project: q.project, input: q.input, desiredHash: () => '', request })) : null;
+  const plan = stamped ?? (await withSession({ dir: options.dir, target: options.target, stamp: options.stamp !== false }, async (s) => (await planFor(s, { revokeUnmanaged: options.revokeUnmanaged, stamp: { use: options.stamp !== false, write: false } })).plan));
   // Saved before anything is printed: "Saved to" is only ever said of a file that exists.
   if (options.out) {
     try {

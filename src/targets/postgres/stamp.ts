@@ -80,15 +80,18 @@ function counter(name: string, from: string): string {
 
 /**
  * The counters, one query: $1 prefix, $2 governance schema, $3 base schemas, $4 the stamp's
- * snapshot xmax (32-bit), $5 the ids in progress then. Scopes mirror queries.ts: the schemas of
- * the managed prefix, the governance schema and the base schemas; their relations, columns,
- * rules, the rules' dependencies and the relations they name, the columns' types (and element
- * types), comments, policies; every namespace, default ACL, membership, shared comment, role
+ * snapshot xmax (32-bit), $5 the ids in progress then. Scopes mirror queries.ts and inventory.ts:
+ * the schemas of the managed prefix, the governance schema, the base schemas and every other
+ * schema the inventory reads; their relations, columns, rules, the rules' dependencies and the
+ * relations they name, the columns' types (and element and domain base types), comments, policies; every namespace, default ACL, membership, shared comment, role
  * setting and database (small, shared); the governance tables' rows.
  */
 export function probeQuery(governance: string, present: readonly string[]): string {
   const g = quoteIdent(governance);
-  const scoped = `pg_catalog.pg_namespace AS sn WHERE left(sn.nspname, length($1::text)) = $1::text OR sn.nspname = $2::text OR sn.nspname = ANY ($3::text[])`;
+  // every schema the inventory reads (inventory.ts: all but the system ones) besides the managed
+  // ones: a held stamp then proves the inventory unchanged too, so a stamped plan need not read it
+  const scoped = `pg_catalog.pg_namespace AS sn WHERE left(sn.nspname, length($1::text)) = $1::text OR sn.nspname = $2::text OR sn.nspname = ANY ($3::text[])
+    OR (sn.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND left(sn.nspname, 3) <> 'pg_')`;
   const parts = [
     // every schema (a column's type prints with its schema's name), but the temporary ones a session creates on first use
     counter('namespaces', `pg_catalog.pg_namespace AS x WHERE x.nspname !~ '^pg_(toast_)?temp_[0-9]+$'`),
@@ -97,7 +100,7 @@ export function probeQuery(governance: string, present: readonly string[]): stri
     counter('rules', 'rw AS x'),
     counter('depends', 'dep AS x'),
     counter('bases', 'pg_catalog.pg_class AS x WHERE x.oid IN (SELECT refobjid FROM dep) AND x.oid NOT IN (SELECT oid FROM rel)'),
-    counter('types', 'pg_catalog.pg_type AS x WHERE x.oid IN (SELECT oid FROM typ) OR x.oid IN (SELECT typelem FROM typ)'),
+    counter('types', 'pg_catalog.pg_type AS x WHERE x.oid IN (SELECT oid FROM typ) OR x.oid IN (SELECT typelem FROM typ) OR x.oid IN (SELECT typbasetype FROM typ)'),
     counter('descriptions', 'pg_catalog.pg_description AS x WHERE x.objoid IN (SELECT oid FROM rel) OR x.objoid IN (SELECT oid FROM ns)'),
     counter('policies', 'pg_catalog.pg_policy AS x WHERE x.polrelid IN (SELECT oid FROM rel)'),
     counter('default_acls', 'pg_catalog.pg_default_acl AS x'),
@@ -128,7 +131,7 @@ rel AS (SELECT c.oid, c.xmin FROM pg_catalog.pg_class AS c WHERE c.relnamespace 
 rw AS (SELECT r.oid, r.xmin FROM pg_catalog.pg_rewrite AS r WHERE r.ev_class IN (SELECT oid FROM rel)),
 dep AS (SELECT d.refobjid, d.xmin FROM pg_catalog.pg_depend AS d WHERE d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.objid IN (SELECT oid FROM rw)),
 att AS MATERIALIZED (SELECT a.atttypid, a.xmin FROM pg_catalog.pg_attribute AS a WHERE a.attrelid IN (SELECT oid FROM rel)),
-typ AS (SELECT t.oid, t.typelem FROM pg_catalog.pg_type AS t WHERE t.oid IN (SELECT atttypid FROM att))
+typ AS (SELECT t.oid, t.typelem, t.typbasetype FROM pg_catalog.pg_type AS t WHERE t.oid IN (SELECT atttypid FROM att))
 SELECT ${parts.join(',\n       ')},
        (SELECT count(*)::text || ':' || COALESCE(sum(pg_catalog.hashtextextended(r::text, 0)), 0)::text FROM pg_catalog.pg_roles AS r WHERE r.oid IN (SELECT oid FROM named)) AS roles,
        current_user::text AS session_user_name, pg_catalog.current_database()::text AS session_database,

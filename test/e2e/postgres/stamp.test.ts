@@ -1,12 +1,15 @@
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planFor } from '../../../src/session/plan-for.js';
+import { quickProbe } from '../../../src/session/quick-probe.js';
 import type { Plan } from '../../../src/plan/plan.js';
 import { heldStamp } from '../../../src/plan/stamp.js';
 import type { TargetSession } from '../../../src/session/open-target.js';
 import { STAMP_KEY } from '../../../src/targets/postgres/stamp.js';
 import { runInProcess } from '../../support/cli-inprocess.js';
-import { edit, open, outOfBand, q, serverUrl, type SqlClient } from '../../support/e2e-session.js';
+import { edit, open, outOfBand, planAndApply, q, serverUrl, type SqlClient } from '../../support/e2e-session.js';
 import { ENGINES, makeTarget, type E2eTarget } from '../../support/e2e-target.js';
 
 /**
@@ -145,7 +148,7 @@ describe.each(ENGINES)('convergence stamps on %s', (engine) => {
     expect(comparable(after.stamped)).toEqual(comparable(after.full));
   });
 
-  it('changes outside what a read covers leave it holding: another schema, a temporary table, a password, a role nobody names', async () => {
+  it('changes outside what a read covers leave it holding: a temporary table, a password, a role nobody names — but not a table in any schema the inventory reads', async () => {
     await applyAndStamp();
     await dba(
       'CREATE SCHEMA IF NOT EXISTS stamp_unrelated',
@@ -156,9 +159,17 @@ describe.each(ENGINES)('convergence stamps on %s', (engine) => {
     // CREATE SCHEMA adds a namespace: that scope is every schema, so the stamp no longer holds
     expect(await probeHolds()).toMatch(/namespaces/);
     await applyAndStamp();
+    // a table in a schema no policy names is still in the inventory (a wildcard could select it):
+    // the stamp's input hash leaves the inventory to the counters, so it stops holding
+    await dba('CREATE TABLE stamp_unrelated.t2 (a int)');
+    expect(await probeHolds()).toMatch(/relations/);
+    await applyAndStamp();
+    await dba('ALTER TABLE stamp_unrelated.t2 ALTER COLUMN a TYPE bigint');
+    expect(await probeHolds()).not.toBe('holds');
+    await applyAndStamp();
     // a role of nobody's model, made and changed elsewhere in the cluster: no read names it
     const stranger = `stamp_stranger_${Math.random().toString(36).slice(2, 8)}`;
-    await dba('CREATE TABLE stamp_unrelated.t2 (a int)', 'CREATE TEMP TABLE stamp_tmp (a int)', `CREATE ROLE ${q(stranger)} NOLOGIN`, `ALTER ROLE ${q(stranger)} CREATEDB`);
+    await dba('CREATE TEMP TABLE stamp_tmp (a int)', `CREATE ROLE ${q(stranger)} NOLOGIN`, `ALTER ROLE ${q(stranger)} CREATEDB`);
     expect(await probeHolds()).toBe('holds');
     // until this database names it: a grant on a managed view
     await dba(`GRANT SELECT ON ${q(`${t.prefix}sales`)}.${q('customers')} TO ${q(stranger)}`);
@@ -169,6 +180,50 @@ describe.each(ENGINES)('convergence stamps on %s', (engine) => {
     const { stamped, full } = await plans();
     expect(stamped.live_read?.from).toBe('stamp');
     expect(comparable(stamped)).toEqual(comparable(full));
+  });
+
+  it('unchanged files are answered before they are parsed; a comment edited misses the file hash but not the desired hash; without the check record the files are checked first', async () => {
+    await applyAndStamp();
+    const quick = () => quickProbe({ dir: t.dir, target: t.target, env: { ...process.env, ...t.env } }, (p) => ({ input: p.input, held: heldStamp(p.probe)?.plan.input_hash }));
+    const first = await quick();
+    expect(first?.input).toMatch(/^[0-9a-f]{64}$/);
+    expect(first?.held).toBe(first?.input); // the stamp was written for these very bytes
+    expect((await plans()).stamped.live_read?.from).toBe('stamp');
+    // a comment: other bytes, the same model — the quick probe's hash misses, the desired hash proves it
+    const file = join(t.dir, 'domains', 'sales.yaml');
+    const before = readFileSync(file, 'utf8');
+    writeFileSync(file, `# a comment that changes no policy\n${before}`);
+    try {
+      expect(await quick()).toBeNull(); // bytes this machine never checked: checked before connecting
+      const { stamped, full } = await plans();
+      expect(stamped.live_read?.from).toBe('stamp');
+      expect(comparable(stamped)).toEqual(comparable(full));
+      const edited = await quick(); // checked now
+      expect(edited?.input).not.toBe(first?.input);
+      expect(edited?.held).toBe(first?.input);
+    } finally {
+      writeFileSync(file, before);
+    }
+    // the record is what lets the probe come before the check: without it, no probe
+    rmSync(join(process.env.MESHWARD_CACHE_DIR!, 'checked', first!.input), { force: true });
+    expect(await quick()).toBeNull();
+    expect((await plans()).stamped.live_read?.from).toBe('stamp'); // checked first, then stamped as before
+    expect(await quick()).not.toBeNull(); // and recorded again
+  });
+
+  it('a broken model is refused before the target is opened, even with a held stamp', async () => {
+    await applyAndStamp();
+    const file = join(t.dir, 'domains', 'sales.yaml');
+    const before = readFileSync(file, 'utf8');
+    writeFileSync(file, `${before}\nnot: [valid\n`);
+    try {
+      const r = await run('plan');
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/sales\.yaml:\d+:\d+/);
+      expect(r.stdout).not.toContain('Live state proven unchanged');
+    } finally {
+      writeFileSync(file, before);
+    }
   });
 
   it('a changed model is planned from the full read, and its apply stamps again', async () => {
@@ -256,5 +311,19 @@ describe.each(ENGINES)('planFor with a stamp on %s', (engine) => {
     expect(first.plan.changes.length).toBeGreaterThan(0);
     expect(first.stamped).toBeUndefined(); // changes: nothing stamped
     expect(heldStamp(await session.target.state.stamps!.probe(session.conn, session.ctx))).toBeNull();
+  });
+
+  it('a base table altered after the session read its inventory: the full read may plan nothing, but no stamp is written', async () => {
+    await planAndApply(session); // the session read its inventory when it was opened
+    await db.exec('ALTER TABLE sales.customers ADD COLUMN altered_after_read text');
+    try {
+      const after = await planFor(session, { stamp: { use: false, write: true } });
+      expect(after.plan.changes).toEqual([]); // a column the model does not name changes no managed object here
+      expect(after.stamped).toBe(false);
+      expect(heldStamp(await session.target.state.stamps!.probe(session.conn, session.ctx))).toBeNull();
+    } finally {
+      await db.exec('ALTER TABLE sales.customers DROP COLUMN altered_after_read');
+    }
+    expect((await planFor(session, { stamp: { use: false, write: true } })).stamped).toBe(true); // the inventory is the session's again
   });
 });
