@@ -1,7 +1,12 @@
 import { z } from 'zod';
 import { governanceSchema, name } from '../../config/schema/common.js';
 
-/** The settings of a `snowflake` target block in meshward.yaml (its JSON Schema and validate come from here). The target itself arrives with its issue. */
+/**
+ * The settings of a `snowflake` target block in meshward.yaml (its JSON Schema and validate come
+ * from here). The connection keys are the Snowflake CLI's (connection-config.ts resolves them with
+ * `connection`, the environment and connections.toml in the CLI's order). The target itself is
+ * being built (issue 12).
+ */
 export const snowflakeSettings = z.strictObject({
   type: z.literal('snowflake'),
   connection: z.string().optional(),
@@ -11,7 +16,11 @@ export const snowflakeSettings = z.strictObject({
   warehouse: z.string().optional(),
   authenticator: z.string().optional(),
   private_key_path: z.string().optional(),
+  private_key_passphrase: z.string().optional(),
   password: z.string().optional(),
+  token: z.string().optional(),
+  token_file_path: z.string().optional(),
+  host: z.string().optional(),
   governance_schema: governanceSchema,
 });
 
