@@ -1,6 +1,8 @@
-import { canonicalDecimal, decimalFromNumber, formatDecimal, parseDecimalLoose } from '../../model/expr/decimal.js';
+import { canonicalAttributeValue, utcWallClock } from '../../model/expr/attribute-text.js';
+import { canonicalDecimal } from '../../model/expr/decimal.js';
 import type { AttributeScalar, Expr, LiteralNode, Operand } from '../../model/expr/ast.js';
-import { parseDateText, parseTimestampText } from '../../model/expr/temporal.js';
+import { filterSql, operandSql, type FilterSqlDialect } from '../../model/expr/to-sql.js';
+import { parseTimestampText } from '../../model/expr/temporal.js';
 import { literalAs } from '../../model/expr/value.js';
 import type { AttributeType, NeutralType } from '../../model/neutral-types.js';
 import type { Model } from '../../model/types.js';
@@ -43,47 +45,19 @@ export function memberOfSql(role: string): string {
 
 /** The PostgreSQL text of a filter condition. */
 export function exprSql(expr: Expr, ctx: ExprSqlContext): string {
-  return new ExprCompiler(ctx).condition(expr);
+  return filterSql(expr, new PostgresFilterDialect(ctx));
 }
 
-class ExprCompiler {
+class PostgresFilterDialect implements FilterSqlDialect<TimestampKind> {
+  readonly nullCondition = 'CAST(NULL AS boolean)';
   constructor(private readonly ctx: ExprSqlContext) {}
 
-  condition(e: Expr): string {
-    switch (e.kind) {
-      case 'and':
-      case 'or':
-        return `(${e.items.map((i) => this.condition(i)).join(e.kind === 'and' ? ' AND ' : ' OR ')})`;
-      case 'not':
-        return `(NOT ${this.condition(e.operand)})`;
-      case 'bool':
-        return e.value ? 'TRUE' : 'FALSE';
-      case 'in_group':
-        return memberOfSql(this.ctx.roleOf(e.group));
-      case 'compare': {
-        const hint = this.timestampHint([e.left, e.right]);
-        return `(${this.operand(e.left, hint)} ${e.op} ${this.operand(e.right, hint)})`;
-      }
-      case 'in_list': {
-        if (e.values.length === 0) return e.negated ? 'TRUE' : 'FALSE'; // the parser never builds one; `IN ()` is a syntax error
-        const hint = this.timestampHint([e.operand]);
-        return `(${this.operand(e.operand, hint)} ${e.negated ? 'NOT IN' : 'IN'} (${e.values.map((v) => this.literal(v, hint)).join(', ')}))`;
-      }
-      case 'in_user': {
-        const sql = this.inUser(e.operand, e.attribute);
-        return e.negated ? `(NOT ${sql})` : sql;
-      }
-      case 'is_null':
-        return `(${this.operand(e.operand, this.timestampHint([e.operand]))} IS ${e.negated ? 'NOT NULL' : 'NULL'})`;
-      case 'column':
-        return this.column(e.name).ref;
-      case 'literal':
-        if (e.type === 'boolean') return e.value ? 'TRUE' : 'FALSE';
-        if (e.type === 'null') return 'CAST(NULL AS boolean)';
-        throw new Error(`a ${e.type} literal is not a condition`);
-      case 'user_attr':
-        throw new Error(`user.${e.attribute} is a set, not a condition`);
-    }
+  memberOf(group: string): string {
+    return memberOfSql(this.ctx.roleOf(group));
+  }
+
+  column(name: string): string {
+    return this.columnOf(name).ref;
   }
 
   /**
@@ -95,10 +69,9 @@ class ExprCompiler {
    * non-empty set NULL — as `evaluate()`. Values are stored in the canonical text of the declared
    * type (attributeValueText), so the CAST never fails on a row meshward wrote.
    */
-  private inUser(operand: Operand, attribute: string): string {
+  inUser(operand: Operand, attribute: string, hint: TimestampKind): string {
     const declared = this.ctx.attributes.get(attribute);
     if (!declared) throw new Error(`unknown attribute user.${attribute}`);
-    const hint = this.timestampHint([operand]);
     const value = attributeValueSql('a."value"', declared.type, hint);
     const rows = `FROM ${this.ctx.attributesTable} AS a WHERE a."attribute" = ${quoteLiteral(attribute)} AND pg_has_role(current_user, a."role", 'MEMBER')`;
     if (operand.kind === 'literal' && operand.type !== 'null') {
@@ -108,16 +81,10 @@ class ExprCompiler {
       if (lit === undefined) return 'FALSE';
       return `EXISTS (SELECT 1 ${rows} AND ${value} = ${lit})`;
     }
-    return `(${this.operand(operand, hint)} IN (SELECT ${value} ${rows}))`;
+    return `(${operandSql(operand, hint, this)} IN (SELECT ${value} ${rows}))`;
   }
 
-  private operand(o: Operand, hint: TimestampKind): string {
-    if (o.kind === 'column') return this.column(o.name).ref;
-    if (o.kind === 'literal') return this.literal(o, hint);
-    throw new Error(`user.${o.attribute} is a set; write <column> IN user.${o.attribute}`);
-  }
-
-  private literal(l: LiteralNode, hint: TimestampKind): string {
+  literal(l: LiteralNode, hint: TimestampKind): string {
     switch (l.type) {
       case 'string':
         return quoteLiteral(l.value);
@@ -135,17 +102,17 @@ class ExprCompiler {
   }
 
   /** A timestamp literal compared with a `timestamp without time zone` column is written without zone (neutral timestamps are UTC). */
-  private timestampHint(operands: readonly Operand[]): TimestampKind {
+  hint(operands: readonly Operand[]): TimestampKind {
     for (const o of operands) {
       if (o.kind !== 'column') continue;
-      const c = this.column(o.name);
+      const c = this.columnOf(o.name);
       if (c.type === 'timestamp' && c.nativeType && !/with time zone$|^timestamptz/.test(c.nativeType.trim().toLowerCase())) return 'plain';
     }
     return 'tz';
   }
 
   /** A column by exact stored name, else by a unique case-insensitive match. */
-  private column(name: string): ExprColumn & { ref: string } {
+  private columnOf(name: string): ExprColumn & { ref: string } {
     const exact = this.ctx.columns.find((c) => c.name === name);
     if (exact) return { ...exact, ref: quoteIdent(exact.name) };
     const folded = this.ctx.columns.filter((c) => c.name.toLowerCase() === name.toLowerCase());
@@ -173,9 +140,7 @@ function timestampLiteral(canonical: string, kind: TimestampKind): string {
 
 /** `2024-01-31 12:00:00.5+00` from a parsed UTC timestamp (`2024-01-31T12:00:00.500000Z`). */
 function timestampText(parsed: string): string {
-  const [seconds, fraction = ''] = parsed.replace(/Z$/, '').replace('T', ' ').split('.');
-  const trimmed = fraction.replace(/0+$/, '');
-  return `${trimmed ? `${seconds}.${trimmed}` : seconds!}+00`;
+  return `${utcWallClock(parsed)}+00`;
 }
 
 /**
@@ -184,25 +149,8 @@ function timestampText(parsed: string): string {
  * match, so it is left out (undefined). Timestamps are UTC: `2024-01-31 12:00:00.5+00`.
  */
 export function attributeValueText(v: AttributeScalar, type: AttributeType): string | undefined {
-  switch (type) {
-    case 'string':
-      return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
-    case 'number': {
-      const d = typeof v === 'number' ? decimalFromNumber(v) : typeof v === 'string' ? parseDecimalLoose(v) : undefined;
-      return d === undefined ? undefined : formatDecimal(d);
-    }
-    case 'boolean': {
-      if (typeof v === 'boolean') return v ? 'true' : 'false';
-      const t = typeof v === 'string' ? v.trim().toLowerCase() : '';
-      return t === 't' || t === 'true' ? 'true' : t === 'f' || t === 'false' ? 'false' : undefined;
-    }
-    case 'date':
-      return typeof v === 'string' ? parseDateText(v) : undefined;
-    case 'timestamp': {
-      const t = typeof v === 'string' ? parseTimestampText(v, false) : undefined;
-      return t?.ok ? timestampText(t.value) : undefined;
-    }
-  }
+  const text = canonicalAttributeValue(v, type);
+  return text !== undefined && type === 'timestamp' ? timestampText(text) : text;
 }
 
 /** A group's attribute value as a SQL literal of the declared type (undefined: never matches). */
