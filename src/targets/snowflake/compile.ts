@@ -126,10 +126,10 @@ export function compile(resolved: Resolved, ctx: TargetContext): NativeObject[] 
       const name = gov(stored(`${scope.prefix}mask_${sfType}`));
       const branches = [...classes].filter(([, c]) => c.types.has(type)).sort((a, b) => compare(a[0], b[0])).map(([id, c]) => `WHEN ${quoteLiteral(id)} THEN ${maskCaseSql(c.candidates, '"VAL"', type, role)}`);
       const body = `CASE SYSTEM$GET_TAG_ON_CURRENT_COLUMN(${nameLiteral(...maskTag)}) ${branches.join(' ')} ELSE NULL END`;
-      out.push(obj('masking-policy', qualified(...name), `masking policy ${name[2]}`, { object: name, type: sfType, body, comment: marker(scope.project, 'mask-policy', sfType) }));
+      out.push(obj('mask-policy', qualified(...name), `masking policy ${name[2]}`, { object: name, type: sfType, body, comment: marker(scope.project, 'mask-policy', sfType) }));
       policies.push(name);
     }
-    out.push(obj('mask-binding', qualified(...maskTag), `${maskTag[2]} routes ${policies.length} masking ${policies.length === 1 ? 'policy' : 'policies'}`, { tag: maskTag, policies }));
+    out.push(obj('mask-route', qualified(...maskTag), `${maskTag[2]} routes ${policies.length} masking ${policies.length === 1 ? 'policy' : 'policies'}`, { tag: maskTag, policies }));
   }
 
   for (const t of tables) out.push(...tableObjects(t, scope, role, tagName, maskTag, columnClass, ctx));
@@ -153,7 +153,7 @@ function tableObjects(t: ResolvedTable, scope: SnowflakeScope, role: (g: string)
       out.push(obj('tag-value', `${name}.${qualified(c.name)}|${tagName(key)}`, `${t.table.name}.${c.name}: ${key} = ${a.value}`, { table: parts, column: c.name, tag: gov(tagName(key)), value: a.value }, extra));
     }
     const cls = columnClass.get(`${t.table.name}|${c.name}`);
-    if (cls) out.push(obj('tag-value', `${name}.${qualified(c.name)}|${maskTag[2]}`, `${t.table.name}.${c.name}: masked (${cls})`, { table: parts, column: c.name, tag: maskTag, value: cls }, { ...extra, policies: [...new Set((t.masks.get(c.key) ?? []).map((m) => m.policy.name))].sort(compare) }));
+    if (cls) out.push(obj('tag-value', `${name}.${qualified(c.name)}|${maskTag[2]}`, `${t.table.name}.${c.name}: masked (${cls})`, { table: parts, column: c.name, tag: maskTag, value: cls, mask: true }, { ...extra, policies: [...new Set((t.masks.get(c.key) ?? []).map((m) => m.policy.name))].sort(compare) }));
   }
   if (t.filters.length) {
     const columns = [...new Set(t.filters.flatMap((f) => columnsOf(f.expr)))].map((n) => t.table.columns.find((c) => c.name === n) ?? t.table.columns.find((c) => c.name.toLowerCase() === n.toLowerCase())).filter((c): c is NonNullable<typeof c> => c !== undefined);
@@ -166,8 +166,8 @@ function tableObjects(t: ResolvedTable, scope: SnowflakeScope, role: (g: string)
     });
     const policy = gov(stored(`${scope.prefix}rows_${createHash('sha256').update(t.table.name).digest('hex').slice(0, 12)}`));
     const signature = args.map((c) => ({ name: c.name, type: snowflakeBaseType(c.nativeType, c.type) }));
-    out.push(obj('row-policy', qualified(...policy), `row access policy on ${t.table.name}`, { object: policy, args: signature, body: terms.join(' AND '), comment: marker(scope.project, 'row-policy', t.table.name) }, { ...extra, policies: t.filters.map((f) => f.policy.name).sort(compare) }));
-    out.push(obj('row-policy-attachment', name, `${t.table.name} filtered by ${policy[2]}`, { table: parts, policy, columns: args.map((c) => c.name) }, extra));
+    out.push(obj('row-access-policy', qualified(...policy), `row access policy on ${t.table.name}`, { object: policy, args: signature, body: terms.join(' AND '), comment: marker(scope.project, 'row-policy', t.table.name) }, { ...extra, policies: t.filters.map((f) => f.policy.name).sort(compare) }));
+    out.push(obj('row-policy-on', name, `${t.table.name} filtered by ${policy[2]}`, { table: parts, policy, columns: args.map((c) => c.name) }, extra));
   }
   return out;
 }

@@ -30,21 +30,21 @@ export function createSql(kind: string, spec: Spec): string[] {
       const allowed = (spec.allowed as string[]).length ? ` ALLOWED_VALUES ${(spec.allowed as string[]).map(quoteLiteral).join(', ')}` : '';
       return [`CREATE TAG IF NOT EXISTS ${qualified(...parts(spec.object))}${allowed} COMMENT = ${quoteLiteral(String(spec.comment))}`];
     }
-    case 'masking-policy': {
+    case 'mask-policy': {
       const t = String(spec.type);
       return [`CREATE MASKING POLICY IF NOT EXISTS ${qualified(...parts(spec.object))} AS ("VAL" ${t}) RETURNS ${t} -> ${String(spec.body)} COMMENT = ${quoteLiteral(String(spec.comment))}`];
     }
-    case 'mask-binding':
+    case 'mask-route':
       return [`ALTER TAG ${qualified(...parts(spec.tag))} SET ${(spec.policies as string[][]).map((p) => `MASKING POLICY ${qualified(...p)}`).join(', ')}`];
     case 'tag-value': {
       const set = `SET TAG ${qualified(...parts(spec.tag))} = ${quoteLiteral(String(spec.value))}`;
       return [spec.column === undefined ? `ALTER TABLE ${qualified(...parts(spec.table))} ${set}` : `ALTER TABLE ${qualified(...parts(spec.table))} MODIFY COLUMN ${quoteIdent(String(spec.column))} ${set}`];
     }
-    case 'row-policy': {
+    case 'row-access-policy': {
       const args = (spec.args as { name: string; type: string }[]).map((a) => `${quoteIdent(a.name)} ${a.type}`).join(', ');
       return [`CREATE ROW ACCESS POLICY IF NOT EXISTS ${qualified(...parts(spec.object))} AS (${args}) RETURNS BOOLEAN -> ${String(spec.body)} COMMENT = ${quoteLiteral(String(spec.comment))}`];
     }
-    case 'row-policy-attachment':
+    case 'row-policy-on':
       return [`ALTER TABLE ${qualified(...parts(spec.table))} ADD ROW ACCESS POLICY ${qualified(...parts(spec.policy))} ON (${(spec.columns as string[]).map(quoteIdent).join(', ')})`];
     default:
       throw new Error(`the Snowflake target cannot create a ${kind}`);

@@ -8,7 +8,10 @@ import type { NeutralType } from '../../../src/model/neutral-types.js';
 import type { TargetDecl } from '../../../src/model/types.js';
 import { tableAccess } from '../../../src/resolve/access.js';
 import { applyMask } from '../../../src/resolve/mask-methods.js';
-import { resolve, type Resolved } from '../../../src/resolve/resolve.js';
+import { resolve, type Resolved, type ResolvedTable } from '../../../src/resolve/resolve.js';
+import { classifyHazards } from '../../../src/plan/hazards.js';
+import { rankOf } from '../../../src/plan/order.js';
+import { snowflakeAccess } from '../../../src/targets/snowflake/access.js';
 import { compile } from '../../../src/targets/snowflake/compile.js';
 import { policyType } from '../../../src/targets/snowflake/mask.js';
 import { groupRoleName } from '../../../src/targets/snowflake/names.js';
@@ -26,7 +29,16 @@ import { createSimulator, type SimConnection, type Simulator } from '../../suppo
 const root = join(import.meta.dirname, '..', '..', '..', 'policies');
 const NATIVE: Record<string, string> = { number: 'NUMBER(38,4)' };
 const nativeOf = (t: NeutralType) => NATIVE[t] ?? policyType(t);
-const ORDER = ['governance', 'role', 'membership', 'attribute', 'tag', 'masking-policy', 'mask-binding', 'tag-value', 'row-policy', 'row-policy-attachment', 'grant'];
+
+/** The plan from empty in the core's order (hazard classes and rank rules from the Snowflake access dialect; ties by key, as plan.ts). */
+function planOrder(objects: readonly NativeObject[]): { object: NativeObject; rank: number }[] {
+  return objects
+    .map((o) => {
+      const change = { action: 'add' as const, key: o.key, kind: o.kind, desired: o, reason: 'new' };
+      return { object: o, rank: rankOf(change, classifyHazards(change, snowflakeAccess), snowflakeAccess) };
+    })
+    .sort((a, b) => a.rank - b.rank || (a.object.key < b.object.key ? -1 : a.object.key > b.object.key ? 1 : 0));
+}
 
 /** Three rows per table, of values every column type can hold, NULLs included. */
 function sampleValue(type: NeutralType, column: string, row: number): unknown {
@@ -47,10 +59,23 @@ function sampleValue(type: NeutralType, column: string, row: number): unknown {
   }
 }
 
+/** Rows as sorted JSON text; the driver gives DATE and TIMESTAMP values as Date objects, the oracle as text or Date: compared as text per type. */
+function norm(t: ResolvedTable, rows: readonly Record<string, unknown>[]): string[] {
+  const types = new Map(t.table.columns.map((c) => [c.name, c.type] as const));
+  const text = (k: string, v: unknown): unknown => {
+    const type = types.get(k);
+    const iso = v instanceof Date ? v.toISOString().replace('T', ' ').replace(/\.000Z$|Z$/, '') : v;
+    return type === 'date' && typeof iso === 'string' ? iso.slice(0, 10) : type === 'timestamp' && typeof iso === 'string' ? iso.replace('T', ' ').slice(0, 19) : iso;
+  };
+  return rows.map((r) => JSON.stringify(Object.fromEntries(Object.entries(r).map(([k, v]) => [k, text(k, v)])))).sort();
+}
+
 describe('the example compiled for Snowflake and enforced by the simulator', () => {
   let sim: Simulator;
   let resolved: Resolved;
   let objects: NativeObject[];
+  const checkpoints: Map<string, string[] | null>[] = [];
+  const users = new Set<string>();
   const run = (conn: SimConnection, sqlText: string): Promise<Record<string, unknown>[]> =>
     new Promise((res, rej) => conn.execute({ sqlText, complete: (err, _s, rows) => (err ? rej(new Error(`${(err as Error).message}\n${sqlText}`)) : res((rows ?? []) as Record<string, unknown>[])) }));
 
@@ -76,24 +101,61 @@ describe('the example compiled for Snowflake and enforced by the simulator', () 
     }
     const admin = sim.createConnection({ account: 'acme', username: 'MESHWARD', warehouse: 'WH' });
     await admin.connectAsync();
-    const ordered = [...objects].sort((a, b) => ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind));
-    for (const o of ordered) for (const sql of createSql(o.kind, o.spec)) await run(admin, sql);
-    for (const g of model.groups.keys()) {
-      sim.createUser(`U_${g}`.toUpperCase(), { defaultRole: 'PUBLIC', defaultSecondaryRoles: 'ALL', roles: [groupRoleName(model.project.managedPrefix, g)], defaultWarehouse: 'WH' });
+    // every statement in plan order; at each change of rank, every group that can already read a
+    // table must see exactly what the final model gives it (from empty: no step may widen beyond it)
+    let rank = -1;
+    for (const { object, rank: r } of planOrder(objects)) {
+      if (r !== rank) {
+        checkpoints.push(await everything(model.groups.keys(), false));
+        rank = r;
+      }
+      for (const sql of createSql(object.kind, object.spec)) await run(admin, sql);
+    }
+  });
+
+  /** What each group reads of each table: null when it cannot read it. */
+  async function everything(groups: Iterable<string>, strict: boolean): Promise<Map<string, string[] | null>> {
+    const out = new Map<string, string[] | null>();
+    for (const g of groups) {
+      const user = `U_${g}`.toUpperCase();
+      if (!users.has(user)) {
+        sim.createUser(user, { defaultRole: 'PUBLIC', defaultSecondaryRoles: 'ALL', roles: [groupRoleName(resolved.model.project.managedPrefix, g)], defaultWarehouse: 'WH' });
+        users.add(user);
+      }
+      const conn = sim.createConnection({ account: 'acme', username: user, warehouse: 'WH' });
+      await conn.connectAsync();
+      for (const t of resolved.tables) {
+        try {
+          out.set(`${g}|${t.table.name}`, norm(t, await run(conn, `SELECT * FROM ${qualified(...t.table.parts)}`)));
+        } catch (e) {
+          if (strict || !/does not exist or not authorized|Insufficient privileges/.test((e as Error).message)) throw e;
+          out.set(`${g}|${t.table.name}`, null);
+        }
+      }
+    }
+    return out;
+  }
+
+  it('no step of the plan from empty lets a group read beyond the final model', async () => {
+    const final = await everything(resolved.model.groups.keys(), false);
+    expect(checkpoints.length).toBeGreaterThan(3);
+    for (const [i, point] of checkpoints.entries()) {
+      for (const [key, seen] of point) if (seen !== null) expect(seen, `checkpoint ${i}: ${key}`).toEqual(final.get(key));
     }
   });
 
   it('compiles masking into one tag, one policy per type and a tag value per masked column', () => {
     const kinds = new Map<string, number>();
     for (const o of objects) kinds.set(o.kind, (kinds.get(o.kind) ?? 0) + 1);
-    expect(kinds.get('mask-binding')).toBe(1);
-    expect(kinds.get('masking-policy')).toBeLessThanOrEqual(4);
-    expect(kinds.get('row-policy')).toBe(kinds.get('row-policy-attachment'));
-    expect(objects.every((o) => o.kind !== 'masking-policy' || String(o.spec.body).startsWith('CASE SYSTEM$GET_TAG_ON_CURRENT_COLUMN('))).toBe(true);
+    expect(kinds.get('mask-route')).toBe(1);
+    expect(kinds.get('mask-policy')).toBeLessThanOrEqual(4);
+    expect(kinds.get('row-access-policy')).toBe(kinds.get('row-policy-on'));
+    expect(objects.every((o) => o.kind !== 'mask-policy' || String(o.spec.body).startsWith('CASE SYSTEM$GET_TAG_ON_CURRENT_COLUMN('))).toBe(true);
   });
 
   it('every group reads exactly what the resolver says, cell by cell', async () => {
     let checkedCells = 0;
+    await everything(resolved.model.groups.keys(), false); // the users exist
     for (const g of resolved.model.groups.keys()) {
       const conn = sim.createConnection({ account: 'acme', username: `U_${g}`.toUpperCase(), warehouse: 'WH' });
       await conn.connectAsync();
@@ -115,14 +177,7 @@ describe('the example compiled for Snowflake and enforced by the simulator', () 
           return [c.name, c.access === 'clear' ? v : applyMask(c.access, c.keepLast !== undefined ? { keep_last: c.keepLast } : {}, v, type)];
         })));
         const got = await run(conn, sql);
-        // the driver gives DATE and TIMESTAMP values as Date objects, the oracle as text or Date: compared as text per type
-        const text = (k: string, v: unknown): unknown => {
-          const type = types.get(k.toLowerCase());
-          const iso = v instanceof Date ? v.toISOString().replace('T', ' ').replace(/\.000Z$|Z$/, '') : v;
-          return type === 'date' && typeof iso === 'string' ? iso.slice(0, 10) : type === 'timestamp' && typeof iso === 'string' ? iso.replace('T', ' ').slice(0, 19) : iso;
-        };
-        const norm = (rows: Record<string, unknown>[]) => rows.map((r) => JSON.stringify(Object.fromEntries(Object.entries(r).map(([k, v]) => [k, text(k, v)])))).sort();
-        expect(norm(got), `${g} reading ${t.table.name}`).toEqual(norm(want));
+        expect(norm(t, got), `${g} reading ${t.table.name}`).toEqual(norm(t, want));
         checkedCells += want.length * access.columns.length;
       }
     }
