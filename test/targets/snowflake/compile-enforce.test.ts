@@ -12,11 +12,12 @@ import { resolve, type Resolved, type ResolvedTable } from '../../../src/resolve
 import { classifyHazards } from '../../../src/plan/hazards.js';
 import { rankOf } from '../../../src/plan/order.js';
 import { snowflakeAccess } from '../../../src/targets/snowflake/access.js';
-import { compile } from '../../../src/targets/snowflake/compile.js';
+import { compile, scopeOf } from '../../../src/targets/snowflake/compile.js';
+import { readLive } from '../../../src/targets/snowflake/introspect.js';
 import { policyType } from '../../../src/targets/snowflake/mask.js';
 import { groupRoleName } from '../../../src/targets/snowflake/names.js';
 import { createSql } from '../../../src/targets/snowflake/render.js';
-import { qualified, quoteLiteral } from '../../../src/targets/snowflake/sql-text.js';
+import { qualified, quoteIdent, quoteLiteral } from '../../../src/targets/snowflake/sql-text.js';
 import type { NativeObject, TargetContext } from '../../../src/targets/target.js';
 import { createSimulator, type SimConnection, type Simulator } from '../../support/snowflake-sim/index.js';
 
@@ -184,8 +185,50 @@ describe('the example compiled for Snowflake and enforced by the simulator', () 
     expect(checkedCells).toBeGreaterThan(1000);
   });
 
+  it('reads back, in bulk, exactly what it created: every desired object live with an equal spec, nothing else managed', async () => {
+    const admin = sim.createConnection({ account: 'acme', username: 'MESHWARD', warehouse: 'WH' });
+    await admin.connectAsync();
+    const scope = scopeOf({ model: resolved.model, target: { name: 'sf' }, settings: {} } as unknown as TargetContext, resolved);
+    const live = await readLive((sql) => run(admin, sql), scope, resolved.tables.map((t) => t.table.parts));
+    const byKey = new Map(live.objects.map((o) => [o.key, o]));
+    const missing = objects.filter((o) => !byKey.has(o.key)).map((o) => o.key);
+    expect(missing).toEqual([]);
+    for (const o of objects) expect(byKey.get(o.key)!.spec, o.key).toEqual(o.spec);
+    const desiredKeys = new Set(objects.map((o) => o.key));
+    expect(live.objects.filter((o) => !desiredKeys.has(o.key)).map((o) => o.key)).toEqual([]);
+    // a fixed number of statements whatever the table count: per role, per 100 tables, per policy batch
+    const roles = objects.filter((o) => o.kind === 'role').length;
+    expect(live.statements).toBeLessThanOrEqual(1 + roles + 8 + objects.filter((o) => o.kind === 'mask-policy').length + Math.ceil(resolved.tables.length / 100) * 2);
+  });
+
   it('every identifier and literal in the statements went through the quoting helpers', () => {
     for (const o of objects) for (const sql of createSql(o.kind, o.spec)) expect(sql, sql).toMatch(/^(CREATE|GRANT|INSERT|ALTER) /);
     expect(quoteLiteral("it's")).toBe("'it''s'");
+  });
+
+  it('every out-of-band edit that changes what a principal reads shows in the read (last: it edits the account)', async () => {
+    const admin = sim.createConnection({ account: 'acme', username: 'MESHWARD', warehouse: 'WH' });
+    await admin.connectAsync();
+    const scope = scopeOf({ model: resolved.model, target: { name: 'sf' }, settings: {} } as unknown as TargetContext, resolved);
+    const grant = objects.find((o) => o.kind === 'grant' && o.spec.on === 'table')!;
+    const masked = objects.find((o) => o.kind === 'tag-value' && o.spec.mask === true)!;
+    const policy = objects.find((o) => o.kind === 'mask-policy')!;
+    const rap = objects.find((o) => o.kind === 'row-policy-on')!;
+    const membership = objects.find((o) => o.kind === 'membership')!;
+    const p = (v: unknown) => v as string[];
+    for (const sql of [
+      `REVOKE SELECT ON TABLE ${qualified(...p(grant.spec.object))} FROM ROLE ${quoteIdent(String(grant.spec.grantee))}`,
+      `ALTER TABLE ${qualified(...p(masked.spec.table))} MODIFY COLUMN ${quoteIdent(String(masked.spec.column))} UNSET TAG ${qualified(...p(masked.spec.tag))}`,
+      `ALTER MASKING POLICY ${qualified(...p(policy.spec.object))} SET BODY -> "VAL"`,
+      `ALTER TABLE ${qualified(...p(rap.spec.table))} DROP ROW ACCESS POLICY ${qualified(...p(rap.spec.policy))}`,
+      `REVOKE ROLE ${quoteIdent(String(membership.spec.role))} FROM ROLE ${quoteIdent(String(membership.spec.member))}`,
+      `GRANT SELECT ON TABLE ${qualified(...p(grant.spec.object))} TO ROLE ${quoteIdent(groupRoleName(resolved.model.project.managedPrefix, 'employees'))}`,
+    ])
+      await run(admin, sql);
+    const live = new Map((await readLive((sql) => run(admin, sql), scope, resolved.tables.map((t) => t.table.parts))).objects.map((o) => [o.key, o]));
+    const differing = objects.filter((o) => JSON.stringify(live.get(o.key)?.spec) !== JSON.stringify(o.spec)).map((o) => o.key).sort();
+    expect(differing).toEqual([grant.key, masked.key, policy.key, rap.key, membership.key].sort());
+    const desired = new Set(objects.map((o) => o.key));
+    expect([...live.keys()].filter((k) => !desired.has(k))).toEqual([`grant:SELECT|table|${qualified(...p(grant.spec.object))}|${groupRoleName(resolved.model.project.managedPrefix, 'employees')}`]);
   });
 });
