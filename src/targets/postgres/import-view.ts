@@ -1,4 +1,5 @@
-import type { Expr, InUserNode } from '../../model/expr/index.js';
+import { walk as walkExpr, type Expr, type InUserNode } from '../../model/expr/index.js';
+import { canonicalDecimal } from '../../model/expr/decimal.js';
 import { parseTimestampText } from '../../model/expr/temporal.js';
 import type { AttributeType } from '../../model/neutral-types.js';
 import type { ImportScalar } from '../../import/estate.js';
@@ -160,7 +161,7 @@ class Reader {
       case 'compare':
       case 'in_list':
       case 'is_null':
-        return piece.length === 1 && isGroup(piece[0]) && predicateShape(piece[0].items) === e.kind ? [] : null;
+        return piece.length === 1 && isGroup(piece[0]) && predicateShape(piece[0].items) === e.kind && sameAtoms(e, piece[0].items) ? [] : null;
       case 'bool':
         return piece.length === 1 && (isWord(piece[0], 'TRUE') || isWord(piece[0], 'FALSE')) ? [] : null;
       case 'column':
@@ -227,6 +228,45 @@ function readsAttributeTable(piece: Item[]): boolean {
 }
 
 const COMPARE_OPS = new Set(['=', '<>', '<', '<=', '>', '>=']);
+
+/**
+ * A predicate's columns and its string and number literals are the ones its compiled part names
+ * (shape alone would pair `amount > 10` with `(region = 'EMEA')` and swap two filters' places).
+ * Columns compare without case (a filter may write them in any); dates and timestamps are left out,
+ * their compiled literals are written in another form.
+ */
+function sameAtoms(e: Expr, items: readonly Item[]): boolean {
+  const want: string[] = [];
+  for (const node of walkExpr(e)) {
+    if (node.kind === 'column') want.push(`id:${node.name.toLowerCase()}`);
+    else if (node.kind === 'literal' && node.type === 'string') want.push(`str:${String(node.value)}`);
+    else if (node.kind === 'literal' && node.type === 'number') want.push(`num:${unsigned(String(node.value))}`);
+  }
+  const got: string[] = [];
+  const visit = (list: readonly Item[]) => {
+    for (const i of list) {
+      if (i.t === 'group') visit(i.items);
+      else if (i.t === 'id') got.push(`id:${i.v.toLowerCase()}`);
+      else if (i.t === 'num') got.push(`num:${unsigned(i.v)}`);
+      else if (i.t === 'str' && !isDateOrTime(list, i)) got.push(`str:${i.v}`);
+    }
+  };
+  visit(items);
+  return want.sort().join('\u0000') === got.sort().join('\u0000');
+}
+
+/** A number's canonical digits without its sign (a compiled `-3` may be read as `-` and `3`). */
+function unsigned(text: string): string {
+  const c = canonicalDecimal(text) ?? text;
+  return c.startsWith('-') ? c.slice(1) : c;
+}
+
+/** A string token that is the text of a DATE / TIMESTAMP / TIMESTAMPTZ literal (its keyword just before it). */
+function isDateOrTime(list: readonly Item[], token: Item): boolean {
+  const at = list.indexOf(token);
+  const before = at > 0 ? list[at - 1] : undefined;
+  return before !== undefined && (isWord(before, 'DATE') || isWord(before, 'TIMESTAMP') || isWord(before, 'TIMESTAMPTZ'));
+}
 
 /** What a parenthesised predicate compiled by expr.ts is: `x op y`, `x [NOT] IN (…)`, `x IS [NOT] NULL`. */
 function predicateShape(inner: Item[]): 'compare' | 'in_list' | 'is_null' | undefined {
