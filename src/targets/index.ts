@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Target } from './target.js';
 import { postgresTarget } from './postgres/index.js';
+import { snowflakeTarget } from './snowflake/index.js';
 import { registerSettings, targetTypes } from './settings.js';
 
 /**
@@ -8,7 +9,10 @@ import { registerSettings, targetTypes } from './settings.js';
  * The core asks targets through here only; nothing outside `targets/<type>/` knows a dialect.
  * A new target is its folder and one line here (and its settings line in settings.ts).
  */
-const registry = new Map<string, Target>([['postgres', postgresTarget]]);
+const registry = new Map<string, Target>([
+  ['postgres', postgresTarget],
+  ['snowflake', snowflakeTarget],
+]);
 
 /** The target block a repository without targets is told to add: the embedded default. */
 export const DEFAULT_TARGET_EXAMPLE = '{ type: postgres, bootstrap: … }';

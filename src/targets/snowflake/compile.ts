@@ -37,13 +37,17 @@ export interface SnowflakeScope {
   readonly governance: string;
 }
 
-export function scopeOf(ctx: TargetContext, resolved?: Resolved): SnowflakeScope {
+/**
+ * Where the governance objects live: `governance_database` when set, else the database of the
+ * model's governed tables (the first part of their names) when they name one, else an error.
+ */
+export function scopeOf(ctx: TargetContext, _resolved?: Resolved, _desired?: readonly NativeObject[]): SnowflakeScope {
   const prefix = ctx.model.project.managedPrefix;
   const configured = typeof ctx.settings.governance_schema === 'string' && ctx.settings.governance_schema !== '' ? ctx.settings.governance_schema : undefined;
   const setting = typeof ctx.settings.governance_database === 'string' && ctx.settings.governance_database !== '' ? ctx.settings.governance_database : undefined;
-  const databases = [...new Set((resolved?.tables ?? []).map((t) => t.table.parts[0]))].sort();
-  const database = setting ?? databases[0];
-  if (!database) throw new Error(`target '${ctx.target.name}': set governance_database (no governed table names a database)`);
+  const databases = [...new Set(ctx.model.domains.flatMap((d) => d.tables.map((t) => t.name.split('.')[0] ?? '')))].filter((d) => d !== '' && !d.includes('*')).sort();
+  const database = setting ?? (databases.length === 1 ? databases[0] : undefined);
+  if (!database) throw new Error(`target '${ctx.target.name}': set governance_database (the governed tables name ${databases.length ? `several databases: ${databases.join(', ')}` : 'no database'})`);
   return { prefix, project: ctx.model.project.name, database, governance: governanceSchemaName(prefix, configured) };
 }
 

@@ -22,5 +22,9 @@ export const snowflakeSettings = z.strictObject({
   token_file_path: z.string().optional(),
   host: z.string().optional(),
   governance_schema: governanceSchema,
+  /** The database of the governance schema and the state store (default: the governed tables' one database). */
+  governance_database: z.string().optional(),
+  /** How long the apply lease lasts before another apply may take it (renewed while applying). */
+  lease_seconds: z.number().int().min(30).max(86400).optional(),
 });
 

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { ownershipOf } from '../../../src/state/ownership.js';
 import { GENESIS } from '../../../src/audit/chain.js';
-import { classifyDrift, sortDrift } from '../../../src/plan/drift.js';
+import { specDrift } from '../../../src/plan/drift.js';
 import { canonicalJson, sameJson, sha256 } from '../../../src/plan/canonical.js';
 import type { ApiStep, JsonValue, Step } from '../../../src/plan/step.js';
 import type { Inventory } from '../../../src/model/inventory.js';
@@ -108,20 +108,11 @@ async function recordState(conn: Connection, desired: readonly NativeObject[], _
 /** Live vs recorded: missing, altered (spec differs), extra (live, never recorded: never changed). */
 async function drift(conn: Connection): Promise<{ items: DriftItem[]; queryCount: number }> {
   const { live, recorded } = await readLive(conn);
-  // the core's classes (plan/drift.ts); how a recorded row and a live resource compare is this target's
-  const items = classifyDrift(recorded, live, {
-    same: (row, o) => sameJson(o.spec, row.spec),
-    missing: (key, row) => ({ key, kind: row.kind, object: row.label, ...(row.table ? { table: row.table } : {}), status: 'missing', detail: `${row.label} was made by meshward and is gone`, repair: 'apply' }),
-    altered: (key, row, o) => {
-      const fields = Object.keys({ ...o.spec, ...row.spec }).filter((f) => !sameJson(o.spec[f], row.spec[f]));
-      return { key, kind: row.kind, object: row.label, ...(row.table ? { table: row.table } : {}), status: 'altered', detail: `${fields.sort().join(', ')}: recorded ${canonicalJson(pick(row.spec, fields))}, live ${canonicalJson(pick(o.spec, fields))}`, repair: 'apply' };
-    },
-    extra: (key, o) => ({ key, kind: o.kind, object: o.label, ...(o.table ? { table: o.table } : {}), status: 'extra', detail: `${o.label} was not made by meshward`, repair: 'manual' }),
-  });
-  return { items: sortDrift(items), queryCount: 2 };
+  // the core's classes and wording (plan/drift.ts specDrift): recorded rows are whole specs here
+  return { items: specDrift(recorded, live), queryCount: 2 };
 }
 
-const pick = (o: Readonly<Record<string, unknown>>, fields: string[]) => Object.fromEntries(fields.map((f) => [f, o[f] ?? null]));
+
 
 /** `v1/tables/{t}/…` → the table, for the per-table rate limit. */
 export function tableOf(step: Step): string | null {

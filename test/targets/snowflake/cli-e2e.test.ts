@@ -1,0 +1,76 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Inventory } from '../../../src/model/inventory.js';
+import type { NeutralType } from '../../../src/model/neutral-types.js';
+import { useSnowflakeDriver, type DriverFactory } from '../../../src/targets/snowflake/connect.js';
+import { policyType } from '../../../src/targets/snowflake/mask.js';
+import { quoteIdent } from '../../../src/targets/snowflake/sql-text.js';
+import { runInProcess } from '../../support/cli-inprocess.js';
+import { createSimulator, type Simulator } from '../../support/snowflake-sim/index.js';
+
+/**
+ * The Snowflake target through the CLI, on the simulator behind snowflake-sdk's seam: plan from
+ * empty, apply (auto-commit, the lease, write-ahead records), the next plan empty, drift clean; an
+ * out-of-band edit reported by drift and put back by apply.
+ */
+const root = join(import.meta.dirname, '..', '..', '..', 'policies');
+const nativeOf = (t: NeutralType) => (t === 'number' ? 'NUMBER(38,4)' : t === 'other' ? 'VARCHAR' : policyType(t));
+
+describe('the example on Snowflake (simulator), through the CLI', () => {
+  let dir: string;
+  let sim: Simulator;
+  let before: DriverFactory | null;
+  const run = (...args: string[]) => runInProcess([...args, '--dir', dir, '--target', 'sf'], { env: { ...process.env, SF_PASSWORD: 'not-a-real-secret' } });
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'mw-sf-e2e-'));
+    cpSync(root, dir, { recursive: true });
+    rmSync(join(dir, 'inventory.json'));
+    const project = readFileSync(join(dir, 'meshward.yaml'), 'utf8').replace(/^targets:\n/m, 'targets:\n  sf:\n    type: snowflake\n    account: acme\n    user: MESHWARD\n    password: ${env:SF_PASSWORD}\n    role: ACCOUNTADMIN\n    warehouse: WH\n');
+    writeFileSync(join(dir, 'meshward.yaml'), project);
+    sim = createSimulator({ account: 'ACME' });
+    sim.createWarehouse('WH', { public: true });
+    sim.createUser('MESHWARD', { defaultRole: 'ACCOUNTADMIN', roles: ['ACCOUNTADMIN'], defaultWarehouse: 'WH' });
+    const inventory = JSON.parse(readFileSync(join(root, 'inventory.json'), 'utf8')) as Inventory;
+    sim.seedDatabase('analytics', { schemas: [...new Set(inventory.tables.map((t) => t.name.split('.')[1]!))] });
+    for (const t of inventory.tables) {
+      const [db, schema, name] = t.name.split('.') as [string, string, string];
+      sim.seedTable({ database: db, schema, name, columns: t.columns.map((c) => ({ name: c.name, type: nativeOf(c.type) })), rows: [] });
+    }
+    before = useSnowflakeDriver((options) => sim.createConnection({ account: options.account, username: options.username, ...(options.warehouse ? { warehouse: options.warehouse } : {}), ...(options.role ? { role: options.role } : {}) }) as never);
+  });
+  afterAll(() => {
+    useSnowflakeDriver(before);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('plan, apply, and the next plan is empty; drift is clean', async () => {
+    const plan = await run('plan', '--json');
+    expect(plan.code, plan.stderr).toBe(0);
+    const p = JSON.parse(plan.stdout) as { changes: unknown[]; summary: { statements: number } };
+    expect(p.changes.length).toBeGreaterThan(50);
+    const apply = await run('apply', '--yes', '--json');
+    expect(apply.code, apply.stderr + apply.stdout).toBe(0);
+    const again = await run('plan', '--json', '--detailed-exitcode');
+    expect(again.code, again.stdout.slice(0, 2000)).toBe(0);
+    expect((JSON.parse(again.stdout) as { changes: unknown[] }).changes).toEqual([]);
+    const drift = await run('drift', '--format', 'json');
+    expect(drift.code, drift.stdout).toBe(0);
+    expect(apply.stdout + apply.stderr + plan.stdout).not.toContain('not-a-real-secret');
+  });
+
+  it('an out-of-band revoke and an unset mask are drift, and apply puts them back', async () => {
+    sim.admin(`REVOKE SELECT ON TABLE "analytics"."sales"."customers" FROM ROLE ${quoteIdent('MW_SALES_ANALYSTS')}`);
+    sim.admin(`ALTER TABLE "analytics"."sales"."customers" MODIFY COLUMN "email" UNSET TAG "analytics"."MW_META"."MW_MASK"`);
+    const drift = await run('drift', '--format', 'json');
+    expect(drift.code).toBe(2);
+    const items = (JSON.parse(drift.stdout) as { items: { status: string; object: string }[] }).items;
+    expect(items.map((i) => i.status).sort()).toEqual(['missing', 'missing']);
+    const apply = await run('apply', '--yes');
+    expect(apply.code, apply.stderr).toBe(0);
+    expect((await run('plan', '--detailed-exitcode')).code).toBe(0);
+    expect((await run('drift')).code).toBe(0);
+  });
+});
