@@ -73,4 +73,13 @@ describe('the example on Snowflake (simulator), through the CLI', () => {
     expect((await run('plan', '--detailed-exitcode')).code).toBe(0);
     expect((await run('drift')).code).toBe(0);
   });
+
+  it('what the target cannot do yet is refused with a message, never a stack trace', async () => {
+    for (const args of [['query', '--as', 'sales_analysts', 'SELECT 1'], ['test', '--target', 'sf'], ['import']]) {
+      const r = await runInProcess([...args, '--dir', dir, ...(args[0] === 'test' ? [] : ['--target', 'sf'])], { env: { ...process.env, SF_PASSWORD: 'x' } });
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(1);
+      expect(r.stderr.trim().length, args.join(' ')).toBeGreaterThan(10);
+      expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+    }
+  });
 });
