@@ -8,6 +8,7 @@ import { SERVER_URL } from '../support/e2e-target.js';
 import { apiTestHarness } from './api-test.js';
 import { changesOf, driftOf, fullPlan, inSession, planJson, remainderAfter, textsOf, type Fixture, type Harness } from './harness.js';
 import { postgresHarness } from './postgres.js';
+import { snowflakeHarness } from './snowflake.js';
 
 /**
  * The conformance suite: the same scenarios for every registered target, each through its
@@ -17,7 +18,7 @@ import { postgresHarness } from './postgres.js';
  * applied and in sync for the next: one apply from empty instead of one per scenario); 4, 6 and
  * 7 make their own.
  */
-const HARNESSES: readonly Harness[] = [postgresHarness('pglite'), ...(SERVER_URL ? [postgresHarness('server')] : []), apiTestHarness];
+const HARNESSES: readonly Harness[] = [postgresHarness('pglite'), ...(SERVER_URL ? [postgresHarness('server')] : []), apiTestHarness, snowflakeHarness];
 
 async function applied(session: TargetSession, plan: Plan): Promise<ApplyReport> {
   const report = await applyPlan(session, plan);

@@ -26,15 +26,17 @@ export interface HostileTable {
  * name that need it, as the model writes them: src/resolve/names.ts joinName).
  */
 export const HOSTILE: HostileTable = { schema: `sales "dept".x/% 'q' ünï`, table: `o'rders "2024".v %s $1 -- 😀` };
-const EMAIL = 'e-mail %20/"work"';
-const REGION = 'région';
+export const HOSTILE_EMAIL = 'e-mail %20/"work"';
+const EMAIL = HOSTILE_EMAIL;
+export const HOSTILE_REGION = 'région';
+const REGION = HOSTILE_REGION;
 const GROUPS = [`o'neil / "ops" 100%`, 'ünïcödé e\u0301 😀 %2F', `x /* y */ "z"; --${'g'.repeat(60)}`] as const;
 const REGION_VALUE = "EMEA'); --";
 const TAG_VALUE = '{{name}}';
 
 const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
-function files(names: HostileTable): Record<string, string> {
+export function hostileFiles(names: HostileTable): Record<string, string> {
   const table = joinName(['analytics', names.schema, names.table]);
   const base = `${q(names.schema)}.${q(names.table)}`;
   const [reader, member, exempt] = GROUPS;
@@ -64,7 +66,7 @@ function files(names: HostileTable): Record<string, string> {
 /** The repository in a directory of its own (copied by makeTarget, or into a cloned target). */
 export function hostileSource(names: HostileTable): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'meshward-conformance-hostile-'));
-  for (const [name, text] of Object.entries(files(names))) {
+  for (const [name, text] of Object.entries(hostileFiles(names))) {
     mkdirSync(join(dir, name, '..'), { recursive: true });
     writeFileSync(join(dir, name), text);
   }
@@ -81,7 +83,7 @@ export async function loadHostile(t: E2eTarget, source: { dir: string }, names: 
   cpSync(source.dir, t.dir, { recursive: true });
   const session = await openTarget({ dir: t.dir, target: t.target, env: t.env, connectOnly: true });
   try {
-    await session.conn.exec(files(names)['warehouse/acme.sql']!);
+    await session.conn.exec(hostileFiles(names)['warehouse/acme.sql']!);
   } finally {
     await session.close();
   }

@@ -66,7 +66,7 @@ export function compile(resolved: Resolved, ctx: TargetContext): NativeObject[] 
   const role = (g: string) => groupRoleName(scope.prefix, g);
   const gov = (name: string) => [scope.database, scope.governance, name] as const;
   const out: NativeObject[] = [];
-  out.push(obj('governance', qualified(scope.database, scope.governance), `governance schema ${scope.database}.${scope.governance}`, { database: scope.database, schema: scope.governance, comment: marker(scope.project, 'governance', scope.governance) }));
+  out.push(obj('governance', qualified(scope.database, scope.governance), `governance schema ${scope.database}.${scope.governance}`, { database: scope.database, schema: scope.governance, comment: marker(scope.project, 'governance', scope.governance), tables: ['ATTRIBUTES'] }));
 
   for (const g of [...ctx.model.groups.values()].sort((a, b) => compare(a.name, b.name))) {
     out.push(obj('role', role(g.name), `role ${role(g.name)}`, { name: role(g.name), comment: marker(scope.project, 'group', g.name) }));

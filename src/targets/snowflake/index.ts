@@ -54,10 +54,12 @@ async function readInventory(conn: Connection, ctx: TargetContext): Promise<Inve
   return { format: 1, tables: [...tables.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) };
 }
 
+/** The governed tables whose tags a read must see: those the desired and recorded tag values, attachments and table grants name. */
 function governedParts(desired: readonly NativeObject[], recorded: ReadonlyMap<string, RecordedRow>): (readonly [string, string, string])[] {
   const seen = new Map<string, readonly [string, string, string]>();
-  for (const spec of [...desired.map((o) => o.spec), ...[...recorded.values()].map((r) => r.spec)]) {
-    const t = spec.table ?? (spec.on === 'table' ? spec.object : undefined);
+  const objects = [...desired.map((o) => ({ kind: o.kind, spec: o.spec })), ...[...recorded.values()].map((r) => ({ kind: r.kind, spec: r.spec }))];
+  for (const { kind, spec } of objects) {
+    const t = kind === 'tag-value' || kind === 'row-policy-on' ? spec.table : kind === 'grant' && spec.on === 'table' ? spec.object : undefined;
     if (Array.isArray(t) && t.length === 3) seen.set(JSON.stringify(t), t as unknown as readonly [string, string, string]);
   }
   return [...seen.values()];

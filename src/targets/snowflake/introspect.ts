@@ -20,6 +20,9 @@ export type Query = (sql: string) => Promise<Record<string, unknown>[]>;
 /** Calls per statement when calls are batched with UNION ALL or in one SELECT list. */
 export const BATCH = 100;
 
+/** The tables of the governance schema meshward makes (compile.ts, render.ts). */
+export const GOVERNANCE_TABLES = ['ATTRIBUTES'];
+
 export interface LiveRead {
   readonly objects: NativeObject[];
   readonly statements: number;
@@ -98,8 +101,10 @@ export async function readLive(query: Query, scope: SnowflakeScope, governed: re
   const schemas = await q(`SHOW SCHEMAS LIKE ${quoteLiteral(scope.governance.replace(/[\\_%]/g, (c) => `\\${c}`))} IN DATABASE ${quoteIdent(scope.database)}`);
   const govRow = schemas.find((s) => str(col(s, 'name')) === scope.governance);
   if (!govRow) return { objects: out, statements };
-  out.push(obj('governance', qualified(...gov), `governance schema ${gov.join('.')}`, { database: scope.database, schema: scope.governance, comment: str(col(govRow, 'comment')) }));
-  for (const a of await q(`SELECT "ROLE", "ATTRIBUTE", "VALUE" FROM ${qualified(...gov, 'ATTRIBUTES')}`)) {
+  // its tables (a governance change that stopped half way leaves the schema without them)
+  const govTables = (await q(`SHOW TABLES IN SCHEMA ${qualified(...gov)}`)).map((t) => str(col(t, 'name'))).filter((n) => GOVERNANCE_TABLES.includes(n)).sort();
+  out.push(obj('governance', qualified(...gov), `governance schema ${gov.join('.')}`, { database: scope.database, schema: scope.governance, comment: str(col(govRow, 'comment')), tables: govTables }));
+  for (const a of govTables.includes('ATTRIBUTES') ? await q(`SELECT "ROLE", "ATTRIBUTE", "VALUE" FROM ${qualified(...gov, 'ATTRIBUTES')}`) : []) {
     const spec = { table: [...gov, 'ATTRIBUTES'], role: str(a.ROLE), attribute: str(a.ATTRIBUTE), value: str(a.VALUE) };
     out.push(obj('attribute', JSON.stringify([spec.role, spec.attribute, spec.value]), `${spec.role}.${spec.attribute} = ${spec.value}`, spec));
   }

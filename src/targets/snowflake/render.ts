@@ -13,10 +13,7 @@ export function createSql(kind: string, spec: Spec): string[] {
     case 'governance': {
       const db = String(spec.database);
       const schema = String(spec.schema);
-      return [
-        `CREATE SCHEMA IF NOT EXISTS ${qualified(db, schema)} WITH MANAGED ACCESS COMMENT = ${quoteLiteral(String(spec.comment))}`,
-        `CREATE TABLE IF NOT EXISTS ${qualified(db, schema, 'ATTRIBUTES')} ("ROLE" VARCHAR NOT NULL, "ATTRIBUTE" VARCHAR NOT NULL, "VALUE" VARCHAR NOT NULL)`,
-      ];
+      return [`CREATE SCHEMA IF NOT EXISTS ${qualified(db, schema)} WITH MANAGED ACCESS COMMENT = ${quoteLiteral(String(spec.comment))}`, ...governanceTables(db, schema, spec.tables)];
     }
     case 'role':
       return [`CREATE ROLE IF NOT EXISTS ${quoteIdent(String(spec.name))} COMMENT = ${quoteLiteral(String(spec.comment))}`];
@@ -91,8 +88,11 @@ export function alterSql(kind: string, before: Spec, after: Spec): string[] | nu
   const same = (f: string) => JSON.stringify(before[f]) === JSON.stringify(after[f]);
   const comment = (what: string, object: string) => (same('comment') ? [] : [`ALTER ${what} ${object} SET COMMENT = ${quoteLiteral(String(after.comment))}`]);
   switch (kind) {
-    case 'governance':
-      return comment('SCHEMA', qualified(String(after.database), String(after.schema)));
+    case 'governance': {
+      const had = new Set((before.tables as string[] | undefined) ?? []);
+      const missing = ((after.tables as string[] | undefined) ?? []).filter((t) => !had.has(t));
+      return [...governanceTables(String(after.database), String(after.schema), missing), ...comment('SCHEMA', qualified(String(after.database), String(after.schema)))];
+    }
     case 'role':
       return comment('ROLE', quoteIdent(String(after.name)));
     case 'tag': {
@@ -126,4 +126,10 @@ export function alterSql(kind: string, before: Spec, after: Spec): string[] | nu
     default:
       return null;
   }
+}
+
+/** The governance schema's tables (introspect.ts GOVERNANCE_TABLES), each made if missing. */
+function governanceTables(db: string, schema: string, tables: unknown): string[] {
+  const ddl: Record<string, string> = { ATTRIBUTES: '("ROLE" VARCHAR NOT NULL, "ATTRIBUTE" VARCHAR NOT NULL, "VALUE" VARCHAR NOT NULL)' };
+  return ((tables as string[] | undefined) ?? []).map((t) => `CREATE TABLE IF NOT EXISTS ${qualified(db, schema, t)} ${ddl[t] ?? ''}`.trimEnd());
 }

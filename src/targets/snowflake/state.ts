@@ -22,9 +22,9 @@ const made = new WeakSet<Connection>();
 async function ensureStore(conn: Connection, scope: SnowflakeScope): Promise<void> {
   if (made.has(conn)) return;
   const s = storeSchema(scope);
-  await conn.exec(`CREATE SCHEMA IF NOT EXISTS ${qualified(...s)} WITH MANAGED ACCESS COMMENT = ${quoteLiteral(marker(scope.project, 'store', s[1]))}`);
-  await conn.exec(`CREATE TABLE IF NOT EXISTS ${qualified(...s, 'STATE')} ("KEY" VARCHAR NOT NULL, "KIND" VARCHAR NOT NULL, "LABEL" VARCHAR, "DOMAIN" VARCHAR, "TABLE" VARCHAR, "SPEC" VARIANT, "APPLIED_AT" TIMESTAMP_LTZ) CHANGE_TRACKING = FALSE`);
-  await conn.exec(`CREATE TABLE IF NOT EXISTS ${qualified(...s, 'LOCK')} ("NAME" VARCHAR NOT NULL, "HOLDER" VARCHAR NOT NULL, "EXPIRES_AT" TIMESTAMP_LTZ NOT NULL)`);
+  await conn.query(`CREATE SCHEMA IF NOT EXISTS ${qualified(...s)} WITH MANAGED ACCESS COMMENT = ${quoteLiteral(marker(scope.project, 'store', s[1]))}`);
+  await conn.query(`CREATE TABLE IF NOT EXISTS ${qualified(...s, 'STATE')} ("KEY" VARCHAR NOT NULL, "KIND" VARCHAR NOT NULL, "LABEL" VARCHAR, "DOMAIN" VARCHAR, "TABLE" VARCHAR, "SPEC" VARIANT, "APPLIED_AT" TIMESTAMP_LTZ) CHANGE_TRACKING = FALSE`);
+  await conn.query(`CREATE TABLE IF NOT EXISTS ${qualified(...s, 'LOCK')} ("NAME" VARCHAR NOT NULL, "HOLDER" VARCHAR NOT NULL, "EXPIRES_AT" TIMESTAMP_LTZ NOT NULL)`);
   made.add(conn);
 }
 
@@ -66,11 +66,11 @@ export async function recordState(conn: Connection, desired: readonly NativeObje
   }
   for (let i = 0; i < keys.length; i += 200) {
     const slice = keys.slice(i, i + 200);
-    await conn.exec(`DELETE FROM ${table} WHERE "KEY" IN (${slice.map(quoteLiteral).join(', ')})`);
+    await conn.query(`DELETE FROM ${table} WHERE "KEY" IN (${slice.map(quoteLiteral).join(', ')})`);
     const rows = slice.map((k) => byKey.get(k)).filter((o): o is NativeObject => o !== undefined);
     if (rows.length) {
       const selects = rows.map((o) => `SELECT ${[o.key, o.kind, o.label].map(quoteLiteral).join(', ')}, ${o.domain ? quoteLiteral(o.domain) : 'NULL'}, ${o.table ? quoteLiteral(o.table) : 'NULL'}, PARSE_JSON(${quoteLiteral(JSON.stringify(o.spec))}), CURRENT_TIMESTAMP()`);
-      await conn.exec(`INSERT INTO ${table} ("KEY", "KIND", "LABEL", "DOMAIN", "TABLE", "SPEC", "APPLIED_AT") ${selects.join(' UNION ALL ')}`);
+      await conn.query(`INSERT INTO ${table} ("KEY", "KIND", "LABEL", "DOMAIN", "TABLE", "SPEC", "APPLIED_AT") ${selects.join(' UNION ALL ')}`);
     }
   }
 }
@@ -87,7 +87,7 @@ export async function takeLease(conn: Connection, ctx: TargetContext): Promise<H
   const holder = `meshward ${process.pid}@${hostname()} ${Math.random().toString(36).slice(2, 10)}`;
   const seconds = typeof ctx.settings.lease_seconds === 'number' ? ctx.settings.lease_seconds : 300;
   const until = `DATEADD('second', ${Math.floor(seconds)}, CURRENT_TIMESTAMP())`;
-  await conn.exec(
+  await conn.query(
     `MERGE INTO ${table} AS t USING (SELECT 'apply' AS "NAME") AS s ON t."NAME" = s."NAME" ` +
       `WHEN MATCHED AND t."EXPIRES_AT" < CURRENT_TIMESTAMP() THEN UPDATE SET "HOLDER" = ${quoteLiteral(holder)}, "EXPIRES_AT" = ${until} ` +
       `WHEN NOT MATCHED THEN INSERT ("NAME", "HOLDER", "EXPIRES_AT") VALUES ('apply', ${quoteLiteral(holder)}, ${until})`,
@@ -97,7 +97,7 @@ export async function takeLease(conn: Connection, ctx: TargetContext): Promise<H
   if (!now || now.HOLDER !== holder) throw new TargetLockedError(`target '${ctx.target.name}' is being applied by ${String(now?.HOLDER ?? 'another apply')} (lease until ${String(now?.UNTIL ?? '?')}); try again later, or wait for the lease to expire`);
   return {
     release: async () => {
-      await conn.exec(`DELETE FROM ${table} WHERE "NAME" = 'apply' AND "HOLDER" = ${quoteLiteral(holder)}`).catch(() => undefined);
+      await conn.query(`DELETE FROM ${table} WHERE "NAME" = 'apply' AND "HOLDER" = ${quoteLiteral(holder)}`).catch(() => undefined);
     },
     lease: {
       everyMs: Math.max(1000, Math.floor((seconds * 1000) / 3)),
