@@ -133,7 +133,9 @@ export function changeAtStep(plan: Plan, k: number): { change: number; first: nu
 export function remainderAfter(plan: Plan, k: number, transactional: boolean): readonly PlannedChange[] {
   if (transactional) return plan.changes;
   const { change, first } = changeAtStep(plan, k);
-  const [head, ...tail] = plan.changes.slice(change);
+  // a change whose steps another serves (a joined statement) names it by index: renumbered from the new first change
+  const renumber = (c: PlannedChange): PlannedChange => (c.served_by === undefined ? c : { ...c, served_by: c.served_by - change });
+  const [head, ...tail] = plan.changes.slice(change).map(renumber);
   return [k > first ? { ...head!, action: 'change', steps: head!.steps.slice(k - first) } : head!, ...tail];
 }
 

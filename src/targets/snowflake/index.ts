@@ -11,6 +11,7 @@ import { snowflakeAccess } from './access.js';
 import { compile, scopeOf } from './compile.js';
 import { connectSnowflake } from './connect.js';
 import { readLive } from './introspect.js';
+import { joinClass, joinFloor, renderJoined } from './join.js';
 import { checkSnowflakeNames } from './names.js';
 import { alterSql, createSql, dropSql } from './render.js';
 import { quoteIdent } from './sql-text.js';
@@ -117,6 +118,9 @@ export const snowflakeTarget: Target = {
   introspect,
   access: snowflakeAccess,
   render: (change) => render(change),
+  joinClass,
+  renderJoined: (run) => renderJoined(run),
+  joinFloor,
   drift,
   capabilities: {
     transactionalDdl: false,

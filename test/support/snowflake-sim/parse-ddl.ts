@@ -131,7 +131,9 @@ export function tagAssignList(c: Cursor): TagAssign[] {
     const tag = c.name(3);
     c.expectOp('=');
     out.push({ tag, value: c.string() });
-  } while (c.acceptOp(','));
+    // `…, COLUMN c2 SET TAG …` starts the next column's action (alter-table-column: several
+    // columns in one ALTER TABLE … MODIFY), not another tag
+  } while (!(c.isOp(',') && c.isKw('COLUMN', 1)) && c.acceptOp(','));
   return out;
 }
 
