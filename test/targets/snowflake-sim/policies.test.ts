@@ -16,6 +16,13 @@ describe('tags (create-tag, alter-tag, alter-table set tag)', () => {
     expect(tags.columns.map((c) => c.name)).toEqual(['created_on', 'name', 'database_name', 'schema_name', 'owner', 'comment', 'allowed_values', 'owner_role_type', 'propagate', 'on_conflict']);
     expect(tags.rows.map((r) => [r.name, r.owner, r.comment, r.allowed_values])).toEqual([['SENSITIVITY', 'GOV', 'levels', '["pii","secret"]']]);
   });
+  it('one ALTER TABLE … MODIFY sets tags on several columns: `, COLUMN c2 SET TAG …` starts the next column (alter-table-column)', async () => {
+    const { gov } = await governanceEstate();
+    await script(gov, ["CREATE TAG gov.pol.a", "CREATE TAG gov.pol.b"]);
+    await run(gov, "ALTER TABLE sales.raw.customers MODIFY COLUMN email SET TAG gov.pol.a = 'x', gov.pol.b = 'y', COLUMN region SET TAG gov.pol.a = 'z'");
+    const r = await run(gov, "SELECT column_name, tag_name, tag_value FROM TABLE(sales.INFORMATION_SCHEMA.TAG_REFERENCES_ALL_COLUMNS('sales.raw.customers', 'table')) WHERE level = 'COLUMN' ORDER BY 1, 2");
+    expect(r.rows.map((x) => [x.COLUMN_NAME, x.TAG_NAME, x.TAG_VALUE])).toEqual([['EMAIL', 'A', 'x'], ['EMAIL', 'B', 'y'], ['REGION', 'A', 'z']]);
+  });
   it('limits an object to 50 tags', async () => {
     const { gov } = await governanceEstate();
     for (let i = 0; i < 51; i++) await run(gov, `CREATE TAG gov.pol.t${i}`);
