@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -80,6 +80,26 @@ describe('the example on Snowflake (simulator), through the CLI', () => {
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(1);
       expect(r.stderr.trim().length, args.join(' ')).toBeGreaterThan(10);
       expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+    }
+  });
+
+  it('the password is in no output, plan file, audit journal or error, a failed connection included', async () => {
+    const secret = 'not-a-real-secret';
+    const out = join(dir, 'plan.json');
+    const outputs = [await run('plan', '--json', '--out', out), await run('apply', '--yes', '--json'), await run('drift', '--format', 'json')];
+    const journal = readdirSync(join(dir, '.meshward', 'audit')).map((f) => readFileSync(join(dir, '.meshward', 'audit', f), 'utf8')).join('');
+    expect(journal.length).toBeGreaterThan(0);
+    for (const text of [...outputs.flatMap((r) => [r.stdout, r.stderr]), readFileSync(out, 'utf8'), journal]) expect(text).not.toContain(secret);
+    // a user the account does not know: the error names the account and user, never the password
+    const project = readFileSync(join(dir, 'meshward.yaml'), 'utf8');
+    writeFileSync(join(dir, 'meshward.yaml'), project.replace('user: MESHWARD', 'user: NOBODY'));
+    try {
+      const failed = await run('plan');
+      expect(failed.code).toBe(1);
+      expect(failed.stderr).toMatch(/cannot connect to Snowflake account acme as NOBODY/);
+      expect(failed.stderr + failed.stdout).not.toContain(secret);
+    } finally {
+      writeFileSync(join(dir, 'meshward.yaml'), project);
     }
   });
 });
