@@ -8,6 +8,7 @@ import type { Connection, StampProbe, Target, TargetContext } from '../targets/t
 import type { TargetDecl } from '../model/types.js';
 import { targetFor } from '../targets/index.js';
 import { wasChecked } from './check-record.js';
+import { pickTarget } from './open-target.js';
 
 /**
  * The shortcut of a stamped plan or drift (README, Performance): read the policy files' bytes,
@@ -42,9 +43,9 @@ export async function quickProbe<T>(options: { readonly dir: string; readonly ta
   const projectFile = read.files.find((f) => f.path === PROJECT_FILE);
   if (!read.complete || !projectFile || diags.hasErrors) return null;
   const shallow = loadFromFiles(root, [projectFile], diags);
-  const targets = shallow.model?.project.targets ?? [];
-  const decl = options.target === undefined ? (targets.length === 1 ? targets[0] : undefined) : targets.find((t) => t.name === options.target);
-  if (!shallow.model || diags.hasErrors || !decl) return null;
+  if (!shallow.model || diags.hasErrors) return null;
+  const decl = pickTarget(shallow.model, options.target, diags); // the choice every command makes
+  if (!decl || diags.hasErrors) return null;
   const target = targetFor(decl.type);
   const stamps = target?.state.stamps;
   if (!target || !stamps) return null;

@@ -1,15 +1,13 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
-import type { Inventory } from '../../src/model/inventory.js';
-import type { NeutralType } from '../../src/model/neutral-types.js';
 import { stepText } from '../../src/plan/step.js';
 import type { Connection } from '../../src/targets/target.js';
 import { SnowflakeError, useSnowflakeDriver } from '../../src/targets/snowflake/connect.js';
-import { policyType } from '../../src/targets/snowflake/mask.js';
 import { qualified, quoteLiteral } from '../../src/targets/snowflake/sql-text.js';
-import { createSimulator, type Simulator } from '../support/snowflake-sim/index.js';
+import type { Simulator } from '../support/snowflake-sim/index.js';
+import { exampleInventory, exampleRepo, seedTables, snowflakeAccount } from '../support/snowflake-example.js';
 import { openFixture, textsOf, type Fixture, type Harness } from './harness.js';
 import { HOSTILE, HOSTILE_EMAIL, HOSTILE_REGION, hostileFiles } from './postgres-hostile.js';
 
@@ -19,16 +17,12 @@ import { HOSTILE, HOSTILE_EMAIL, HOSTILE_REGION, hostileFiles } from './postgres
  * exposure or enforcement scenario yet (the simulator can evaluate them; the harness for them is
  * still to be written): they are skipped with that reason.
  */
-const root = join(import.meta.dirname, '..', '..', 'policies');
 const sims = new Map<string, Simulator>();
 let counter = 0;
-const nativeOf = (t: NeutralType) => (t === 'number' ? 'NUMBER(38,4)' : t === 'other' ? 'VARCHAR' : policyType(t));
 
 function account(): { name: string; sim: Simulator } {
   const name = `CONF${process.pid}X${counter++}`;
-  const sim = createSimulator({ account: name });
-  sim.createWarehouse('WH', { public: true });
-  sim.createUser('MESHWARD', { defaultRole: 'ACCOUNTADMIN', roles: ['ACCOUNTADMIN'], defaultWarehouse: 'WH' });
+  const sim = snowflakeAccount(name);
   sims.set(name, sim);
   return { name, sim };
 }
@@ -56,17 +50,8 @@ const simOf = (f: Fixture): Simulator => byDir.get(f.dir)!;
 
 function fresh(): Fixture {
   const { name, sim } = account();
-  const dir = mkdtempSync(join(tmpdir(), 'mw-sf-conf-'));
-  cpSync(root, dir, { recursive: true });
-  rmSync(join(dir, 'inventory.json'));
-  const project = readFileSync(join(dir, 'meshward.yaml'), 'utf8').replace(/^targets:\n/m, `targets:\n  sf: ${JSON.stringify(block(name))}\n`);
-  writeFileSync(join(dir, 'meshward.yaml'), project);
-  const inventory = JSON.parse(readFileSync(join(root, 'inventory.json'), 'utf8')) as Inventory;
-  sim.seedDatabase('analytics', { schemas: [...new Set(inventory.tables.map((t) => t.name.split('.')[1]!))] });
-  for (const t of inventory.tables) {
-    const [db, schema, table] = t.name.split('.') as [string, string, string];
-    sim.seedTable({ database: db, schema, name: table, columns: t.columns.map((c) => ({ name: c.name, type: nativeOf(c.type) })), rows: [] });
-  }
+  const dir = exampleRepo(` ${JSON.stringify(block(name))}`);
+  seedTables(sim, exampleInventory());
   return fixture(dir, name);
 }
 

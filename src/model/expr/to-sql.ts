@@ -1,4 +1,5 @@
 import type { Expr, LiteralNode, Operand } from './ast.js';
+import type { NeutralType } from '../neutral-types.js';
 
 /**
  * The shape every target's row-filter SQL shares (SQL's own three-valued AND / OR / NOT, =, IN,
@@ -64,4 +65,22 @@ export function operandSql<H>(o: Operand, hint: H, d: Pick<FilterSqlDialect<H>, 
   if (o.kind === 'column') return d.column(o.name);
   if (o.kind === 'literal') return d.literal(o, hint);
   throw new Error(`user.${o.attribute} is a set; write <column> IN user.${o.attribute}`);
+}
+
+/** One column of a filtered table, as a target's filter dialect knows it. */
+export interface FilterColumn {
+  /** Exact stored name. */
+  readonly name: string;
+  readonly type?: NeutralType;
+  /** The engine's type as its catalog prints it. */
+  readonly nativeType?: string;
+}
+
+/** The column a filter names: by exact stored name, else by the one case-insensitive match (a filter may write it in any case). */
+export function findColumn<C extends FilterColumn>(columns: readonly C[], name: string): C {
+  const exact = columns.find((c) => c.name === name);
+  if (exact) return exact;
+  const folded = columns.filter((c) => c.name.toLowerCase() === name.toLowerCase());
+  if (folded.length !== 1) throw new Error(folded.length ? `column '${name}' is ambiguous: ${folded.map((c) => c.name).join(', ')}` : `unknown column '${name}'`);
+  return folded[0]!;
 }

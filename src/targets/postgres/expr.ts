@@ -1,10 +1,10 @@
 import { canonicalAttributeValue, utcWallClock } from '../../model/expr/attribute-text.js';
 import { canonicalDecimal } from '../../model/expr/decimal.js';
 import type { AttributeScalar, Expr, LiteralNode, Operand } from '../../model/expr/ast.js';
-import { filterSql, operandSql, type FilterSqlDialect } from '../../model/expr/to-sql.js';
+import { filterSql, findColumn, operandSql, type FilterColumn, type FilterSqlDialect } from '../../model/expr/to-sql.js';
 import { parseTimestampText } from '../../model/expr/temporal.js';
 import { literalAs } from '../../model/expr/value.js';
-import type { AttributeType, NeutralType } from '../../model/neutral-types.js';
+import type { AttributeType } from '../../model/neutral-types.js';
 import type { Model } from '../../model/types.js';
 import { quoteIdent } from './naming.js';
 import { quoteLiteral } from './sql-text.js';
@@ -22,12 +22,8 @@ import { quoteLiteral } from './sql-text.js';
  */
 
 /** One column of the filtered table. */
-export interface ExprColumn {
-  /** Exact stored name. */
-  readonly name: string;
-  readonly type?: NeutralType;
-  readonly nativeType?: string;
-}
+/** One column of the filtered table. */
+export type ExprColumn = FilterColumn;
 
 export interface ExprSqlContext {
   readonly columns: readonly ExprColumn[];
@@ -113,11 +109,8 @@ class PostgresFilterDialect implements FilterSqlDialect<TimestampKind> {
 
   /** A column by exact stored name, else by a unique case-insensitive match. */
   private columnOf(name: string): ExprColumn & { ref: string } {
-    const exact = this.ctx.columns.find((c) => c.name === name);
-    if (exact) return { ...exact, ref: quoteIdent(exact.name) };
-    const folded = this.ctx.columns.filter((c) => c.name.toLowerCase() === name.toLowerCase());
-    if (folded.length !== 1) throw new Error(folded.length ? `column '${name}' is ambiguous: ${folded.map((c) => c.name).join(', ')}` : `unknown column '${name}'`);
-    return { ...folded[0]!, ref: quoteIdent(folded[0]!.name) };
+    const c = findColumn(this.ctx.columns, name);
+    return { ...c, ref: quoteIdent(c.name) };
   }
 }
 

@@ -7,15 +7,7 @@ import { quoteIdent } from './naming.js';
  * `key` agree and the neutral diff is a plain comparison.
  */
 
-/** `meshward:<project>:<kind>:<name>` — the marker every managed object carries as its COMMENT. */
-export function marker(project: string, kind: string, name: string): string {
-  return `meshward:${project}:${kind}:${name}`;
-}
-
-/** Does a COMMENT mark an object of this project? (A prefix alone never makes it managed.) */
-export function isOurMarker(comment: string | null | undefined, project: string): boolean {
-  return typeof comment === 'string' && comment.startsWith(`meshward:${project}:`);
-}
+export { isOurMarker, marker } from '../shared/marker.js';
 
 export const qualified = (schema: string, name: string): string => `${quoteIdent(schema)}.${quoteIdent(name)}`;
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { columnsOf } from '../../model/expr/index.js';
+import { splitName } from '../../resolve/names.js';
 import type { NeutralType } from '../../model/neutral-types.js';
 import type { Resolved, ResolvedTable } from '../../resolve/resolve.js';
 import type { MaskCandidate } from '../../resolve/strictest.js';
@@ -9,6 +10,8 @@ import { maskCaseSql } from './mask-case.js';
 import { policyType } from './mask.js';
 import { governanceSchemaName, groupRoleName, stored } from './names.js';
 import { nameLiteral, qualified, quoteLiteral } from './sql-text.js';
+import { marker } from '../shared/marker.js';
+import { obj } from './objects.js';
 
 /**
  * Resolved model -> the Snowflake objects meshward manages (issue 12, item 2; pure, no I/O).
@@ -37,21 +40,25 @@ export interface SnowflakeScope {
   readonly governance: string;
 }
 
+/** The databases the model's table names and patterns name (their first part; a wildcard names none). */
+export function modelDatabases(model: TargetContext['model']): string[] {
+  const first = model.domains.flatMap((d) => d.tables.map((t) => splitName(t.name)?.[0] ?? ''));
+  return [...new Set(first)].filter((d) => d !== '' && !d.includes('*')).sort();
+}
+
 /**
- * Where the governance objects live: `governance_database` when set, else the database of the
- * model's governed tables (the first part of their names) when they name one, else an error.
+ * Where the governance objects live: `governance_database` when set, else the one database the
+ * model's governed tables name, else an error.
  */
-export function scopeOf(ctx: TargetContext, _resolved?: Resolved, _desired?: readonly NativeObject[]): SnowflakeScope {
+export function scopeOf(ctx: TargetContext): SnowflakeScope {
   const prefix = ctx.model.project.managedPrefix;
   const configured = typeof ctx.settings.governance_schema === 'string' && ctx.settings.governance_schema !== '' ? ctx.settings.governance_schema : undefined;
   const setting = typeof ctx.settings.governance_database === 'string' && ctx.settings.governance_database !== '' ? ctx.settings.governance_database : undefined;
-  const databases = [...new Set(ctx.model.domains.flatMap((d) => d.tables.map((t) => t.name.split('.')[0] ?? '')))].filter((d) => d !== '' && !d.includes('*')).sort();
+  const databases = modelDatabases(ctx.model);
   const database = setting ?? (databases.length === 1 ? databases[0] : undefined);
   if (!database) throw new Error(`target '${ctx.target.name}': set governance_database (the governed tables name ${databases.length ? `several databases: ${databases.join(', ')}` : 'no database'})`);
   return { prefix, project: ctx.model.project.name, database, governance: governanceSchemaName(prefix, configured) };
 }
-
-export const marker = (project: string, kind: string, name: string): string => `meshward:${project}:${kind}:${name}`;
 
 /** The managed masking tag's value for a column whose candidates are these: a short hash of their canonical form. */
 export function maskClass(candidates: readonly MaskCandidate[]): string {
@@ -59,10 +66,9 @@ export function maskClass(candidates: readonly MaskCandidate[]): string {
   return `M${createHash('sha256').update(JSON.stringify(canonical)).digest('hex').slice(0, 12).toUpperCase()}`;
 }
 
-const obj = (kind: string, key: string, label: string, spec: Record<string, unknown>, extra: Partial<NativeObject> = {}): NativeObject => ({ key: `${kind}:${key}`, kind, label, spec, ...extra });
 
 export function compile(resolved: Resolved, ctx: TargetContext): NativeObject[] {
-  const scope = scopeOf(ctx, resolved);
+  const scope = scopeOf(ctx);
   const role = (g: string) => groupRoleName(scope.prefix, g);
   const gov = (name: string) => [scope.database, scope.governance, name] as const;
   const out: NativeObject[] = [];

@@ -1,10 +1,10 @@
 import { canonicalAttributeValue, utcWallClock } from '../../model/expr/attribute-text.js';
 import { canonicalDecimal } from '../../model/expr/decimal.js';
 import type { AttributeScalar, Expr, LiteralNode, Operand } from '../../model/expr/ast.js';
-import { filterSql, operandSql, type FilterSqlDialect } from '../../model/expr/to-sql.js';
+import { filterSql, findColumn, operandSql, type FilterColumn, type FilterSqlDialect } from '../../model/expr/to-sql.js';
 import { parseTimestampText } from '../../model/expr/temporal.js';
 import { literalAs } from '../../model/expr/value.js';
-import type { AttributeType, NeutralType } from '../../model/neutral-types.js';
+import type { AttributeType } from '../../model/neutral-types.js';
 import type { Model } from '../../model/types.js';
 import { quoteIdent, quoteLiteral } from './sql-text.js';
 
@@ -26,13 +26,8 @@ import { quoteIdent, quoteLiteral } from './sql-text.js';
  *   proven on the simulator).
  */
 
-export interface ExprColumn {
-  /** Exact stored name. */
-  readonly name: string;
-  readonly type?: NeutralType;
-  /** The Snowflake type as INFORMATION_SCHEMA.COLUMNS shows it (e.g. TIMESTAMP_NTZ). */
-  readonly nativeType?: string;
-}
+/** One column of the filtered table; its native type as INFORMATION_SCHEMA.COLUMNS shows it (e.g. TIMESTAMP_NTZ). */
+export type ExprColumn = FilterColumn;
 
 export interface ExprSqlContext {
   /** The table's columns; a filter names them by their stored name (the policy's arguments carry the same names). */
@@ -106,10 +101,7 @@ class SnowflakeFilterDialect implements FilterSqlDialect<null> {
 
   /** A column by exact stored name, else by a unique case-insensitive match. */
   column(name: string): string {
-    const exact = this.ctx.columns.find((c) => c.name === name);
-    const folded = exact ? [exact] : this.ctx.columns.filter((c) => c.name.toLowerCase() === name.toLowerCase());
-    if (folded.length !== 1) throw new Error(folded.length ? `column '${name}' is ambiguous: ${folded.map((c) => c.name).join(', ')}` : `unknown column '${name}'`);
-    const c = folded[0]!;
+    const c = findColumn(this.ctx.columns, name);
     if (c.type === 'timestamp' && c.nativeType && /^TIMESTAMP_(TZ|LTZ)/i.test(c.nativeType.trim())) {
       throw new Error(`column '${c.name}' is ${c.nativeType}: meshward compares timestamps in filters as TIMESTAMP_NTZ (UTC) only, for now`);
     }

@@ -8,7 +8,7 @@ import { ownershipOf } from '../../state/ownership.js';
 import { plainErrors } from '../capabilities.js';
 import type { Change, Connection, CurrentState, DriftItem, Finding, NativeObject, Target, TargetContext } from '../target.js';
 import { snowflakeAccess } from './access.js';
-import { compile, scopeOf } from './compile.js';
+import { compile, modelDatabases, scopeOf } from './compile.js';
 import { connectSnowflake } from './connect.js';
 import { readLive } from './introspect.js';
 import { joinClass, joinFloor, renderJoined } from './join.js';
@@ -40,9 +40,9 @@ export function neutralTypeOf(dataType: string): NeutralType {
 const nativeTypeOf = (dataType: string): string => (dataType.toUpperCase() === 'TEXT' ? 'VARCHAR' : dataType.toUpperCase());
 
 async function readInventory(conn: Connection, ctx: TargetContext): Promise<Inventory> {
-  const databases = [...new Set(ctx.model.domains.flatMap((d) => d.tables.map((t) => t.name.split('.')[0] ?? '')))].filter((d) => d && !d.includes('*'));
+  const databases = modelDatabases(ctx.model);
   const tables = new Map<string, { name: string; native: string; columns: { name: string; type: NeutralType; native_type: string }[] }>();
-  for (const db of databases.sort()) {
+  for (const db of databases) {
     const { rows } = await conn.query(`SELECT TABLE_CATALOG, TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, DATA_TYPE FROM ${quoteIdent(db)}.INFORMATION_SCHEMA.COLUMNS WHERE TABLE_SCHEMA <> 'INFORMATION_SCHEMA' ORDER BY TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION`);
     for (const r of rows) {
       const parts = [String(r.TABLE_CATALOG), String(r.TABLE_SCHEMA), String(r.TABLE_NAME)] as const;

@@ -1,7 +1,8 @@
 import type { NativeObject } from '../target.js';
 import type { SnowflakeScope } from './compile.js';
 import { groupRoleName } from './names.js';
-import { nameLiteral, qualified, quoteIdent, quoteLiteral } from './sql-text.js';
+import { likePattern, nameLiteral, qualified, quoteIdent, quoteLiteral } from './sql-text.js';
+import { obj } from './objects.js';
 
 /**
  * Reading what meshward manages on Snowflake, in bulk (issue 12, item 3; reference 6.4): a fixed
@@ -28,7 +29,6 @@ export interface LiveRead {
   readonly statements: number;
 }
 
-const obj = (kind: string, key: string, label: string, spec: Record<string, unknown>): NativeObject => ({ key: `${kind}:${key}`, kind, label, spec });
 const str = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
 /** A SHOW row's column, whatever case the session gives its names (QUOTED_IDENTIFIERS_IGNORE_CASE upper-cases them). */
 const col = (row: Record<string, unknown>, name: string): unknown => (name in row ? row[name] : row[name.toUpperCase()]);
@@ -80,7 +80,7 @@ export async function readLive(query: Query, scope: SnowflakeScope, governed: re
   const prefix = groupRoleName(scope.prefix, '');
 
   // roles, and what each holds
-  const roles = (await q(`SHOW ROLES LIKE ${quoteLiteral(`${prefix.replace(/[\\_%]/g, (c) => `\\${c}`)}%`)}`)).filter((r) => str(col(r, 'name')).startsWith(prefix));
+  const roles = (await q(`SHOW ROLES LIKE ${quoteLiteral(`${likePattern(prefix)}%`)}`)).filter((r) => str(col(r, 'name')).startsWith(prefix));
   for (const r of roles) {
     const name = str(col(r, 'name'));
     out.push(obj('role', name, `role ${name}`, { name, comment: str(col(r, 'comment')) }));
@@ -98,7 +98,7 @@ export async function readLive(query: Query, scope: SnowflakeScope, governed: re
   }
 
   // the governance schema and what lives in it
-  const schemas = await q(`SHOW SCHEMAS LIKE ${quoteLiteral(scope.governance.replace(/[\\_%]/g, (c) => `\\${c}`))} IN DATABASE ${quoteIdent(scope.database)}`);
+  const schemas = await q(`SHOW SCHEMAS LIKE ${quoteLiteral(likePattern(scope.governance))} IN DATABASE ${quoteIdent(scope.database)}`);
   const govRow = schemas.find((s) => str(col(s, 'name')) === scope.governance);
   if (!govRow) return { objects: out, statements };
   // its tables (a governance change that stopped half way leaves the schema without them)

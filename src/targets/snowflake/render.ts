@@ -1,4 +1,4 @@
-import { qualified, quoteIdent, quoteLiteral } from './sql-text.js';
+import { checkedType, keyword, qualified, quoteIdent, quoteLiteral } from './sql-text.js';
 
 /**
  * The statements that create one Snowflake object (issue 12, item 4: DDL and DCL, each its own
@@ -7,6 +7,8 @@ import { qualified, quoteIdent, quoteLiteral } from './sql-text.js';
  */
 type Spec = Readonly<Record<string, unknown>>;
 const parts = (v: unknown): string[] => v as string[];
+/** The privilege and object type of a grant spec, as the only keywords they may be. */
+const grantOf = (spec: Spec) => ({ privilege: keyword(spec.privilege, ['USAGE', 'SELECT'] as const), on: keyword(spec.on, ['DATABASE', 'SCHEMA', 'TABLE'] as const) });
 
 export function createSql(kind: string, spec: Spec): string[] {
   switch (kind) {
@@ -22,13 +24,13 @@ export function createSql(kind: string, spec: Spec): string[] {
     case 'attribute':
       return [`INSERT INTO ${qualified(...parts(spec.table))} ("ROLE", "ATTRIBUTE", "VALUE") VALUES (${[spec.role, spec.attribute, spec.value].map((v) => quoteLiteral(String(v))).join(', ')})`];
     case 'grant':
-      return [`GRANT ${String(spec.privilege)} ON ${String(spec.on).toUpperCase()} ${qualified(...parts(spec.object))} TO ROLE ${quoteIdent(String(spec.grantee))}`];
+      return [`GRANT ${grantOf(spec).privilege} ON ${grantOf(spec).on} ${qualified(...parts(spec.object))} TO ROLE ${quoteIdent(String(spec.grantee))}`];
     case 'tag': {
       const allowed = (spec.allowed as string[]).length ? ` ALLOWED_VALUES ${(spec.allowed as string[]).map(quoteLiteral).join(', ')}` : '';
       return [`CREATE TAG IF NOT EXISTS ${qualified(...parts(spec.object))}${allowed} COMMENT = ${quoteLiteral(String(spec.comment))}`];
     }
     case 'mask-policy': {
-      const t = String(spec.type);
+      const t = checkedType(String(spec.type));
       return [`CREATE MASKING POLICY IF NOT EXISTS ${qualified(...parts(spec.object))} AS ("VAL" ${t}) RETURNS ${t} -> ${String(spec.body)} COMMENT = ${quoteLiteral(String(spec.comment))}`];
     }
     case 'mask-route':
@@ -38,7 +40,7 @@ export function createSql(kind: string, spec: Spec): string[] {
       return [spec.column === undefined ? `ALTER TABLE ${qualified(...parts(spec.table))} ${set}` : `ALTER TABLE ${qualified(...parts(spec.table))} MODIFY COLUMN ${quoteIdent(String(spec.column))} ${set}`];
     }
     case 'row-access-policy': {
-      const args = (spec.args as { name: string; type: string }[]).map((a) => `${quoteIdent(a.name)} ${a.type}`).join(', ');
+      const args = (spec.args as { name: string; type: string }[]).map((a) => `${quoteIdent(a.name)} ${checkedType(a.type)}`).join(', ');
       return [`CREATE ROW ACCESS POLICY IF NOT EXISTS ${qualified(...parts(spec.object))} AS (${args}) RETURNS BOOLEAN -> ${String(spec.body)} COMMENT = ${quoteLiteral(String(spec.comment))}`];
     }
     case 'row-policy-on':
@@ -60,7 +62,7 @@ export function dropSql(kind: string, spec: Spec): string[] {
     case 'attribute':
       return [`DELETE FROM ${qualified(...parts(spec.table))} WHERE "ROLE" = ${quoteLiteral(String(spec.role))} AND "ATTRIBUTE" = ${quoteLiteral(String(spec.attribute))} AND "VALUE" = ${quoteLiteral(String(spec.value))}`];
     case 'grant':
-      return [`REVOKE ${String(spec.privilege)} ON ${String(spec.on).toUpperCase()} ${qualified(...parts(spec.object))} FROM ROLE ${quoteIdent(String(spec.grantee))}`];
+      return [`REVOKE ${grantOf(spec).privilege} ON ${grantOf(spec).on} ${qualified(...parts(spec.object))} FROM ROLE ${quoteIdent(String(spec.grantee))}`];
     case 'tag':
       return [`DROP TAG IF EXISTS ${qualified(...parts(spec.object))}`];
     case 'mask-policy':

@@ -46,3 +46,21 @@ export function quoteLiteral(text: string): string {
 export function nameLiteral(...parts: readonly string[]): string {
   return quoteLiteral(qualified(...parts));
 }
+
+/** A name as a SHOW … LIKE pattern matching only itself: `\`, `_` and `%` escaped (LIKE is case-insensitive; callers compare the names exactly). */
+export function likePattern(name: string): string {
+  return name.replace(/[\\_%]/g, (c) => `\\${c}`);
+}
+
+/** A type name from a spec (`VARCHAR`, `TIMESTAMP_NTZ`), checked before it is spliced into a signature. */
+export function checkedType(type: string): string {
+  if (!/^[A-Z][A-Z0-9_]*$/.test(type)) throw new Error(`not a Snowflake type name: ${JSON.stringify(type)}`);
+  return type;
+}
+
+/** One of the keywords a statement allows at a place (a privilege, an object type), checked before it is spliced. */
+export function keyword<T extends string>(value: unknown, allowed: readonly T[]): T {
+  const v = String(value).toUpperCase() as T;
+  if (!allowed.includes(v)) throw new Error(`not one of ${allowed.join(', ')}: ${JSON.stringify(value)}`);
+  return v;
+}

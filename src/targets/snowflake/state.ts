@@ -1,8 +1,9 @@
 import { hostname } from 'node:os';
 import { TargetLockedError, type Connection, type HeldLock, type NativeObject, type RecordOptions, type TargetContext } from '../target.js';
-import { marker, scopeOf, type SnowflakeScope } from './compile.js';
+import { scopeOf, type SnowflakeScope } from './compile.js';
+import { marker } from '../shared/marker.js';
 import { stored } from './names.js';
-import { qualified, quoteIdent, quoteLiteral } from './sql-text.js';
+import { likePattern, qualified, quoteIdent, quoteLiteral } from './sql-text.js';
 
 /**
  * Snowflake's state store (issue 12, item 4; docs/architecture.md): the recorded state — the only
@@ -39,7 +40,7 @@ export interface RecordedRow {
 /** The recorded state (empty when the store was never made). */
 export async function readRecorded(conn: Connection, scope: SnowflakeScope): Promise<Map<string, RecordedRow>> {
   const s = storeSchema(scope);
-  const { rows: schemas } = await conn.query(`SHOW SCHEMAS LIKE ${quoteLiteral(s[1].replace(/[\\_%]/g, (c) => `\\${c}`))} IN DATABASE ${quoteIdent(s[0])}`);
+  const { rows: schemas } = await conn.query(`SHOW SCHEMAS LIKE ${quoteLiteral(likePattern(s[1]))} IN DATABASE ${quoteIdent(s[0])}`);
   if (!schemas.some((r) => r.name === s[1])) return new Map();
   const { rows: tables } = await conn.query(`SHOW TABLES LIKE 'STATE' IN SCHEMA ${qualified(...s)}`);
   if (!tables.some((r) => r.name === 'STATE')) return new Map();
@@ -54,7 +55,7 @@ export async function readRecorded(conn: Connection, scope: SnowflakeScope): Pro
 
 /** With `only`: the rows of those keys, written when desired and deleted when not. Without: exactly `desired` but the `pending` keys. */
 export async function recordState(conn: Connection, desired: readonly NativeObject[], ctx: TargetContext, options: RecordOptions = {}): Promise<void> {
-  const scope = scopeOf(ctx, undefined, desired);
+  const scope = scopeOf(ctx);
   await ensureStore(conn, scope);
   const table = qualified(...storeSchema(scope), 'STATE');
   const byKey = new Map(desired.map((o) => [o.key, o]));

@@ -1,22 +1,17 @@
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Inventory } from '../../../src/model/inventory.js';
-import type { NeutralType } from '../../../src/model/neutral-types.js';
 import { useSnowflakeDriver, type DriverFactory } from '../../../src/targets/snowflake/connect.js';
-import { policyType } from '../../../src/targets/snowflake/mask.js';
 import { quoteIdent } from '../../../src/targets/snowflake/sql-text.js';
 import { runInProcess } from '../../support/cli-inprocess.js';
-import { createSimulator, type Simulator } from '../../support/snowflake-sim/index.js';
+import type { Simulator } from '../../support/snowflake-sim/index.js';
+import { exampleInventory, exampleRepo, seedTables, snowflakeAccount } from '../../support/snowflake-example.js';
 
 /**
  * The Snowflake target through the CLI, on the simulator behind snowflake-sdk's seam: plan from
  * empty, apply (auto-commit, the lease, write-ahead records), the next plan empty, drift clean; an
  * out-of-band edit reported by drift and put back by apply.
  */
-const root = join(import.meta.dirname, '..', '..', '..', 'policies');
-const nativeOf = (t: NeutralType) => (t === 'number' ? 'NUMBER(38,4)' : t === 'other' ? 'VARCHAR' : policyType(t));
 
 describe('the example on Snowflake (simulator), through the CLI', () => {
   let dir: string;
@@ -25,20 +20,9 @@ describe('the example on Snowflake (simulator), through the CLI', () => {
   const run = (...args: string[]) => runInProcess([...args, '--dir', dir, '--target', 'sf'], { env: { ...process.env, SF_PASSWORD: 'not-a-real-secret' } });
 
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'mw-sf-e2e-'));
-    cpSync(root, dir, { recursive: true });
-    rmSync(join(dir, 'inventory.json'));
-    const project = readFileSync(join(dir, 'meshward.yaml'), 'utf8').replace(/^targets:\n/m, 'targets:\n  sf:\n    type: snowflake\n    account: acme\n    user: MESHWARD\n    password: ${env:SF_PASSWORD}\n    role: ACCOUNTADMIN\n    warehouse: WH\n');
-    writeFileSync(join(dir, 'meshward.yaml'), project);
-    sim = createSimulator({ account: 'ACME' });
-    sim.createWarehouse('WH', { public: true });
-    sim.createUser('MESHWARD', { defaultRole: 'ACCOUNTADMIN', roles: ['ACCOUNTADMIN'], defaultWarehouse: 'WH' });
-    const inventory = JSON.parse(readFileSync(join(root, 'inventory.json'), 'utf8')) as Inventory;
-    sim.seedDatabase('analytics', { schemas: [...new Set(inventory.tables.map((t) => t.name.split('.')[1]!))] });
-    for (const t of inventory.tables) {
-      const [db, schema, name] = t.name.split('.') as [string, string, string];
-      sim.seedTable({ database: db, schema, name, columns: t.columns.map((c) => ({ name: c.name, type: nativeOf(c.type) })), rows: [] });
-    }
+    dir = exampleRepo('\n    type: snowflake\n    account: acme\n    user: MESHWARD\n    password: ${env:SF_PASSWORD}\n    role: ACCOUNTADMIN\n    warehouse: WH');
+    sim = snowflakeAccount();
+    seedTables(sim, exampleInventory());
     before = useSnowflakeDriver((options) => sim.createConnection({ account: options.account, username: options.username, ...(options.warehouse ? { warehouse: options.warehouse } : {}), ...(options.role ? { role: options.role } : {}) }) as never);
   });
   afterAll(() => {

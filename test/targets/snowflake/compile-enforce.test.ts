@@ -3,7 +3,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Diagnostics } from '../../../src/config/diagnostics.js';
 import { loadRepository } from '../../../src/config/load.js';
 import { evaluate } from '../../../src/model/expr/index.js';
-import type { Inventory } from '../../../src/model/inventory.js';
 import type { NeutralType } from '../../../src/model/neutral-types.js';
 import type { TargetDecl } from '../../../src/model/types.js';
 import { tableAccess } from '../../../src/resolve/access.js';
@@ -14,12 +13,12 @@ import { rankOf } from '../../../src/plan/order.js';
 import { snowflakeAccess } from '../../../src/targets/snowflake/access.js';
 import { compile, scopeOf } from '../../../src/targets/snowflake/compile.js';
 import { readLive } from '../../../src/targets/snowflake/introspect.js';
-import { policyType } from '../../../src/targets/snowflake/mask.js';
 import { groupRoleName } from '../../../src/targets/snowflake/names.js';
 import { createSql } from '../../../src/targets/snowflake/render.js';
 import { qualified, quoteIdent, quoteLiteral } from '../../../src/targets/snowflake/sql-text.js';
 import type { NativeObject, TargetContext } from '../../../src/targets/target.js';
-import { createSimulator, type SimConnection, type Simulator } from '../../support/snowflake-sim/index.js';
+import type { SimConnection, Simulator } from '../../support/snowflake-sim/index.js';
+import { EXAMPLE_ROOT, exampleInventory, seedTables, snowflakeAccount } from '../../support/snowflake-example.js';
 
 /**
  * The example compiled for Snowflake and created on the simulator statement by statement (every
@@ -27,9 +26,7 @@ import { createSimulator, type SimConnection, type Simulator } from '../../suppo
  * a member sees — which tables, which rows, every cell — must be what the resolver says
  * (tableAccess: grants, the strictest mask per column, the filters), cell by cell.
  */
-const root = join(import.meta.dirname, '..', '..', '..', 'policies');
-const NATIVE: Record<string, string> = { number: 'NUMBER(38,4)' };
-const nativeOf = (t: NeutralType) => NATIVE[t] ?? policyType(t);
+const root = EXAMPLE_ROOT;
 
 /** The plan from empty in the core's order (hazard classes and rank rules from the Snowflake access dialect; ties by key, as plan.ts). */
 function planOrder(objects: readonly NativeObject[]): { object: NativeObject; rank: number }[] {
@@ -83,8 +80,7 @@ describe('the example compiled for Snowflake and enforced by the simulator', () 
   beforeAll(async () => {
     const loaded = loadRepository(root);
     const model = loaded.model!;
-    const pgInventory = JSON.parse((await import('node:fs')).readFileSync(join(root, 'inventory.json'), 'utf8')) as Inventory;
-    const inventory: Inventory = { format: 1, tables: pgInventory.tables.map((t) => ({ ...t, native: '', columns: t.columns.map((c) => (c.type === 'other' ? { ...c, type: 'string' as const } : c)).map((c) => ({ ...c, native_type: nativeOf(c.type) })) })) };
+    const inventory = exampleInventory();
     const diags = new Diagnostics();
     resolved = resolve(model, inventory, diags);
     const decl = { name: 'sf', type: 'snowflake', settings: {}, settingAt: {}, at: model.project.at } as unknown as TargetDecl;
@@ -92,14 +88,8 @@ describe('the example compiled for Snowflake and enforced by the simulator', () 
     objects = compile(resolved, ctx);
     expect(diags.errors).toEqual([]);
 
-    sim = createSimulator({ account: 'ACME' });
-    sim.createWarehouse('WH', { public: true });
-    sim.createUser('MESHWARD', { defaultRole: 'ACCOUNTADMIN', roles: ['ACCOUNTADMIN'], defaultWarehouse: 'WH' });
-    sim.seedDatabase('analytics', { schemas: [...new Set(inventory.tables.map((t) => t.name.split('.')[1]!))] });
-    for (const t of inventory.tables) {
-      const [db, schema, name] = t.name.split('.') as [string, string, string];
-      sim.seedTable({ database: db, schema, name, columns: t.columns.map((c) => ({ name: c.name, type: c.native_type })), rows: [0, 1, 2].map((r) => Object.fromEntries(t.columns.map((c) => [c.name, sampleValue(c.type, c.name, r) as never]))) });
-    }
+    sim = snowflakeAccount();
+    seedTables(sim, inventory, (t) => [0, 1, 2].map((r) => Object.fromEntries(t.columns.map((c) => [c.name, sampleValue(c.type, c.name, r)]))));
     const admin = sim.createConnection({ account: 'acme', username: 'MESHWARD', warehouse: 'WH' });
     await admin.connectAsync();
     // every statement in plan order; at each change of rank, every group that can already read a
@@ -188,7 +178,7 @@ describe('the example compiled for Snowflake and enforced by the simulator', () 
   it('reads back, in bulk, exactly what it created: every desired object live with an equal spec, nothing else managed', async () => {
     const admin = sim.createConnection({ account: 'acme', username: 'MESHWARD', warehouse: 'WH' });
     await admin.connectAsync();
-    const scope = scopeOf({ model: resolved.model, target: { name: 'sf' }, settings: {} } as unknown as TargetContext, resolved);
+    const scope = scopeOf({ model: resolved.model, target: { name: 'sf' }, settings: {} } as unknown as TargetContext);
     const live = await readLive((sql) => run(admin, sql), scope, resolved.tables.map((t) => t.table.parts));
     const byKey = new Map(live.objects.map((o) => [o.key, o]));
     const missing = objects.filter((o) => !byKey.has(o.key)).map((o) => o.key);
@@ -209,7 +199,7 @@ describe('the example compiled for Snowflake and enforced by the simulator', () 
   it('every out-of-band edit that changes what a principal reads shows in the read (last: it edits the account)', async () => {
     const admin = sim.createConnection({ account: 'acme', username: 'MESHWARD', warehouse: 'WH' });
     await admin.connectAsync();
-    const scope = scopeOf({ model: resolved.model, target: { name: 'sf' }, settings: {} } as unknown as TargetContext, resolved);
+    const scope = scopeOf({ model: resolved.model, target: { name: 'sf' }, settings: {} } as unknown as TargetContext);
     const grant = objects.find((o) => o.kind === 'grant' && o.spec.on === 'table')!;
     const masked = objects.find((o) => o.kind === 'tag-value' && o.spec.mask === true)!;
     const policy = objects.find((o) => o.kind === 'mask-policy')!;
